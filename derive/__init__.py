@@ -1,0 +1,39 @@
+"""derive: backpropagation worked examples, derived symbolically and exactly.
+
+The pipeline, one stage per module::
+
+    spec.load_spec          TOML file or preset  → NetworkSpec (validated)
+    model.build_network     NetworkSpec          → SymbolicNetwork (symbols, local equations)
+    steps.derive            SymbolicNetwork      → Derivation (chain-rule records)
+    numeric.train_step      Derivation           → TrainingStep (values, one update)
+    document.build_document TrainingStep         → Document (format-free sections)
+    render.render           Document             → Markdown (Jinja2 + math printer)
+    export.result_json      TrainingStep         → JSON
+
+`explain` runs all of it::
+
+    >>> import derive
+    >>> walkthrough = derive.explain("mazur")
+    >>> walkthrough.to_json()["errors"]["total"]
+    0.2983711087600027
+"""
+
+from derive.errors import DeriveError, SpecError
+from derive.spec import NetworkSpec, load_spec, preset_names, spec_from_mapping
+from derive.version import __version__
+from derive.walkthrough import Walkthrough, build_walkthrough
+
+explain = build_walkthrough
+
+__all__ = [
+    "DeriveError",
+    "NetworkSpec",
+    "SpecError",
+    "Walkthrough",
+    "__version__",
+    "build_walkthrough",
+    "explain",
+    "load_spec",
+    "preset_names",
+    "spec_from_mapping",
+]

@@ -1,0 +1,145 @@
+"""The command line: parse arguments, call the library, turn errors into messages and exit codes.
+
+This is the one place that prints or exits. Exit status: 0 success, 1 `check` found errors,
+2 bad input (one line on standard error, no traceback, no output file written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from derive.errors import DeriveError
+from derive.spec import load_spec, preset_names
+from derive.version import __version__
+from derive.walkthrough import FORMATS, build_walkthrough
+
+EXPLAIN_EXAMPLES = """\
+examples:
+  derive explain mazur                          the classic 2-2-2 example as Markdown
+  derive explain mazur --format json            the numbers, for other programs
+  derive explain my_net.toml -o notes.md        a network of your own, to a file
+  derive explain russo --digits 6 --detail summary --verify
+"""
+
+PRESETS_EXAMPLES = """\
+examples:
+  derive presets                                list the networks shipped with derive
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2, like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="derive",
+        description="Backpropagation worked examples, derived symbolically and exactly.",
+        epilog="examples:\n"
+        "  derive explain mazur                  the classic 2-2-2 worked example (Markdown)\n"
+        "  derive explain mazur --format json    its numbers as JSON\n"
+        "  derive presets                        the networks shipped with derive\n\n"
+        "Run 'derive COMMAND --help' for the options and examples of a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"derive {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    explain = commands.add_parser(
+        "explain",
+        help="write the worked backpropagation example of a network",
+        description="Write the complete worked example of one training step: forward pass, "
+        "errors, the chain rule for every parameter, the update, and the forward pass again.",
+        epilog=EXPLAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain.add_argument(
+        "spec", metavar="SPEC", help="a TOML network spec, or a preset name (see 'derive presets')"
+    )
+    explain.add_argument(
+        "--format", "-f", choices=FORMATS, help="output format (default: from -o's suffix, else md)"
+    )
+    explain.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write to PATH (atomically) instead of standard output",
+    )
+    explain.add_argument(
+        "--digits", type=int, metavar="N", help="significant digits shown (default: the spec's, 9)"
+    )
+    explain.add_argument(
+        "--detail",
+        choices=("full", "summary"),
+        default="full",
+        help="summary: one fully worked parameter per layer (default: full)",
+    )
+    explain.add_argument(
+        "--verify",
+        action="store_true",
+        help="also prove every factorization against sympy.diff of the expanded error",
+    )
+    explain.set_defaults(run=_explain)
+
+    presets = commands.add_parser(
+        "presets",
+        help="list the preset networks",
+        description="List the networks shipped with derive.",
+        epilog=PRESETS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    presets.set_defaults(run=_presets)
+    return parser
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from derive.walkthrough import format_for_path
+
+    fmt = args.format or (format_for_path(args.output) if args.output else "md")
+    walkthrough = build_walkthrough(
+        args.spec, digits=args.digits, detail=args.detail, check=args.verify
+    )
+    text = walkthrough.render(fmt)
+    if args.output:
+        walkthrough.save(args.output, fmt)
+    else:
+        sys.stdout.write(text)
+    if walkthrough.verification is not None:
+        print(f"derive: {walkthrough.verification}", file=sys.stderr)
+    return 0
+
+
+def _presets(args: argparse.Namespace) -> int:
+    for name in preset_names():
+        spec = load_spec(name)
+        sizes = "-".join(map(str, spec.layers))
+        print(f"{name:10} {sizes:10} {spec.title}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `derive` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except DeriveError as error:
+        print(f"derive: error: {error}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

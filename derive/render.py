@@ -1,0 +1,79 @@
+"""Document → text in one output format, through a Jinja2 template and a math printer.
+
+Templates are package data: in an installed wheel they live in ``derive/templates``; in a
+source checkout they are the top-level ``templates/`` folder. The environment is strict
+(an undefined name is an error, never an empty string) and templates never compute
+mathematics: they place what the document holds, printed by the format's printer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from derive.document import Document, Equation
+from derive.notation import classic_name
+from derive.numeric import Value, plain
+from derive.printing import latex_printer
+
+TEMPLATES = {"md": "walkthrough.md.j2"}
+
+
+def template_dir() -> Path:
+    """Where the templates are: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("derive's templates are missing from this installation")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment shared by the Markdown-like formats."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def math_filters(document: Document) -> dict[str, Callable[..., str]]:
+    """The filters a template uses to print math: inline, equation chains, numbers."""
+    latex = latex_printer(document.digits, classic_name)
+    from sympy import Float
+
+    def number(value: Value) -> str:
+        return latex(Float(value, 50))
+
+    def equation(eq: Equation) -> str:
+        parts = [latex(eq.lhs), *(latex(form) for form in eq.forms)]
+        if eq.value is not None:
+            parts.append(number(eq.value))
+        return " = ".join(parts)
+
+    return {
+        "tex": latex,
+        "num": number,
+        "eq": equation,
+        "plain": lambda value: plain(value, document.digits),
+    }
+
+
+def render(document: Document, fmt: str = "md", **context: object) -> str:
+    """The walkthrough in format `fmt` (``md``)."""
+    template = environment().get_template(TEMPLATES[fmt])
+    text = template.render(doc=document, f=math_filters(document), **context)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, and exactly one newline at the end."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
