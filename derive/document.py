@@ -464,22 +464,27 @@ class _Builder:
         self, local: LocalDerivative, parameter: Parameter, worked: dict[Expr, Symbol]
     ) -> Factor:
         seen = self._first(local.label, parameter, worked)
+        if seen is not None:
+            return self.seen_factor(local.kind, local.label, seen)
         equation = self.before.equation(local.label, local.closed_form)
-        source = Equation(local.of, (local.equation,))
-        return Factor(local.kind, equation, source, None, seen)
+        return Factor(local.kind, equation, Equation(local.of, (local.equation,)))
+
+    def seen_factor(self, kind: str, label: Expr, seen: Symbol) -> Factor:
+        """A factor already worked out under parameter `seen`: its value, by reference."""
+        return Factor(kind, Equation(label, (), self.before.evaluation[label]), seen_at=seen)
 
     def sensitivity_factor(
         self, sensitivity: Sensitivity, parameter: Parameter, worked: dict[Expr, Symbol]
     ) -> Factor:
+        kind = "loss" if sensitivity.loss is not None else "hidden"
         seen = self._first(sensitivity.label, parameter, worked)
-        if sensitivity.loss is not None:
-            loss = sensitivity.loss
-            equation = self.before.equation(sensitivity.label, loss.label, loss.closed_form)
-            source = Equation(E_TOTAL, (self.total_expanded(),))
-            return Factor("loss", equation, source, None, seen)
-        return Factor(
-            "hidden", self.hidden_total(sensitivity), None, self.hidden_sum(sensitivity), seen
-        )
+        if seen is not None:
+            return self.seen_factor(kind, sensitivity.label, seen)
+        if sensitivity.loss is None:
+            return Factor(kind, self.hidden_total(sensitivity), hidden=self.hidden_sum(sensitivity))
+        loss = sensitivity.loss
+        equation = self.before.equation(sensitivity.label, loss.label, loss.closed_form)
+        return Factor(kind, equation, Equation(E_TOTAL, (self.total_expanded(),)))
 
     def hidden_total(self, sensitivity: Sensitivity) -> Equation:
         # ∂E_total/∂out_h = Σ_k ∂E_k/∂out_h

@@ -22,6 +22,9 @@ from derive.printing import latex_printer
 
 TEMPLATES = {"md": "walkthrough.md.j2"}
 
+#: length (in LaTeX characters) above which a display equation is split into aligned lines
+LONG_EQUATION = 240
+
 
 def template_dir() -> Path:
     """Where the templates are: inside the installed package, or beside it in a checkout."""
@@ -53,16 +56,26 @@ def math_filters(document: Document) -> dict[str, Callable[..., str]]:
     def number(value: Value) -> str:
         return latex(Float(value, 50))
 
+    def parts(eq: Equation) -> list[str]:
+        written = [latex(eq.lhs), *(latex(form) for form in eq.forms)]
+        return written if eq.value is None else [*written, number(eq.value)]
+
     def equation(eq: Equation) -> str:
-        parts = [latex(eq.lhs), *(latex(form) for form in eq.forms)]
-        if eq.value is not None:
-            parts.append(number(eq.value))
-        return " = ".join(parts)
+        return " = ".join(parts(eq))
+
+    def block(eq: Equation) -> str:
+        """A display equation; a long chain is broken after each '=' and aligned."""
+        written = parts(eq)
+        if len(written) < 3 or len(" = ".join(written)) <= LONG_EQUATION:
+            return " = ".join(written)
+        lines = [f"{written[0]} &= {written[1]}", *(f"&= {p}" for p in written[2:])]
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     return {
         "tex": latex,
         "num": number,
         "eq": equation,
+        "block": block,
         "plain": lambda value: plain(value, document.digits),
     }
 

@@ -230,11 +230,12 @@ class _Validator:
             raise self.fail(key, f"unknown name {name!r}{hint} (known: {', '.join(names)})")
 
     def _number(self, key: str, value: Any) -> Decimal:
-        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             raise self.fail(key, f"expected a number, got {_describe(value)}")
-        number = Decimal(value)
+        # a Python float means the decimal it is written as (0.1, not 0.10000000000000000555)
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not number.is_finite():
-            raise self.fail(key, f"expected a finite number, got {value}")
+            raise self.fail(key, f"expected a finite number, got {str(number).lower()}")
         return number
 
     def _vector(self, key: str, value: Any, size: int, what: str) -> Vector:

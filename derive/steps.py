@@ -48,11 +48,11 @@ class LocalDerivative:
     equation: Expr
     closed_form: Expr
 
-    @property
+    @cached_property
     def label(self) -> Derivative:
         return partial(self.of, self.wrt)
 
-    @property
+    @cached_property
     def expression(self) -> Expr:
         return self.closed_form
 
@@ -73,15 +73,15 @@ class Delta:
     activation: LocalDerivative
     own_error: Symbol
 
-    @property
+    @cached_property
     def label(self) -> Derivative:
         return partial(E_TOTAL, self.neuron.net)
 
-    @property
+    @cached_property
     def own_label(self) -> Derivative:
         return partial(self.own_error, self.neuron.net)
 
-    @property
+    @cached_property
     def expression(self) -> Expr:
         return mul(self.sensitivity.label, self.activation.label)
 
@@ -101,11 +101,11 @@ class Sensitivity:
     loss: LocalDerivative | None
     terms: tuple[tuple[Delta, LocalDerivative], ...]
 
-    @property
+    @cached_property
     def label(self) -> Derivative:
         return partial(E_TOTAL, self.neuron.out)
 
-    @property
+    @cached_property
     def expression(self) -> Expr:
         if self.loss is not None:
             return self.loss.label
@@ -132,7 +132,7 @@ class Gradient:
     parameter: Parameter
     paths: tuple[tuple[Delta, LocalDerivative], ...]
 
-    @property
+    @cached_property
     def label(self) -> Derivative:
         return partial(E_TOTAL, self.parameter.symbol)
 
@@ -140,7 +140,7 @@ class Gradient:
         """The three factors of one path, in the order the chain rule is written."""
         return (delta.sensitivity.label, delta.activation.label, link.label)
 
-    @property
+    @cached_property
     def expression(self) -> Expr:
         return add(*(mul(*self.chain(delta, link)) for delta, link in self.paths))
 
@@ -237,9 +237,12 @@ def _activation_derivative(
 def _net_derivative(
     network: SymbolicNetwork, neuron: Neuron, wrt: Symbol, kind: str
 ) -> LocalDerivative:
-    # net_j is linear: ∂net_j/∂w_jk = out_k, ∂net_j/∂out_k = w_jk, ∂net_j/∂b = 1
+    # net_j is linear: ∂net_j/∂w_jk = out_k, ∂net_j/∂out_k = w_jk, ∂net_j/∂b = 1.
+    # The derivative of a sum is the sum of the terms' derivatives; terms without `wrt`
+    # contribute 0, so only the terms that contain it are differentiated.
     equation = network.net_inputs[neuron.net]
-    closed = sp.diff(network.evaluated_net_inputs[neuron.net], wrt)
+    terms = sp.Add.make_args(network.evaluated_net_inputs[neuron.net])
+    closed = sp.Add(*(sp.diff(t, wrt) for t in terms if wrt in t.free_symbols))
     return LocalDerivative(neuron.net, wrt, kind, equation, closed)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,16 @@ class Walkthrough:
     network: SymbolicNetwork
     derivation: Derivation
     step: TrainingStep
-    document: Document
     verification: Verification | None = None
+    detail: str = "full"
+    digits: int | None = None
+
+    @cached_property
+    def document(self) -> Document:
+        """The format-free walkthrough, laid out on first use (JSON does not need it)."""
+        return build_document(
+            self.step, detail=self.detail, digits=self.digits, verification=self.verification
+        )
 
     def render(self, fmt: str = "md") -> str:
         """The walkthrough as text in format `fmt` (``md`` or ``json``)."""
@@ -89,5 +98,4 @@ def build_walkthrough(
     derivation = derive(network)
     step = train_step(derivation)
     verification = verify(derivation) if check else None
-    document = build_document(step, detail=detail, digits=digits, verification=verification)
-    return Walkthrough(spec, network, derivation, step, document, verification)
+    return Walkthrough(spec, network, derivation, step, verification, detail, digits)

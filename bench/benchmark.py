@@ -1,0 +1,101 @@
+"""Benchmark of derive: command-line start-up and time per parameter.
+
+    python bench/benchmark.py            # all measurements, with the targets
+    python bench/benchmark.py --quick    # fewer repetitions
+
+Targets (issue #3): the 2-2-2 walkthrough costs at most 0.3 s above the bare
+`python -c "import sympy, jinja2"` floor; the time per parameter stays within 2x from
+8 to ~800 parameters; 16-16-16-16 finishes in under 10 s. Figures are wall-clock
+medians on this machine; nothing here is asserted by the tests (machines are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import derive
+
+SIZES = [(2, 2, 2), (3, 3, 3), (8, 8, 8), (16, 16, 16), (16, 16, 16, 16)]
+
+
+def wall(command: list[str], repeat: int) -> float:
+    """Median wall time of a command, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def network(sizes: tuple[int, ...], rng: random.Random) -> derive.NetworkSpec:
+    """A sigmoid network of the given sizes with random 3-decimal weights (seeded)."""
+
+    def value() -> Decimal:
+        return Decimal(rng.randint(-999, 999)) / 1000
+
+    weights = [
+        [[value() for _ in range(sizes[l])] for _ in range(sizes[l + 1])]
+        for l in range(len(sizes) - 1)
+    ]
+    return derive.spec_from_mapping(
+        {
+            "layers": list(sizes),
+            "weights": weights,
+            "biases": [value() for _ in sizes[1:]],
+            "learning_rate": Decimal("0.5"),
+            "inputs": [value() for _ in range(sizes[0])],
+            "targets": [Decimal(rng.randint(1, 99)) / 100 for _ in range(sizes[-1])],
+        }
+    )
+
+
+def timed(spec: derive.NetworkSpec, fmt: str, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        derive.explain(spec).render(fmt)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+
+    floor = wall([sys.executable, "-c", "import sympy, jinja2"], repeat)
+    explain = wall([sys.executable, "-m", "derive", "explain", "mazur", "--format", "md"], repeat)
+    print(f"import floor (python -c 'import sympy, jinja2'): {floor:.3f} s")
+    print(f"derive explain mazur --format md:                {explain:.3f} s")
+    print(f"  above the floor: {explain - floor:.3f} s (target ≤ 0.300 s)")
+    print()
+
+    rng = random.Random(20261125)
+    derive.explain("mazur").render("md")  # warm up: templates compiled, identities derived
+    header = ("network", "params", "markdown", "per param", "json", "per param")
+    print("{:>16} {:>7} {:>10} {:>10} {:>9} {:>10}".format(*header))
+    per_parameter = []
+    for sizes in SIZES:
+        spec = network(sizes, rng)
+        count = len(derive.explain(spec).step.gradients)
+        runs = repeat if count < 200 else max(1, repeat // 3)
+        md, js = timed(spec, "md", runs), timed(spec, "json", runs)
+        per_parameter.append(md / count)
+        name = "-".join(map(str, sizes))
+        md_each, js_each = md / count * 1000, js / count * 1000
+        print(f"{name:>16} {count:7d} {md:9.3f}s {md_each:8.2f}ms {js:8.3f}s {js_each:8.2f}ms")
+    ratio = max(per_parameter) / min(per_parameter)
+    print(f"\ntime per parameter, largest / smallest: {ratio:.2f}x (target ≤ 2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
