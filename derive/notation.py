@@ -13,7 +13,6 @@ from functools import cache
 
 GREEK = ("eta", "delta", "sigma")
 _NEURON = re.compile(r"^([a-z])(\d+)(?:_(\d+))?$")
-_INDEXED = re.compile(r"^([a-zA-Z])(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -60,9 +59,10 @@ def classic_name(symbol: str) -> Name:
         symbol, sup = symbol[:-1], "+"
     if symbol in GREEK:
         return Name(symbol, None, sup)
-    match = _NEURON.match(symbol) or _INDEXED.match(symbol)
+    match = _NEURON.match(symbol)
     if match:
-        return Name(match[1], parse_index(symbol[1:]), sup)
+        numbers = tuple(n for n in match.groups()[1:] if n)
+        return Name(match[1], Index("", numbers), sup)
     if "_" in symbol:
         base, index = symbol.split("_", 1)
         return Name(base, parse_index(index), sup)

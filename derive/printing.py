@@ -125,7 +125,13 @@ class LatexMathPrinter(LatexPrinter):
     def _factor(self, expr: Expr) -> str:
         """A factor of a product: parenthesized when it is a sum, a negation or negative."""
         text = self._print(expr)
-        if isinstance(expr, sp.Add) or _is_negation(expr) or _is_negative_number(expr):
+        scientific = isinstance(expr, sp.Float) and r"\times" in text
+        if (
+            isinstance(expr, sp.Add)
+            or _is_negation(expr)
+            or _is_negative_number(expr)
+            or scientific
+        ):
             return self._parens(text)
         return text
 

@@ -77,7 +77,16 @@ def math_filters(document: Document) -> dict[str, Callable[..., str]]:
         "eq": equation,
         "block": block,
         "plain": lambda value: plain(value, document.digits),
+        "text": markdown_text,
     }
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
+
+
+def markdown_text(text: str) -> str:
+    """Free text (a title, a file name) made literal in Markdown: no markup, no HTML, no math."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
 
 
 def render(document: Document, fmt: str = "md", **context: object) -> str:

@@ -43,9 +43,10 @@ class Verification:
             how = (
                 f"equal at {self.points} random points (seed {self.seed}) to 30 significant digits"
             )
+        what = "factorization was" if count == 1 else f"{count} factorizations were"
         return (
-            f"All {count} chain-rule factorizations were checked against sympy.diff of the fully "
-            f"expanded total error: {how}."
+            f"The chain-rule {what} checked against sympy.diff of the fully expanded total "
+            f"error: {how}."
         )
 
 

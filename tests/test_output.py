@@ -16,3 +16,13 @@ def test_gallery_covers_both_presets():
     files = gallery()
     assert set(files) == set(GALLERY) >= {"mazur.md", "russo.md"}
     assert "0.298371109" in files["mazur.md"]
+
+
+def test_readme_excerpt_is_the_generated_walkthrough():
+    """The equation the README quotes appears, to the character, in output/mazur.md."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    excerpt = readme.split("$$\n")[1].strip()
+    mazur = gallery()["mazur.md"]
+    chain, product = excerpt.split(" = 0.74136507")
+    assert chain in mazur
+    assert "= 0.74136507" + product in mazur
