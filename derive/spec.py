@@ -23,6 +23,8 @@ from derive.losses import LOSSES
 
 BIAS_MODES = ("shared", "per_neuron", "none")
 DETAIL_DIGITS_MAX = 30
+#: larger values make no sense in a worked example and would overflow JSON's doubles
+LARGEST = Decimal("1e15")
 
 KNOWN_KEYS = (
     "title", "layers", "activation", "loss", "learning_rate", "inputs", "targets",
@@ -236,6 +238,8 @@ class _Validator:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not number.is_finite():
             raise self.fail(key, f"expected a finite number, got {str(number).lower()}")
+        if abs(number) > LARGEST:
+            raise self.fail(key, f"expected a number of magnitude at most 1e15, got {value}")
         return number
 
     def _vector(self, key: str, value: Any, size: int, what: str) -> Vector:

@@ -119,6 +119,10 @@ BAD_SPECS = {
         _replace("biases = [0.35, 0.60]", "biases = [0.35]"),
         "biases: expected 2 numbers",
     ),
+    "too large": (
+        _replace("0.45", "1e300"),
+        "weights[1][0][1]: expected a number of magnitude at most 1e15",
+    ),
     "not finite": (_replace("0.45", "nan"), "weights[1][0][1]: expected a finite number, got nan"),
     "negative rate": (
         _replace("learning_rate = 0.5", "learning_rate = -0.5"),
