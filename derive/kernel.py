@@ -59,9 +59,11 @@ def compile_kernel(derivation: Derivation, precision: str = "float") -> Kernel:
         written = evaluated(expression).xreplace(variables)
         lines.append(f"    {name(quantity)} = {printer.doprint(written)}")
 
-    for neuron in network.neurons():
-        assign(neuron.net, network.net_inputs[neuron.net])
-        assign(neuron.out, network.outputs[neuron.out])
+    for layer in network.layers[1:]:
+        for neuron in layer:
+            assign(neuron.net, network.net_inputs[neuron.net])
+        for neuron in layer:
+            assign(neuron.out, network.outputs[neuron.out])
     for error, term in network.error_terms.items():
         assign(error, term)
     assign(E_TOTAL, network.total)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-GREEK = ("eta", "delta", "sigma")
+GREEK = ("eta", "delta", "sigma", "alpha")
 _NEURON = re.compile(r"^([a-z])(\d+)(?:_(\d+))?$")
 
 
@@ -57,6 +57,10 @@ def classic_name(symbol: str) -> Name:
     sup = ""
     if symbol.endswith("+"):
         symbol, sup = symbol[:-1], "+"
+    elif symbol.endswith(")") and "^(" in symbol:
+        # a quantity of one sample: E_total^(2)
+        symbol, sample = symbol[:-1].split("^(")
+        sup = f"({sample})"
     if symbol in GREEK:
         return Name(symbol, None, sup)
     match = _NEURON.match(symbol)

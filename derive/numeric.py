@@ -157,9 +157,12 @@ def forward(
     values.update({n.out: number(x) for n, x in zip(network.inputs, sample.inputs, strict=True)})
     for o, t in zip(network.output_layer, sample.targets, strict=True):
         values[network.target(o)] = number(t)
-    for neuron in network.neurons():
-        values[neuron.net] = evaluate(network.net_inputs[neuron.net], values)
-        values[neuron.out] = evaluate(network.outputs[neuron.out], values)
+    for layer in network.layers[1:]:
+        # every net input of the layer first: a softmax output needs all of them
+        for neuron in layer:
+            values[neuron.net] = evaluate(network.net_inputs[neuron.net], values)
+        for neuron in layer:
+            values[neuron.out] = evaluate(network.outputs[neuron.out], values)
     for error, term in network.error_terms.items():
         values[error] = evaluate(term, values)
     values[E_TOTAL] = evaluate(network.total, values)

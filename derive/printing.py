@@ -100,9 +100,16 @@ class LatexMathPrinter(LatexPrinter):
         if len(args) == 2 and _negative_power(args[1]) and not _negative_power(args[0]):
             # a/b, written a · b⁻¹ by `frac`
             return self._fraction(self._print(args[0]), args[1])
-        if len(args) == 2 and _negative_power(args[0]) and not isinstance(args[1], sp.Add | sp.Mul):
-            # SymPy's canonical b⁻¹ · a
-            return self._fraction(self._print(args[1]), args[0])
+        powers = [a for a in args if _negative_power(a)]
+        others = [a for a in args if not _negative_power(a)]
+        if (
+            len(powers) == 1
+            and _negative_power(args[0])
+            and not any(isinstance(a, sp.Add | sp.Mul) for a in others)
+        ):
+            # SymPy's canonical b⁻¹ · a₁ · a₂ …  →  (a₁ · a₂ …)/b
+            numerator = r" \cdot ".join(self._factor(a) for a in others)
+            return self._fraction(numerator, powers[0])
         parts = [self._print(args[0]) if not isinstance(args[0], sp.Add) else self._factor(args[0])]
         parts += [self._factor(a) for a in args[1:]]
         return r" \cdot ".join(parts)

@@ -78,6 +78,7 @@ def math_filters(document: Document) -> dict[str, Callable[..., str]]:
         "block": block,
         "plain": lambda value: plain(value, document.digits),
         "text": markdown_text,
+        "pct": lambda fraction: f"{plain(fraction * 100, 3)} %",
     }
 
 
