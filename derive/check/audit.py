@@ -1,0 +1,657 @@
+"""Claims → verdicts: is each number right, at the precision its writer used?
+
+For each claim, in document order, the auditor decides one verdict:
+
+``wrong formula``
+    a link written in the network's quantities (``w_3 i_1 + w_4 i_1 + b_1``) does not
+    equal the quantity — at the network's values, and at a perturbed copy of the network
+    (so a formula that is right by accident at one point is still caught);
+``arithmetic slip``
+    a link written in numbers does not evaluate to the next one, allowing for the
+    rounding of the numbers written in both;
+``wrong value``
+    the final number is not the quantity's value at the writer's precision, or a number
+    substituted for a quantity in a formula (aligned with the formula link before it)
+    is not that quantity's value;
+``ok``
+    none of these; ``unrecognized`` when the claim's quantity is not one of the network's.
+
+"At the writer's precision" means: a number written with d decimals is right when it is
+within half a unit of its last digit (or is the truncation) of the true value — or of
+the value recomputed from the writer's own earlier numbers, so that rounded
+intermediates carried from line to line (drift) are not mistaken for errors.
+
+The auditor only decides. Each verdict carries the `Evidence` a diagnosis needs; words
+are `derive.check.diagnose`'s business.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import ChainMap
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sympy import Derivative as SymDerivative
+from sympy import Expr, Symbol
+
+from derive.check.claims import Claim, Context, Link
+from derive.check.expression import (
+    Apply,
+    Derivative,
+    Name,
+    Node,
+    Number,
+    Value,
+    evaluate,
+    names_in,
+    numbers_in,
+)
+from derive.check.names import Quantity
+from derive.check.truth import Truth
+from derive.numeric import ctx
+from derive.numeric import evaluate as evaluate_exact
+
+VERDICTS = ("ok", "wrong value", "arithmetic slip", "wrong formula", "unrecognized")
+#: a formula and the quantity it defines agree to this relative tolerance (double precision)
+FORMULA_TOLERANCE = 1e-9
+SLACK = 1e-12
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What was found wrong, with the numbers a diagnosis works from.
+
+    `kind` is ``final`` (the stated result), ``substitution`` (a number put in for a
+    quantity), ``arithmetic`` (a link that does not give the next) or ``formula``.
+    `carried` is the value recomputed from the writer's own earlier numbers (right or
+    wrong), with `carried_from` naming them, their lines and whether they were right;
+    `source` is the link an arithmetic slip was computed from.
+    """
+
+    kind: str
+    quantity: Quantity | None
+    context: Context
+    stated: Number | None
+    true: object | None
+    sample: int = 0
+    link: Link | None = None
+    previous: Value | None = None
+    name: Name | Derivative | None = None
+    carried: object | None = None
+    carried_from: tuple[tuple[str, int, bool], ...] = ()
+    result_ok: bool = False
+    source: Link | None = None
+    substituted: Number | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision on one claim: where, what, and the evidence."""
+
+    claim: Claim
+    verdict: str
+    line: int
+    quantity: str | None
+    stated: Number | None
+    expected: Decimal | None
+    evidence: Evidence | None = None
+    reason: str = ""
+
+    @property
+    def is_wrong(self) -> bool:
+        return self.verdict not in ("ok", "unrecognized")
+
+
+@dataclass
+class _Written:
+    """What the writer has stated so far: (phase, sample, key) → (value, line, right?)."""
+
+    values: dict[tuple[str, int, Expr], tuple[object, int, bool]] = field(default_factory=dict)
+
+    def record(self, phase: str, sample: int, key: Expr, value, line: int, ok: bool) -> None:
+        self.values.setdefault((phase, sample, key), (value, line, ok))
+
+    def get(self, phase: str, sample: int, key: Expr, only_ok: bool):
+        found = self.values.get((phase, sample, key))
+        if found is None or (only_ok and not found[2]):
+            return None
+        return found
+
+
+def audit(
+    claims: Iterable[Claim], truth: Truth, precision: Precision | None = None
+) -> Iterator[Verdict]:
+    """A verdict for every claim, in document order (each may use the claims before it)."""
+    auditor = _Auditor(truth, precision or Precision(truth))
+    for claim in claims:
+        yield auditor.verdict(claim)
+
+
+class Precision:
+    """How exactly a written number states a value: the writer's precision, one place.
+
+    A number written with d decimals is right for a value within half a unit of its last
+    digit (or one unit below it in magnitude: the writer truncated); `digits` caps the
+    comparison at that many significant digits (``--digits N``).
+    """
+
+    def __init__(self, truth: Truth, digits: int | None = None) -> None:
+        self.digits = digits
+        spec = truth.spec
+        given = [spec.learning_rate, spec.leaky_relu_slope]
+        given += [w for m in spec.weights for row in m for w in row]
+        given += [b for layer in spec.biases for b in layer]
+        given += [x for s in spec.samples for x in (*s.inputs, *s.targets)]
+        self.exact = {Decimal(v).normalize() for v in given}
+        self.exact |= {Decimal(n) for n in range(11)} | {Decimal("0.5")}
+
+    def half_unit(self, number: Number) -> Decimal:
+        """Half a unit in the last place written (or in the last of `digits` significant)."""
+        half = number.ulp / 2
+        if self.digits is not None and number.value != 0:
+            coarse = Decimal(1).scaleb(number.value.adjusted() - self.digits + 1) / 2
+            half = max(half, coarse)
+        return half
+
+    def uncertainty(self, number: Number) -> float:
+        """How far a number in a link may be from what it stands for: 0 for given values."""
+        if number.value.normalize() in self.exact or abs(number.value) in self.exact:
+            return 0.0
+        return float(number.ulp) / 2
+
+    def agrees(self, number: Number, candidates: Iterable, extra: float = 0.0) -> bool:
+        """Whether `number` is right for some candidate value (or interval of values)."""
+        stated = ctx.mpf(str(number.value))
+        half = ctx.mpf(str(self.half_unit(number))) * (1 + 1e-9)
+        for candidate in candidates:
+            if candidate is None:
+                continue
+            low, high = candidate if isinstance(candidate, tuple) else (candidate, candidate)
+            low, high = ctx.mpf(low) - extra, ctx.mpf(high) + extra
+            scale = max(abs(low), abs(high), 1) * SLACK
+            if low - half - scale <= stated <= high + half + scale:
+                return True
+            # truncated rather than rounded: the last digit may be one lower in magnitude
+            if stated > 0 and low - 2 * half - scale <= stated <= high:
+                return True
+            if stated < 0 and low <= stated <= high + 2 * half + scale:
+                return True
+        return False
+
+    def expected(self, number: Number | None, value) -> Decimal | None:
+        """The value written as the writer would write it (the same last place)."""
+        if value is None:
+            return None
+        exact = Decimal(ctx.nstr(ctx.mpf(value), 40, min_fixed=-ctx.inf, max_fixed=ctx.inf))
+        if number is None:
+            return exact.normalize()
+        places = number.places
+        magnitude = exact.adjusted() - (number.value.adjusted() if number.value else 99)
+        if exact != 0 and abs(magnitude) > 1:
+            # written at another magnitude ("-21707153"): keep its significant digits instead
+            places = exact.adjusted() - number.digits + 1
+        if self.digits is not None and number.value != 0:
+            places = max(places, number.value.adjusted() - self.digits + 1)
+        return exact.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP)
+
+
+class _Auditor:
+    def __init__(self, truth: Truth, precision: Precision) -> None:
+        self.truth = truth
+        self.precision = precision
+        self.written = _Written()
+        self.aliases = _aliases(truth)
+
+    def half_unit(self, number: Number) -> Decimal:
+        return self.precision.half_unit(number)
+
+    def uncertainty(self, number: Number) -> float:
+        return self.precision.uncertainty(number)
+
+    def agrees(self, number: Number, candidates: Iterable, extra: float = 0.0) -> bool:
+        return self.precision.agrees(number, candidates, extra)
+
+    def expected(self, number: Number | None, value) -> Decimal | None:
+        return self.precision.expected(number, value)
+
+    # -- one claim -----------------------------------------------------------------------------
+    def verdict(self, claim: Claim) -> Verdict:
+        quantity = claim.quantity
+        context = self.context(claim)
+        if quantity is None:
+            return self.unrecognized(claim, context)
+        phase = self.truth.phase(quantity, context)
+        stated = claim.stated
+        try:
+            candidates = self.truth.values(
+                quantity, context, stated.digits if stated is not None else 6
+            )
+        except ImportError:
+            return self.plain(claim, "unrecognized", reason="training needs derive.training")
+        if not candidates:
+            return self.plain(claim, "unrecognized", reason="no value known for this quantity")
+        sample = self.sample(quantity, context, candidates, stated)
+        true = candidates[0] if len(candidates) == 1 else candidates[sample]
+        judge = _Claim(self, claim, quantity, dataclasses.replace(context, phase=phase), sample)
+        verdict = judge.decide(true)
+        self.remember(claim, quantity, phase, sample, verdict)
+        return verdict
+
+    def context(self, claim: Claim) -> Context:
+        """The claim's own context: a chain that writes w⁺ is about the updated network."""
+        context = claim.context
+        quantity = claim.quantity
+        if quantity is None or not quantity.is_forward or context.phase != "before":
+            return context
+        for link in claim.links[1:]:
+            if link.node is not None and any(_marks_update(n) for n in names_in(link.node)):
+                return dataclasses.replace(context, phase="after")
+        return context
+
+    def sample(self, quantity: Quantity, context: Context, candidates: list, stated) -> int:
+        """The sample a claim is about: named, else the one whose value it states."""
+        indices = list(self.truth.sample_indices(quantity, context))
+        if len(candidates) == 1:
+            return indices[0] if len(indices) == 1 else 0
+        if stated is None:
+            return 0
+        value = ctx.mpf(str(stated.value))
+        distances = [abs(ctx.mpf(c) - value) for c in candidates]
+        return distances.index(min(distances))
+
+    def unrecognized(self, claim: Claim, context: Context) -> Verdict:
+        """A claim about no known quantity: only its arithmetic can be checked."""
+        judge = _Claim(self, claim, None, context, 0)
+        slip = judge.arithmetic()
+        if slip is not None:
+            index, source, previous = slip
+            link = claim.links[index]
+            number = link.node if isinstance(link.node, Number) else None
+            evidence = Evidence(
+                "arithmetic", None, context, number, None, 0, link, previous,
+                source=claim.links[source],
+            )
+            expected = self.expected(number, ctx.mpf(previous.value)) if number else None
+            return Verdict(claim, "arithmetic slip", link.line, None, number, expected, evidence)
+        return self.plain(claim, "unrecognized", reason="no quantity of this network")
+
+    def plain(self, claim: Claim, verdict: str, reason: str = "") -> Verdict:
+        quantity = str(claim.quantity) if claim.quantity else None
+        return Verdict(claim, verdict, claim.line, quantity, claim.stated, None, None, reason)
+
+    def remember(self, claim: Claim, quantity: Quantity, phase: str, sample: int, verdict):
+        """Record the writer's number for this quantity (for later drift and carried errors)."""
+        stated = claim.stated
+        if stated is None or quantity.key is None:
+            return
+        key = Symbol(quantity.name) if quantity.kind == "updated" else quantity.key
+        ok = verdict.verdict == "ok"
+        value = ctx.mpf(str(stated.value))
+        self.write(phase, sample, key, value, stated, ok, claim.links[-1].line)
+
+    def write(self, phase: str, sample: int, key: Expr, value, stated, ok: bool, line: int):
+        for alias in (key, *self.aliases.get(key, ())):
+            self.written.record(phase, sample, alias, value, line, ok)
+
+
+# -- judging one claim ----------------------------------------------------------------------------
+class _Claim:
+    """The checks of one claim, sharing its resolved context and values."""
+
+    def __init__(
+        self, auditor: _Auditor, claim: Claim, quantity: Quantity | None, context: Context,
+        sample: int,
+    ) -> None:  # fmt: skip
+        self.auditor = auditor
+        self.truth = auditor.truth
+        self.claim = claim
+        self.quantity = quantity
+        self.context = context
+        self.sample = sample
+        self.values = [self.value(link.node) for link in claim.links]
+
+    # -- values of links ----------------------------------------------------------------
+    def resolve(self, node: Name | Derivative) -> Quantity | None:
+        naming = self.truth.naming
+        if isinstance(node, Name):
+            return naming.quantity(node.atom)
+        return naming.derivative(node.of, node.wrt)
+
+    def name_value(self, node: Name | Derivative):
+        """A name's true value in this claim's context (None if unknown or ambiguous)."""
+        return name_value(self.truth, node, self.context, self.sample)
+
+    def lookup(self, node: Name | Derivative) -> Value | None:
+        value = self.name_value(node)
+        return None if value is None else Value(float(value), 0.0)
+
+    def value(self, node: Node | None) -> Value | None:
+        if node is None:
+            return None
+        return evaluate(node, self.lookup, self.auditor.uncertainty)
+
+    # -- the checks -----------------------------------------------------------------------
+    def decide(self, true) -> Verdict:
+        claim = self.claim
+        formula = self.formula(true)
+        if formula is not None:
+            return formula
+        stated = claim.stated
+        if stated is None:
+            return self.auditor.plain(claim, "ok")
+        substitution = self.substitution()
+        slip = self.arithmetic()
+        final_ok = self.final_ok(stated, true)
+        if slip is not None:
+            return self.slip(slip, true, final_ok, substitution)
+        if not final_ok:
+            return self.wrong_final(stated, true, substitution)
+        if substitution is not None:
+            return self.wrong_substitution(substitution, result_ok=True)
+        return self.verdict("ok", claim.links[-1].line, stated, true, None)
+
+    def verdict(self, verdict: str, line: int, stated, true, evidence) -> Verdict:
+        expected = self.auditor.expected(stated, true) if true is not None else None
+        name = str(self.quantity) if self.quantity else None
+        if evidence is not None and evidence.kind == "substitution" and evidence.name is not None:
+            resolved = self.resolve(evidence.name)
+            name = str(resolved) if resolved else name
+        return Verdict(self.claim, verdict, line, name, stated, expected, evidence)
+
+    def evidence(self, kind: str, stated, true, **more) -> Evidence:
+        carried, carried_from = self.carried(only_ok=False)
+        return Evidence(
+            kind, self.quantity, self.context, stated, true, self.sample,
+            carried=carried, carried_from=carried_from, **more,
+        )  # fmt: skip
+
+    # formula ---------------------------------------------------------------------------
+    def formula(self, true) -> Verdict | None:
+        """A link in the network's quantities that is not the quantity (here or perturbed)."""
+        for index, link in enumerate(self.claim.links[1:], start=1):
+            node = link.node
+            if not _symbolic(node) or not names_in(node):
+                continue
+            value = self.values[index]
+            if value is None:
+                continue
+            if _close(value.value, float(true)) and self.holds_elsewhere(node):
+                continue
+            evidence = self.evidence("formula", None, true, link=link, previous=value)
+            return self.verdict("wrong formula", link.line, None, true, evidence)
+        return None
+
+    def holds_elsewhere(self, node: Node) -> bool:
+        """The formula also holds in the perturbed copy of the network (if there is one)."""
+        other = self.truth.perturbed_truth
+        if other is None or self.quantity is None:
+            return True
+        judge = _Claim.__new__(_Claim)
+        judge.auditor, judge.truth, judge.claim = self.auditor, other, self.claim
+        judge.quantity, judge.context, judge.sample = self.quantity, self.context, self.sample
+        values = other.values(self.quantity, dataclasses.replace(self.context, sample=None))
+        if len(values) != 1 and self.truth.samples > 1:
+            values = other.values(self.quantity, self.context)
+        written = judge.value(node)
+        if written is None or not values:
+            return True
+        return any(_close(written.value, float(v)) for v in values)
+
+    # arithmetic ----------------------------------------------------------------------
+    def arithmetic(self) -> tuple[int, int, Value] | None:
+        """The first numeric link that does not follow from the numeric link before it."""
+        previous: tuple[int, Value] | None = None
+        for index, link in enumerate(self.claim.links):
+            node = link.node
+            if node is None or names_in(node):
+                previous = None  # a formula or an unreadable link: the arithmetic restarts after it
+                continue
+            if not numbers_in(node):
+                continue
+            value = self.values[index]
+            if value is None:
+                previous = None
+                continue
+            if isinstance(node, Number):
+                half = float(self.auditor.half_unit(node))
+                value = Value(value.value, max(value.error, half))
+            if previous is not None and not _consistent(previous[1], value):
+                return index, previous[0], previous[1]
+            previous = (index, value)
+        return None
+
+    def slip(self, slip, true, final_ok: bool, substitution) -> Verdict:
+        index, source, previous = slip
+        links = self.claim.links
+        link = links[index]
+        if substitution is not None and (final_ok or not _close_to(previous, true)):
+            return self.wrong_substitution(substitution, result_ok=final_ok)
+        stated = link.node if isinstance(link.node, Number) else self.claim.stated
+        line = links[source].line if final_ok else link.line
+        evidence = self.evidence(
+            "arithmetic", stated, true, link=link, previous=previous, result_ok=final_ok,
+            source=links[source],
+        )
+        return self.verdict("arithmetic slip", line, stated, true, evidence)
+
+    # substituted numbers -------------------------------------------------------------------
+    def substitution(self) -> tuple[Name | Derivative, Number, object] | None:
+        """The first number put in for a quantity that is not that quantity's value."""
+        links = self.claim.links
+        for index in range(1, len(links) - 1):
+            formula, numbers = links[index].node, links[index + 1].node
+            if formula is None or numbers is None or not names_in(formula):
+                continue
+            if names_in(numbers):
+                continue
+            for name, number in _align(formula, numbers):
+                value = self.name_value(name)
+                if value is None:
+                    continue
+                written = self.written_value(name, only_ok=True)
+                candidates = [(min(value, written), max(value, written))] if written else [value]
+                if not self.auditor.agrees(number, candidates):
+                    return name, number, value
+        return None
+
+    def wrong_substitution(self, substitution, result_ok: bool) -> Verdict:
+        name, number, value = substitution
+        link = self._link_of(number)
+        evidence = self.evidence(
+            "substitution", number, value, link=link, name=name, result_ok=result_ok,
+            substituted=number,
+        )
+        return self.verdict("wrong value", link.line if link else self.claim.line, number, value,
+                            evidence)  # fmt: skip
+
+    def _link_of(self, number: Number) -> Link | None:
+        for link in self.claim.links:
+            if link.start <= number.start < max(link.end, link.start + 1):
+                return link
+        return None
+
+    # the final number ------------------------------------------------------------------------
+    def final_ok(self, stated: Number, true) -> bool:
+        candidates = [true]
+        carried, _ = self.carried(only_ok=True)
+        if carried is not None:
+            candidates = [(min(true, carried), max(true, carried))]
+        extra = 0.0
+        pairs = zip(self.claim.links[1:-1], self.values[1:-1], strict=True)
+        numeric = [v for link, v in pairs if v is not None and not names_in(link.node)]
+        if numeric:
+            extra = numeric[-1].error
+        return self.auditor.agrees(stated, candidates, extra)
+
+    def wrong_final(self, stated: Number, true, substitution) -> Verdict:
+        """The result is wrong; a wrongly substituted number, if any, is why."""
+        name, number, value = substitution if substitution else (None, None, None)
+        evidence = self.evidence(
+            "final", stated, true, link=self.claim.links[-1], name=name,
+            previous=Value(float(value), 0.0) if value is not None else None,
+            source=self._link_of(number) if number is not None else None, substituted=number,
+        )  # fmt: skip
+        return self.verdict("wrong value", self.claim.links[-1].line, stated, true, evidence)
+
+    # the writer's own numbers ----------------------------------------------------------------
+    def written_value(self, node: Name | Derivative, only_ok: bool):
+        quantity = self.resolve(node)
+        if quantity is None or quantity.key is None:
+            return None
+        phase = self.truth.phase(quantity, self.context)
+        key = Symbol(quantity.name) if quantity.kind == "updated" else quantity.key
+        found = self.auditor.written.get(phase, self.sample, key, only_ok)
+        return found[0] if found else None
+
+    def carried(self, only_ok: bool) -> tuple[object | None, tuple[tuple[str, int, bool], ...]]:
+        """The quantity recomputed from its local equation with the writer's own numbers."""
+        quantity = self.quantity
+        if quantity is None or quantity.key is None or quantity.kind == "loss":
+            return None, ()
+        truth = self.truth
+        if quantity.kind == "updated":
+            equation = truth.update_equation(quantity.name[:-1])
+            phase = "before"
+        else:
+            equation = truth.equations.get(quantity.key)
+            phase = self.context.phase
+        if equation is None:
+            return None, ()
+        written, used = {}, []
+        for key in _quantities_in(equation):
+            found = self._written_for(phase, key, only_ok)
+            if found is not None:
+                written[key] = found[0]
+                used.append((_label(key), found[1], found[2]))
+        if not used:
+            return None, ()
+        context = dataclasses.replace(self.context, phase=phase)
+        try:
+            base = truth.lookup(context, self.sample)
+            value = evaluate_exact(equation, ChainMap(written, base))
+        except (ValueError, KeyError, ZeroDivisionError, TypeError):
+            return None, ()
+        return value, tuple(used)
+
+    def _written_for(self, phase: str, key: Expr, only_ok: bool):
+        written = self.auditor.written
+        found = written.get(phase, self.sample, key, only_ok)
+        if found is None and phase == "after" and isinstance(key, Symbol):
+            found = written.get("before", self.sample, Symbol(key.name + "+"), only_ok)
+        return found
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def name_value(truth: Truth, node: Name | Derivative, context: Context, sample: int):
+    """The true value of a name written in a link, in a claim's context and sample.
+
+    Forward quantities and parameters follow the claim's pass (before, after the update,
+    trained); gradients and local derivatives are those of the first pass.
+    """
+    naming = truth.naming
+    if isinstance(node, Name):
+        quantity = naming.quantity(node.atom)
+    else:
+        quantity = naming.derivative(node.of, node.wrt)
+    if quantity is None:
+        return None
+    phase = context.phase if quantity.is_forward or quantity.is_parameter else "before"
+    if context.phase == "trained" and not (quantity.is_forward or quantity.is_parameter):
+        phase = "trained"
+    one = None if truth.samples == 1 else sample + 1
+    values = truth.values(quantity, dataclasses.replace(context, phase=phase, sample=one))
+    return values[0] if len(values) == 1 else None
+
+
+def _symbolic(node: Node | None) -> bool:
+    """A link written in quantities and small constants only (no rounded numbers)."""
+    if node is None:
+        return False
+    return all(n.digits <= 2 and abs(n.value) <= 100 for n in numbers_in(node))
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= FORMULA_TOLERANCE * max(1.0, abs(a), abs(b))
+
+
+def _close_to(value: Value, true) -> bool:
+    return abs(value.value - float(true)) <= value.error + 1e-9 * max(1.0, abs(float(true)))
+
+
+def _consistent(a: Value, b: Value) -> bool:
+    """Two links agree when they differ by no more than their combined rounding."""
+    scale = max(abs(a.value), abs(b.value), 1e-300)
+    return abs(a.value - b.value) <= (a.error + b.error) * (1 + 1e-9) + 1e-12 * scale
+
+
+def _marks_update(node: Name | Derivative) -> bool:
+    if not isinstance(node, Name):
+        return False
+    from derive.check.names import updated_mark
+
+    return bool(node.atom.sup) and updated_mark(node.atom.sup.replace("{", "").replace("}", ""))
+
+
+def _align(formula: Node, numbers: Node) -> Iterator[tuple[Name | Derivative, Number]]:
+    """Pairs (name, number) where the numeric link puts a number in the formula's place."""
+    if isinstance(formula, Name | Derivative):
+        if isinstance(numbers, Number):
+            yield formula, numbers
+        return
+    formula, numbers = _unwrap_one(formula), _unwrap_one(numbers)
+    if isinstance(formula, Name | Derivative):
+        yield from _align(formula, numbers)
+        return
+    if isinstance(formula, Apply) and formula.op == "neg" and isinstance(numbers, Number):
+        yield from _align(formula.args[0], numbers.negated(numbers.start))
+        return
+    if not (isinstance(formula, Apply) and isinstance(numbers, Apply)):
+        return
+    if formula.op != numbers.op or len(formula.args) != len(numbers.args):
+        return
+    for a, b in zip(formula.args, numbers.args, strict=True):
+        yield from _align(a, b)
+
+
+def _unwrap_one(node: Node) -> Node:
+    """``b_1 \\cdot 1`` is ``b_1``."""
+    if isinstance(node, Apply) and node.op == "mul" and len(node.args) == 2:
+        left, right = node.args
+        if isinstance(right, Number) and right.value == 1:
+            return left
+        if isinstance(left, Number) and left.value == 1:
+            return right
+    return node
+
+
+def _quantities_in(expr: Expr) -> list[Expr]:
+    found = list(expr.atoms(Symbol)) + list(expr.atoms(SymDerivative))
+    return [k for k in found if not any(k in d.free_symbols for d in expr.atoms(SymDerivative))
+            or isinstance(k, SymDerivative)]  # fmt: skip
+
+
+def _label(key: Expr) -> str:
+    if isinstance(key, SymDerivative):
+        return f"d{key.expr}/d{key.variables[0]}"
+    return str(key)
+
+
+def _aliases(truth: Truth) -> dict[Expr, tuple[Expr, ...]]:
+    """Names of the same number: ∂E_total/∂out_o1 and ∂E_o1/∂out_o1, ∂E_total/∂net_o1 and
+    ∂E_o1/∂net_o1."""
+    table: dict[Expr, list[Expr]] = {}
+    derivation = truth.derivation
+    for delta in derivation.deltas.values():
+        if delta.own_label != delta.label:
+            table.setdefault(delta.label, []).append(delta.own_label)
+            table.setdefault(delta.own_label, []).append(delta.label)
+    for sensitivity in derivation.sensitivities.values():
+        if sensitivity.loss is not None:
+            own = sensitivity.loss.label
+            table.setdefault(sensitivity.label, []).append(own)
+            table.setdefault(own, []).append(sensitivity.label)
+    return {k: tuple(v) for k, v in table.items()}
+
+

@@ -1,0 +1,587 @@
+"""Verdicts → diagnoses: when a wrong number equals something else we know, say what.
+
+The auditor decides that a number is wrong; this module explains it, the way
+`doctest.OutputChecker.output_difference` explains what `check_output` rejected. A
+wrong value is compared, at the writer's precision, with what typical slips produce:
+
+* the writer's own earlier wrong number carried forward;
+* the value before or after the update (a gradient taken with the updated weights, or
+  a hidden sum that used them);
+* the backward pass without the activation derivative; with target and output swapped;
+  the sign flipped; the update without the learning rate, or adding instead of
+  subtracting; a gradient multiplied by η; the biases updated (or not) against the spec;
+* another quantity's value ("this is the value of dE_total/dw1");
+* typing slips: "0." dropped (``-21707153`` for −0.21707153), the decimal point moved,
+  two digits swapped, a digit dropped, ``+`` typed where ``×`` gives the result.
+
+A formula is compared with the true one after swapping one of its names for another of
+the same kind (``i_1`` where ``i_2`` belongs), and with a missing factor or term.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from sympy import Derivative as SymDerivative
+from sympy import Symbol
+
+from derive.check.audit import Evidence, Precision, Verdict, name_value
+from derive.check.claims import Context, Link
+from derive.check.expression import (
+    Derivative,
+    Name,
+    Node,
+    Number,
+    Value,
+    evaluate,
+    names_in,
+    parse,
+)
+from derive.check.names import Quantity
+from derive.check.truth import Truth
+from derive.numeric import ctx
+
+#: numbers with fewer significant digits match too much by chance to name another quantity
+MIN_DIGITS_FOR_MATCH = 3
+
+
+def diagnose(verdict: Verdict, truth: Truth, precision: Precision) -> str:
+    """One sentence saying why the number is wrong, or what it is instead ("" if unknown)."""
+    if verdict.verdict == "unrecognized":
+        return verdict.reason
+    evidence = verdict.evidence
+    if evidence is None:
+        return ""
+    explainer = _Explainer(verdict, evidence, truth, precision)
+    return getattr(explainer, f"explain_{evidence.kind}")()
+
+
+class _Explainer:
+    def __init__(
+        self, verdict: Verdict, evidence: Evidence, truth: Truth, precision: Precision
+    ) -> None:
+        self.verdict = verdict
+        self.evidence = evidence
+        self.truth = truth
+        self.precision = precision
+
+    def matches(self, number: Number | None, value) -> bool:
+        return number is not None and value is not None and self.precision.agrees(number, [value])
+
+    def written(self, number: Number, value) -> str:
+        """`value` written to the same last place as `number`."""
+        expected = self.precision.expected(number, value)
+        return _plain(expected)
+
+    # -- the final number ------------------------------------------------------------------
+    def explain_final(self) -> str:
+        evidence = self.evidence
+        stated, quantity = evidence.stated, evidence.quantity
+        if evidence.name is not None and evidence.substituted is not None:
+            return self.substituted_input()
+        return self.what_it_is(stated, quantity)
+
+    def what_it_is(self, stated: Number, quantity: Quantity | None) -> str:
+        """The first known slip whose result is the stated number."""
+        for check in (
+            self.carried,
+            self.other_pass,
+            self.bias_variant,
+            self.update_slip,
+            self.derivative_slip,
+            self.sign,
+            self.other_quantity,
+            self.typo_of_true,
+        ):
+            found = check(stated, quantity)
+            if found:
+                return found
+        return ""
+
+    def substituted_input(self) -> str:
+        evidence = self.evidence
+        number, name = evidence.substituted, evidence.name
+        if evidence.kind == "substitution":
+            value = evidence.true
+        else:
+            value = evidence.previous.value if evidence.previous else None
+        label = _label(self.truth, name)
+        text = f"{label} is {self.written(number, value)}, not {number.text}"
+        reason = self.number_is(number, value, exclude=label)
+        return f"{text} ({reason})" if reason else text
+
+    def carried(self, stated: Number, quantity: Quantity | None) -> str:
+        evidence = self.evidence
+        if evidence.carried is None or not self.matches(stated, evidence.carried):
+            return ""
+        wrong = [(label, line) for label, line, ok in evidence.carried_from if not ok]
+        if not wrong:
+            return ""
+        named = ", ".join(f"{_pretty(label)} (line {line})" for label, line in wrong)
+        return f"it follows from the wrong value of {named} written earlier"
+
+    def other_pass(self, stated: Number, quantity: Quantity | None) -> str:
+        """The value of the other pass: after the update when before is meant, or back."""
+        if quantity is None:
+            return ""
+        phase = self.evidence.context.phase
+        if quantity.is_forward or quantity.is_parameter:
+            other = "before" if phase in ("after", "trained") else "after"
+            values = self.truth.values(
+                dataclasses.replace(quantity, phase=other), self._context(), stated.digits
+            )
+            if any(self.matches(stated, v) for v in values):
+                if other == "after":
+                    return "this is the value after the update (with the updated weights)"
+                return "this is the value before the update (with the original weights)"
+            return ""
+        if quantity.kind == "derivative" and quantity.key is not None:
+            after = self.truth.after_step
+            value = self.truth.value_in(quantity.key, after.before[0].values, after, 0)
+            if self.matches(stated, value):
+                return "this is the value with the updated weights (take every gradient first)"
+            variant = self.truth.with_updated_weights.get(quantity.key)
+            if self.matches(stated, variant):
+                return (
+                    "the hidden sum used the updated weights; it takes the original ones "
+                    "(every gradient is taken before any update)"
+                )
+        if quantity.kind == "updated":
+            variant = self.truth.with_updated_weights.get(Symbol(quantity.name))
+            if self.matches(stated, variant):
+                return "its gradient was computed with the updated weights in the hidden sum"
+        return ""
+
+    def bias_variant(self, stated: Number, quantity: Quantity | None) -> str:
+        other = self.truth.other_biases
+        if other is None or quantity is None:
+            return ""
+        updated = other.spec.update_biases
+        what = (
+            "the biases were updated too (this spec keeps them fixed)"
+            if updated
+            else "the biases were kept fixed (this spec updates them)"
+        )
+        if quantity.kind == "updated":
+            value = other.step.updated[quantity.name[:-1]]
+            own = self.truth.step.updated[quantity.name[:-1]]
+            return what if value != own and self.matches(stated, value) else ""
+        if quantity.is_forward and self.evidence.context.phase == "after":
+            for index, evaluation in enumerate(other.step.after):
+                if quantity.key in evaluation.values and self.matches(
+                    stated, evaluation.values[quantity.key]
+                ):
+                    own = self.truth.step.after[index].values[quantity.key]
+                    if own != evaluation.values[quantity.key]:
+                        return what
+        return ""
+
+    def update_slip(self, stated: Number, quantity: Quantity | None) -> str:
+        """p⁺ without η, with + instead of −, or with another parameter's gradient."""
+        if quantity is None or quantity.kind != "updated":
+            return ""
+        step = self.truth.step
+        name = quantity.name[:-1]
+        p, g, rate = step.parameters[name], step.gradients[name], step.learning_rate
+        if self.matches(stated, p - g):
+            return "the learning rate η is missing from the update"
+        if self.matches(stated, p + rate * g):
+            return "η·∂E/∂p was added instead of subtracted"
+        if self.matches(stated, p):
+            return "this is the value before the update"
+        variant = self.truth.without_activation.get(Symbol(quantity.name))
+        if self.matches(stated, variant):
+            return "its gradient lacks the activation derivative ∂out/∂net"
+        for other, gradient in step.gradients.items():
+            if other != name and self.matches(stated, p - rate * gradient):
+                return f"the update used the gradient of {other}"
+        return ""
+
+    def derivative_slip(self, stated: Number, quantity: Quantity | None) -> str:
+        """A gradient without σ', with target and output swapped, or multiplied by η."""
+        if quantity is None or quantity.kind != "derivative" or quantity.key is None:
+            return ""
+        truth, key = self.truth, quantity.key
+        if self.matches(stated, truth.without_activation.get(key)):
+            return "the activation derivative ∂out/∂net is missing"
+        swapped = truth.swapped_target.get(key)
+        if self.matches(stated, swapped):
+            sign = self.matches(stated, -ctx.mpf(self.evidence.true))
+            flip = " (so the sign is flipped)" if sign else ""
+            return f"target and output are swapped in ∂E/∂out{flip}"
+        if self.matches(stated, truth.step.learning_rate * ctx.mpf(self.evidence.true)):
+            return "this is the gradient multiplied by the learning rate η"
+        return ""
+
+    def sign(self, stated: Number, quantity: Quantity | None) -> str:
+        if self.evidence.true is not None and self.matches(stated, -ctx.mpf(self.evidence.true)):
+            return "the sign is flipped"
+        return ""
+
+    def other_quantity(self, stated: Number, quantity: Quantity | None) -> str:
+        return self.number_is(stated, self.evidence.true, exclude=str(quantity) if quantity else "")
+
+    def typo_of_true(self, stated: Number, quantity: Quantity | None) -> str:
+        return typo(stated, self.evidence.true, self.precision)
+
+    def number_is(self, number: Number, true, exclude: str = "") -> str:
+        """What else a wrong number is: another quantity's value, or a typo of the right one."""
+        named = self.named_value(number, exclude)
+        if named:
+            return named
+        return typo(number, true, self.precision) if true is not None else ""
+
+    def named_value(self, number: Number, exclude: str) -> str:
+        if number.digits < MIN_DIGITS_FOR_MATCH and number.value.normalize() not in (
+            self.precision.exact
+        ):
+            return ""
+        half = float(self.precision.half_unit(number)) * (1 + 1e-9)
+        index = self.truth.index
+        value = float(number.value)
+        keys = [entry[0] for entry in index]
+        low, high = bisect_left(keys, value - half), bisect_right(keys, value + half)
+        phase = self.evidence.context.phase
+        names = [(abs(v - value), name, p) for v, name, p in index[low:high] if name != exclude]
+        if not names:
+            return ""
+        names.sort(key=lambda e: (e[2] != phase, _kind(e[1]) != _kind(exclude), e[0]))
+        _, name, found_phase = names[0]
+        where = "" if found_phase == phase or _constant(name) else (
+            " after the update" if found_phase == "after" else " before the update"
+        )
+        return f"this is the value of {_pretty(name)}{where}"
+
+    def _context(self) -> Context:
+        return dataclasses.replace(self.evidence.context, sample=self.evidence.sample + 1)
+
+    # -- a number put into a formula ------------------------------------------------------
+    def explain_substitution(self) -> str:
+        evidence = self.evidence
+        text = self.substituted_input()
+        if evidence.result_ok:
+            text += "; the result is right"
+        return text
+
+    # -- arithmetic -------------------------------------------------------------------------
+    def explain_arithmetic(self) -> str:
+        evidence = self.evidence
+        stated, source, previous = evidence.stated, evidence.source, evidence.previous
+        if stated is None or source is None or previous is None:
+            return ""
+        written_result = self.written(stated, previous.value)
+        operator = self.operator_typo(source, evidence.link)
+        suffix = " (the result is right)" if evidence.result_ok else ""
+        if operator:
+            return operator + suffix
+        if not evidence.result_ok and evidence.quantity is not None:
+            found = self.what_it_is(stated, evidence.quantity)
+            if found:
+                return found
+        slip = typo(stated, ctx.mpf(previous.value), self.precision)
+        if slip:
+            return slip
+        if self.matches(stated, -ctx.mpf(previous.value)):
+            return "the sign is flipped"
+        shown = " ".join(source.text.split())
+        if len(shown) > 60:
+            shown = "the previous step"
+        return f"{shown} gives {written_result}, not {stated.text}{suffix}"
+
+    def operator_typo(self, source: Link, target: Link | None) -> str:
+        """``+`` typed where ``×`` (or another operator) gives the next link's value."""
+        if target is None or target.node is None:
+            return ""
+        goal = evaluate(target.node, _no_names, self.precision.uncertainty)
+        if goal is None:
+            return ""
+        tokens = list(source.tokens)
+        for index, token in enumerate(tokens):
+            if token.kind != "op" or token.text not in "+-*/":
+                continue
+            for other in "+-*/":
+                if other == token.text:
+                    continue
+                changed = [*tokens[:index], token._replace(text=other), *tokens[index + 1 :]]
+                parsed = parse(changed, 0)
+                if parsed is None or parsed[1] != len(changed):
+                    continue
+                value = evaluate(parsed[0], _no_names, self.precision.uncertainty)
+                if value is not None and _consistent(value, goal):
+                    return (
+                        f"'{_symbol(token.text)}' was typed where "
+                        f"'{_symbol(other)}' gives the value written next"
+                    )
+        return ""
+
+    # -- formulas ---------------------------------------------------------------------------
+    def explain_formula(self) -> str:
+        evidence = self.evidence
+        link, written, true = evidence.link, evidence.previous, evidence.true
+        if link is None or link.node is None or written is None or true is None:
+            return ""
+        true_value = float(true)
+        for check in (self.swapped_name, self.missing_part):
+            found = check(link.node, written.value, true_value)
+            if found:
+                return found
+        if _close(written.value, -true_value):
+            return "the sign is flipped"
+        other = self.formula_of_other(written.value)
+        if other:
+            return other
+        return f"with the network's values it gives {written.value:.9g}, not {true_value:.9g}"
+
+    def lookup(self, replaced: dict[int, object] | None = None) -> Callable:
+        context, sample = self.evidence.context, self.evidence.sample
+
+        def value_of(node: Name | Derivative) -> Value | None:
+            if replaced and node.start in replaced:
+                value = replaced[node.start]
+            else:
+                value = name_value(self.truth, node, context, sample)
+            return None if value is None else Value(float(value), 0.0)
+
+        return value_of
+
+    def swapped_name(self, node: Node, written: float, true: float) -> str:
+        """One name written where another of the same kind belongs."""
+        naming = self.truth.naming
+        for name in names_in(node):
+            if not isinstance(name, Name):
+                continue
+            quantity = naming.quantity(name.atom)
+            if quantity is None:
+                continue
+            for other, value in self.alternatives(quantity):
+                lookup = self.lookup({name.start: value})
+                changed = evaluate(node, lookup, self.precision.uncertainty)
+                if changed is None or not _close(changed.value, true):
+                    continue
+                if not self.holds_when_swapped(node, name, other):
+                    continue
+                return f"{_occurrence(node, name)}{quantity} is written where {other} belongs"
+        return ""
+
+    def holds_when_swapped(self, node: Node, name: Name, other: str) -> bool:
+        """The corrected formula also holds in the perturbed copy of the network."""
+        perturbed = self.truth.perturbed_truth
+        quantity = self.evidence.quantity
+        if perturbed is None or quantity is None:
+            return True
+        context, sample = self.evidence.context, self.evidence.sample
+        replacement = perturbed.naming.quantity(_atom_of(other))
+        if replacement is None:
+            return True
+        values = perturbed.values(replacement, self._context())
+        goal = perturbed.values(quantity, self._context())
+        if len(values) != 1 or not goal:
+            return True
+
+        def value_of(node_: Name | Derivative) -> Value | None:
+            if node_.start == name.start:
+                return Value(float(values[0]), 0.0)
+            value = name_value(perturbed, node_, context, sample)
+            return None if value is None else Value(float(value), 0.0)
+
+        changed = evaluate(node, value_of, self.precision.uncertainty)
+        return changed is not None and any(_close(changed.value, float(g)) for g in goal)
+
+    def alternatives(self, quantity: Quantity) -> Iterator[tuple[str, object]]:
+        """Other quantities of the same kind, with their values in this context."""
+        network = self.truth.network
+        candidates: list[Quantity] = []
+        if quantity.is_parameter:
+            candidates = [
+                Quantity("weight" if p.is_weight else "bias", p.name, p.symbol)
+                for p in network.parameters
+            ]
+        elif quantity.kind in ("input", "out", "net"):
+            kind = quantity.kind
+            for layer in network.layers:
+                for neuron in layer:
+                    if neuron.is_input:
+                        candidates.append(Quantity("input", neuron.name, neuron.out))
+                    elif kind in ("out", "input"):
+                        candidates.append(Quantity("out", f"out_{neuron.name}", neuron.out))
+                    else:
+                        candidates.append(Quantity("net", f"net_{neuron.name}", neuron.net))
+        elif quantity.kind == "target":
+            candidates = [
+                Quantity("target", f"target_{o.name}", network.target(o))
+                for o in network.output_layer
+            ]
+        for candidate in candidates:
+            if candidate.name == quantity.name:
+                continue
+            values = self.truth.values(candidate, self._context())
+            if len(values) == 1:
+                yield candidate.name, values[0]
+
+    def missing_part(self, node: Node, written: float, true: float) -> str:
+        """A factor or a term left out: σ', the bias, η."""
+        quantity = self.evidence.quantity
+        if quantity is None:
+            return ""
+        truth = self.truth
+        if quantity.kind == "updated":
+            step = truth.step
+            name = quantity.name[:-1]
+            if _close(written, float(step.parameters[name] - step.gradients[name])):
+                return "the learning rate η is missing"
+        for record in truth.locals_of_kind("activation"):
+            factor = truth.step.before[self.evidence.sample].values.get(record.label)
+            if factor is not None and _close(written * float(factor), true):
+                return f"the activation derivative {_pretty(_key_label(record.label))} is missing"
+        if quantity.kind == "net":
+            for p in truth.network.parameters:
+                if not p.is_weight and _close(written + float(truth.step.parameters[p.name]), true):
+                    return f"the bias {p.name} is missing"
+        return ""
+
+    def formula_of_other(self, written: float) -> str:
+        index = self.truth.index
+        keys = [entry[0] for entry in index]
+        tolerance = 1e-9 * max(1.0, abs(written))
+        low, high = bisect_left(keys, written - tolerance), bisect_right(keys, written + tolerance)
+        phase = self.evidence.context.phase
+        exclude = str(self.evidence.quantity) if self.evidence.quantity else ""
+        for _, name, found_phase in index[low:high]:
+            if name != exclude and found_phase == phase and not _constant(name):
+                return f"it gives the value of {_pretty(name)} instead"
+        return ""
+
+
+# -- typing slips --------------------------------------------------------------------------------
+def typo(stated: Number, true, precision: Precision) -> str:
+    """A typing slip that turns the true value into the stated one, described (or "")."""
+    if true is None:
+        return ""
+    true = ctx.mpf(true)
+    for shift in range(1, 13):
+        for direction in (1, -1):
+            moved = _shifted(stated, direction * shift)
+            if precision.agrees(moved, [true]):
+                if direction == 1 and "." not in stated.text and abs(true) < 1:
+                    return f"a typo: '0.' is missing ({stated.text} for {moved.text})"
+                return f"a typo: the decimal point is misplaced ({stated.text} for {moved.text})"
+    expected = _plain(precision.expected(stated, true))
+    written = stated.text
+    if _swapped(written, expected):
+        return f"a typo: two digits swapped ({written} for {expected})"
+    longer = precision.expected(_shifted_places(stated, -1), true)
+    if longer is not None and _dropped(written, _plain(longer)):
+        return f"a typo: a digit dropped ({written} for {_plain(longer)})"
+    return ""
+
+
+def _shifted(number: Number, shift: int) -> Number:
+    """The number with its decimal point moved `shift` places to the left."""
+    value = number.value.scaleb(-shift)
+    text = _plain(value.quantize(Decimal(1).scaleb(number.places - shift)))
+    return Number(text, value, number.places - shift, number.start, number.end)
+
+
+def _shifted_places(number: Number, change: int) -> Number:
+    return Number(number.text, number.value, number.places + change, number.start, number.end)
+
+
+def _swapped(written: str, expected: str) -> bool:
+    if len(written) != len(expected) or written == expected:
+        return False
+    differences = [i for i, (a, b) in enumerate(zip(written, expected, strict=True)) if a != b]
+    if len(differences) != 2 or differences[1] != differences[0] + 1:
+        return False
+    i = differences[0]
+    return written[i] == expected[i + 1] and written[i + 1] == expected[i]
+
+
+def _dropped(written: str, expected: str) -> bool:
+    if len(expected) != len(written) + 1:
+        return False
+    return any(
+        expected[:i] + expected[i + 1 :] == written and expected[i].isdigit()
+        for i in range(len(expected))
+    )
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return "?"
+    text = format(value, "f")
+    return text
+
+
+def _no_names(node) -> None:
+    return None
+
+
+def _consistent(a: Value, b: Value) -> bool:
+    scale = max(abs(a.value), abs(b.value), 1e-300)
+    return abs(a.value - b.value) <= (a.error + b.error) * (1 + 1e-9) + 1e-12 * scale
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _symbol(op: str) -> str:
+    return {"*": "×", "/": "÷", "-": "−"}.get(op, op)
+
+
+def _constant(name: str) -> bool:
+    """Spec values (weights, biases, inputs, targets, η) match other numbers by chance."""
+    return name in ("eta", "alpha") or name.startswith(("i", "target_"))
+
+
+def _kind(name: str) -> str:
+    """The family of a quantity's name, to prefer a match of the same family."""
+    if "/" in name:
+        return "derivative"
+    if name.endswith("+"):
+        return "updated"
+    if re.fullmatch(r"[wb]\d+", name):
+        return "parameter"
+    if name.startswith(("net_", "out_", "E")):
+        return "forward"
+    return "given"
+
+
+def _pretty(name: str) -> str:
+    return name
+
+
+def _occurrence(node: Node, name: Name) -> str:
+    """"the second " when the same name is written more than once in the formula."""
+    same = [n for n in names_in(node) if isinstance(n, Name) and n.atom == name.atom]
+    if len(same) < 2:
+        return ""
+    place = [n.start for n in same].index(name.start)
+    return ("the first ", "the second ", "the third ", "the fourth ")[min(place, 3)]
+
+
+def _atom_of(name: str):
+    from derive.check.names import Atom
+
+    return Atom(name)
+
+
+def _key_label(key) -> str:
+    if isinstance(key, SymDerivative):
+        return f"d{key.expr}/d{key.variables[0]}"
+    return str(key)
+
+
+def _label(truth: Truth, node: Name | Derivative | None) -> str:
+    if node is None:
+        return "?"
+    if isinstance(node, Name):
+        quantity = truth.naming.quantity(node.atom)
+    else:
+        quantity = truth.naming.derivative(node.of, node.wrt)
+    return str(quantity) if quantity else str(node)
+

@@ -1,0 +1,869 @@
+"""Tokens → the expression one link of a claim writes, and its value.
+
+A small recursive-descent parser for the arithmetic of worked examples: numbers
+(``3.51019 × 10^{-5}``, ``1e-5``, ``0.59…``), + − × · * / ^ (and ``**``), parentheses of any
+kind, ``\\frac``, ``\\sqrt``, ``e^{…}``, ``\\exp``, ``\\ln``, ``\\tanh``, ``σ(…)``, ``max``,
+percent, juxtaposition as product, and names of quantities (see `derive.check.names`)
+including derivatives written ``\\frac{\\partial E}{\\partial w_5}``, ``∂E/∂w5`` or
+``dE/dw5``. It returns frozen records (`Number`, `Name`, `Derivative`, `Apply`) that keep
+their offsets in the document.
+
+Everything is bounded: nesting deeper than `MAX_DEPTH` or a link longer than
+`MAX_TOKENS` tokens is not parsed, so junk of any size costs linear time.
+
+`evaluate` computes a record's value together with how much it can be off because the
+numbers in it were rounded when written (first-order propagation of half a unit in the
+last place of every rounded number); deciding what that means is the auditor's job.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from derive.check.lexer import Token
+from derive.check.names import Atom, looks_like_name, updated_mark
+
+MAX_DEPTH = 40
+MAX_TOKENS = 400
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number as written: its exact decimal value and the place of its last digit.
+
+    ``0.3775`` has `places` −4 (a unit in the last place is 10⁻⁴); ``3.51019 × 10^{-5}``
+    has −10. `truncated` marks a number written with a trailing ellipsis (``0.5932…``).
+    """
+
+    text: str
+    value: Decimal
+    places: int
+    start: int
+    end: int
+    truncated: bool = False
+
+    @property
+    def ulp(self) -> Decimal:
+        return Decimal(1).scaleb(self.places)
+
+    @property
+    def digits(self) -> int:
+        """Significant digits written."""
+        if self.value == 0:
+            return max(1, -self.places)
+        return max(1, self.value.adjusted() - self.places + 1)
+
+    def negated(self, start: int) -> Number:
+        return Number(
+            _negate_text(self.text), -self.value, self.places, start, self.end, self.truncated
+        )
+
+
+def _negate_text(text: str) -> str:
+    return text[1:] if text.startswith("-") else f"-{text}"
+
+
+@dataclass(frozen=True)
+class Name:
+    """A quantity's name as written (resolved to a quantity later, by the network's naming)."""
+
+    atom: Atom
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """∂of/∂wrt as written."""
+
+    of: Atom
+    wrt: Atom
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Constant:
+    """Euler's number e."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Apply:
+    """An operation: ``add`` (n-ary; subtraction is adding a ``neg``), ``mul``, ``div``, ``pow``,
+    ``neg``, ``percent``, or a function ``exp``, ``ln``, ``tanh``, ``sigmoid``, ``dsigmoid``,
+    ``sqrt``, ``max``, ``min``. `juxtaposed` marks a product written without an operator."""
+
+    op: str
+    args: tuple[Node, ...]
+    start: int
+    end: int
+    juxtaposed: bool = False
+
+
+Node = Number | Name | Derivative | Constant | Apply
+
+
+class _Fail(Exception):
+    """The tokens at this point do not continue an expression."""
+
+
+_FUNCTION_WORDS = {
+    "exp": "exp", "ln": "ln", "log": "ln", "tanh": "tanh", "sigmoid": "sigmoid",
+    "sigma": "sigmoid", "sig": "sigmoid", "logistic": "sigmoid", "sqrt": "sqrt",
+    "max": "max", "min": "min",
+}  # fmt: skip
+_MODIFIERS = frozenset(("new", "updated", "New", "Updated"))
+_CLOSERS = frozenset(("rel", "sep", "rowsep", "rparen", "rbrace"))
+_SCRIPT_KINDS = frozenset(("ident", "num", "greek", "sub", "sup", "lparen", "rparen"))
+
+
+def parse(tokens: list[Token], start: int, limit: int | None = None) -> tuple[Node, int] | None:
+    """The longest expression starting at token `start` (and ending before `limit`).
+
+    Returns the expression and the index of the first token after it, or None.
+    """
+    limit = len(tokens) if limit is None else min(limit, len(tokens))
+    limit = min(limit, start + MAX_TOKENS)
+    parser = _Parser(tokens, limit)
+    try:
+        return parser.expression(start)
+    except (_Fail, RecursionError, InvalidOperation, ValueError):
+        return None
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], limit: int) -> None:
+        self.tokens = tokens
+        self.limit = limit
+        self.depth = 0
+
+    # -- helpers ------------------------------------------------------------------------
+    def token(self, i: int) -> Token | None:
+        return self.tokens[i] if i < self.limit else None
+
+    def kind(self, i: int) -> str:
+        token = self.token(i)
+        return token.kind if token else ""
+
+    def is_op(self, i: int, *texts: str) -> bool:
+        token = self.token(i)
+        return token is not None and token.kind == "op" and token.text in texts
+
+    def end_of(self, i: int) -> int:
+        return self.tokens[i - 1].end
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Fail
+
+    # -- grammar --------------------------------------------------------------------------
+    def expression(self, i: int) -> tuple[Node, int]:
+        self.enter()
+        try:
+            first = self.token(i)
+            node, i = self.unary(i)
+            terms = [node]
+            while self.is_op(i, "+", "-", "±"):
+                sign = self.tokens[i].text
+                try:
+                    term, j = self.unary(i + 1)
+                except _Fail:
+                    break
+                terms.append(_negate(term) if sign == "-" else term)
+                i = j
+            if len(terms) == 1:
+                return node, i
+            return Apply("add", tuple(terms), first.start, self.end_of(i)), i
+        finally:
+            self.depth -= 1
+
+    def unary(self, i: int) -> tuple[Node, int]:
+        token = self.token(i)
+        if token is not None and token.kind == "op" and token.text in ("-", "+", "±"):
+            node, j = self.unary(i + 1)
+            if token.text == "-":
+                if isinstance(node, Number):
+                    return node.negated(token.start), j
+                return Apply("neg", (node,), token.start, node.end), j
+            return node, j
+        return self.term(i)
+
+    def term(self, i: int) -> tuple[Node, int]:
+        node, i = self.power(i)
+        while True:
+            token = self.token(i)
+            if token is None:
+                break
+            if (token.kind == "op" and token.text in ("*", "/")) or self._times_x(i):
+                try:
+                    right, j = self.signed_power(i + 1)
+                except _Fail:
+                    break
+                op = "div" if token.text == "/" else "mul"
+                node = Apply(op, (node, right), node_start(node), self.end_of(j))
+                i = j
+                continue
+            if self._juxtaposable(node, i):
+                try:
+                    right, j = self.power(i)
+                except _Fail:
+                    break
+                node = Apply("mul", (node, right), node_start(node), self.end_of(j), True)
+                i = j
+                continue
+            break
+        return node, i
+
+    def signed_power(self, i: int) -> tuple[Node, int]:
+        """The factor after × or /, which may carry a sign: 0.5 · −0.0226."""
+        if self.is_op(i, "-", "+"):
+            node, j = self.signed_power(i + 1)
+            if self.tokens[i].text == "-":
+                start = self.tokens[i].start
+                node = (
+                    node.negated(start)
+                    if isinstance(node, Number)
+                    else Apply("neg", (node,), start, node_end(node))
+                )
+            return node, j
+        return self.power(i)
+
+    def _times_x(self, i: int) -> bool:
+        """``0.15 x 0.05``: a lone x between two operands is a product."""
+        token = self.token(i)
+        if token is None or token.kind != "ident" or token.text not in ("x", "X"):
+            return False
+        following = self.token(i + 1)
+        return following is not None and following.kind in ("num", "lparen")
+
+    def _juxtaposable(self, left: Node, i: int) -> bool:
+        token = self.token(i)
+        if token is None:
+            return False
+        if token.kind in ("lparen", "lbrace", "frac", "sqrt", "func", "partial", "greek"):
+            return True
+        return token.kind == "ident"
+
+    def power(self, i: int) -> tuple[Node, int]:
+        self.enter()
+        try:
+            base, i = self.postfix(i)
+            while True:
+                if self.is_op(i, "^"):
+                    exponent, i = self.exponent(i + 1)
+                elif self.kind(i) == "sup" and _numeric_sup(self.tokens[i].text):
+                    token = self.tokens[i]
+                    exponent = _sup_number(token)
+                    i += 1
+                else:
+                    break
+                base = Apply("pow", (base, exponent), node_start(base), self.end_of(i))
+            return base, i
+        finally:
+            self.depth -= 1
+
+    def exponent(self, i: int) -> tuple[Node, int]:
+        token = self.token(i)
+        if token is None:
+            raise _Fail
+        if token.kind == "lbrace":
+            node, j = self.expression(i + 1)
+            return node, self.expect(j, "rbrace")
+        if token.kind == "lparen":
+            node, j = self.expression(i + 1)
+            return node, self.expect(j, "rparen")
+        if token.kind == "op" and token.text in ("-", "+"):
+            node, j = self.exponent(i + 1)
+            if token.text == "-":
+                node = (
+                    node.negated(token.start)
+                    if isinstance(node, Number)
+                    else Apply("neg", (node,), token.start, node_end(node))
+                )
+            return node, j
+        if token.kind in ("num", "ident", "greek"):
+            return self.primary(i)
+        raise _Fail
+
+    def expect(self, i: int, kind: str) -> int:
+        if self.kind(i) != kind:
+            raise _Fail
+        return i + 1
+
+    def postfix(self, i: int) -> tuple[Node, int]:
+        node, i = self.primary(i)
+        while True:
+            kind = self.kind(i)
+            if kind == "percent":
+                node = Apply("percent", (node,), node_start(node), self.tokens[i].end)
+                i += 1
+            elif kind == "ellipsis" and isinstance(node, Number):
+                node = Number(node.text, node.value, node.places, node.start, node.end, True)
+                i += 1
+            else:
+                return node, i
+
+    def primary(self, i: int) -> tuple[Node, int]:
+        token = self.token(i)
+        if token is None:
+            raise _Fail
+        method = getattr(self, f"primary_{token.kind}", None)
+        if method is None:
+            raise _Fail
+        return method(i)
+
+    # -- primaries, by token kind -------------------------------------------------------
+    def primary_num(self, i: int) -> tuple[Node, int]:
+        number = _number(self.tokens[i])
+        return self._scientific(number, i + 1)
+
+    def _scientific(self, number: Number, i: int) -> tuple[Node, int]:
+        """3.51019 × 10^{-5} (or \\cdot, x, *, ·10⁻⁵) is one number written in two parts."""
+        token = self.token(i)
+        if token is None or not ((token.kind == "op" and token.text == "*") or self._times_x(i)):
+            return number, i
+        ten = self.token(i + 1)
+        if ten is None or ten.kind != "num" or ten.text != "10":
+            return number, i
+        exponent = self._integer_exponent(i + 2)
+        if exponent is None:
+            return number, i
+        power, j = exponent
+        value = number.value.scaleb(power)
+        text = f"{number.text}e{power}"
+        end = self.end_of(j)
+        return Number(text, value, number.places + power, number.start, end), j
+
+    def _integer_exponent(self, i: int) -> tuple[int, int] | None:
+        token = self.token(i)
+        if token is None:
+            return None
+        if token.kind == "sup" and _numeric_sup(token.text):
+            try:
+                return int(token.text), i + 1
+            except ValueError:
+                return None
+        if not (token.kind == "op" and token.text == "^"):
+            return None
+        tokens = []
+        j = i + 1
+        if self.kind(j) == "lbrace":
+            j += 1
+            while self.kind(j) not in ("rbrace", "") and len(tokens) < 4:
+                tokens.append(self.tokens[j].text)
+                j += 1
+            if self.kind(j) != "rbrace":
+                return None
+            j += 1
+        else:
+            while self.kind(j) == "op" and self.tokens[j].text in "-+" and len(tokens) < 2:
+                tokens.append(self.tokens[j].text)
+                j += 1
+            if self.kind(j) != "num":
+                return None
+            tokens.append(self.tokens[j].text)
+            j += 1
+        text = "".join(tokens)
+        return (int(text), j) if _is_integer(text) else None
+
+    def primary_lparen(self, i: int) -> tuple[Node, int]:
+        node, j = self.expression(i + 1)
+        return node, self.expect(j, "rparen")
+
+    def primary_lbrace(self, i: int) -> tuple[Node, int]:
+        node, j = self.expression(i + 1)
+        return node, self.expect(j, "rbrace")
+
+    def primary_frac(self, i: int) -> tuple[Node, int]:
+        start = self.tokens[i].start
+        digits = self.token(i + 1)
+        if digits is not None and digits.kind == "num" and re.fullmatch(r"\d\d", digits.text):
+            # \frac12: TeX reads two one-digit arguments
+            one, two = (_number(Token("num", d, digits.start, digits.end)) for d in digits.text)
+            return Apply("div", (one, two), start, digits.end), i + 2
+        derivative = self._frac_derivative(i + 1)
+        if derivative is not None:
+            of, wrt, j = derivative
+            return Derivative(of, wrt, start, self.end_of(j)), j
+        numerator, j = self.argument(i + 1)
+        denominator, j = self.argument(j)
+        return Apply("div", (numerator, denominator), start, self.end_of(j)), j
+
+    def argument(self, i: int) -> tuple[Node, int]:
+        """A \\frac or \\sqrt argument: a braced group, or one token (\\frac12)."""
+        token = self.token(i)
+        if token is None:
+            raise _Fail
+        if token.kind == "lbrace":
+            node, j = self.expression(i + 1)
+            return node, self.expect(j, "rbrace")
+        return self.primary(i)
+
+    def _frac_derivative(self, i: int) -> tuple[Atom, Atom, int] | None:
+        """\\frac{\\partial E}{\\partial w_5}, \\frac{dE}{dw_5}: both groups are differentials."""
+        if self.kind(i) != "lbrace":
+            return None
+        try:
+            of, j = self.differential(i + 1)
+            j = self.expect(j, "rbrace")
+            j = self.expect(j, "lbrace")
+            wrt, j = self.differential(j)
+            return of, wrt, self.expect(j, "rbrace")
+        except _Fail:
+            return None
+
+    def differential(self, i: int) -> tuple[Atom, int]:
+        """∂X, d X, dX, δX (a differential's variable)."""
+        token = self.token(i)
+        if token is None:
+            raise _Fail
+        if token.kind == "partial" or (token.kind == "ident" and token.text == "d"):
+            return self.atom(i + 1)
+        if token.kind == "greek" and token.text == "delta":
+            return self.atom(i + 1)
+        if token.kind == "ident" and token.text.startswith("d") and len(token.text) > 1:
+            inner = Token("ident", token.text[1:], token.start + 1, token.end, token.math)
+            return self.atom(i, first=inner)
+        raise _Fail
+
+    def primary_partial(self, i: int) -> tuple[Node, int]:
+        """∂E/∂w5 or \\partial E_{total} / \\partial w_5."""
+        of, j = self.atom(i + 1)
+        if not self.is_op(j, "/"):
+            raise _Fail
+        wrt, k = self.differential(j + 1)
+        return Derivative(of, wrt, self.tokens[i].start, self.end_of(k)), k
+
+    def primary_sqrt(self, i: int) -> tuple[Node, int]:
+        node, j = self.argument(i + 1)
+        return Apply("sqrt", (node,), self.tokens[i].start, self.end_of(j)), j
+
+    def primary_func(self, i: int) -> tuple[Node, int]:
+        return self._function(i, self.tokens[i].text)
+
+    def _function(self, i: int, name: str) -> tuple[Node, int]:
+        start = self.tokens[i].start
+        j = i + 1
+        if name in ("max", "min"):
+            if self.kind(j) != "lparen":
+                raise _Fail
+            args = []
+            node, j = self.expression(j + 1)
+            args.append(node)
+            while self.kind(j) == "sep" and self.tokens[j].text == ",":
+                node, j = self.expression(j + 1)
+                args.append(node)
+            j = self.expect(j, "rparen")
+            return Apply(name, tuple(args), start, self.end_of(j)), j
+        if self.kind(j) in ("lparen", "lbrace"):
+            node, j = self.primary(j)
+        else:
+            node, j = self.power(j)
+        return Apply(name, (node,), start, self.end_of(j)), j
+
+    def primary_greek(self, i: int) -> tuple[Node, int]:
+        token = self.tokens[i]
+        if token.text == "sigma":
+            if self.kind(i + 1) == "lparen":
+                return self._function(i, "sigmoid")
+            if self.kind(i + 1) == "prime" and self.kind(i + 2) == "lparen":
+                node, j = self._function(i + 1, "dsigmoid")
+                return Apply("dsigmoid", node.args, token.start, node.end), j
+        atom, j = self.atom(i)
+        return Name(atom, token.start, self.end_of(j)), j
+
+    def primary_ident(self, i: int) -> tuple[Node, int]:
+        token = self.tokens[i]
+        text = token.text
+        following = self.kind(i + 1)
+        if text == "e" and not self.is_op(i + 1, "_"):
+            return Constant("e", token.start, token.end), i + 1
+        if text.lower() in _FUNCTION_WORDS and following == "lparen":
+            return self._function(i, _FUNCTION_WORDS[text.lower()])
+        if text.startswith("d") and len(text) > 1:
+            leibniz = self._leibniz(i)
+            if leibniz is not None:
+                return leibniz
+        if text in _MODIFIERS and self.kind(i + 1) == "ident":
+            atom, j = self.atom(i + 1)
+            if atom.base[0] in "wWbB":
+                marked = Atom(atom.base, atom.sub, "+")
+                return Name(marked, token.start, self.end_of(j)), j
+        atom, j = self.atom(i)
+        return Name(atom, token.start, self.end_of(j)), j
+
+    def _leibniz(self, i: int) -> tuple[Node, int] | None:
+        """dE/dw5, dE_total/dw_5: a differential, a slash, a differential."""
+        try:
+            of, j = self.differential(i)
+            if not self.is_op(j, "/"):
+                return None
+            wrt, k = self.differential(j + 1)
+        except _Fail:
+            return None
+        return Derivative(of, wrt, self.tokens[i].start, self.end_of(k)), k
+
+    # -- names --------------------------------------------------------------------------
+    def atom(self, i: int, first: Token | None = None) -> tuple[Atom, int]:
+        """A name with its subscripts and superscripts: net_{h_1}, w_5^{+}, w5', E_{o1}."""
+        token = first or self.token(i)
+        if token is None or token.kind not in ("ident", "greek"):
+            raise _Fail
+        base, math = token.text, token.math
+        sub, sup = "", ""
+        j = i + 1
+        for _ in range(4):
+            kind = self.kind(j)
+            if self.is_op(j, "_"):
+                text, j = self.script(j + 1)
+                sub += text
+            elif self.is_op(j, "^"):
+                try:
+                    text, k = self.script(j + 1)
+                except _Fail:
+                    break
+                if not _name_sup(text):
+                    break
+                sup, j = sup + text, k
+            elif kind == "sub":
+                sub += self.tokens[j].text
+                j += 1
+            elif kind == "sup" and not _numeric_sup(self.tokens[j].text):
+                sup += self.tokens[j].text
+                j += 1
+            elif kind == "prime":
+                sup += "'"
+                j += 1
+            elif self._trailing_plus(j):
+                sup += "+"
+                j += 1
+            elif self._parenthesized_mark(j):
+                sup += self.tokens[j + 1].text
+                j += 3
+            else:
+                break
+        atom, j = self._spaced_index(Atom(base, sub, sup), j, math)
+        if not looks_like_name(atom, math):
+            raise _Fail
+        return atom, j
+
+    def script(self, i: int) -> tuple[str, int]:
+        """The flattened text of a sub- or superscript: {h_{1}} → h1, 5 → 5, {(2)} → (2)."""
+        token = self.token(i)
+        if token is None:
+            raise _Fail
+        if token.kind != "lbrace":
+            if token.kind in ("ident", "num", "greek"):
+                return token.text, i + 1
+            if token.kind == "op" and token.text in ("+", "*"):
+                return token.text, i + 1
+            if token.kind == "prime":
+                return "'", i + 1
+            raise _Fail
+        depth, j, parts = 0, i, []
+        while j < self.limit and j - i < 40:
+            kind = self.tokens[j].kind
+            if kind == "lbrace":
+                depth += 1
+            elif kind == "rbrace":
+                depth -= 1
+                if depth == 0:
+                    return "".join(parts), j + 1
+            elif kind in _SCRIPT_KINDS or (kind == "op" and self.tokens[j].text in "+-*"):
+                parts.append(self.tokens[j].text)
+            elif kind == "sep" and self.tokens[j].text == ",":
+                parts.append(",")
+            elif kind == "prime":
+                parts.append("'")
+            elif kind not in ("op",):
+                raise _Fail
+            j += 1
+        raise _Fail
+
+    def _trailing_plus(self, j: int) -> bool:
+        """``w5+ = 0.3589``: a plus hugging a name, with nothing after it to add."""
+        if not self.is_op(j, "+"):
+            return False
+        token = self.tokens[j]
+        if self.tokens[j - 1].end != token.start:
+            return False
+        following = self.token(j + 1)
+        return following is None or following.kind in _CLOSERS
+
+    def _parenthesized_mark(self, j: int) -> bool:
+        """``w6(new)``."""
+        if self.kind(j) != "lparen" or self.kind(j + 2) != "rparen":
+            return False
+        inner = self.tokens[j + 1]
+        return inner.kind == "ident" and updated_mark(inner.text)
+
+    def _spaced_index(self, atom: Atom, j: int, math: bool) -> tuple[Atom, int]:
+        """Running text loses subscripts: ``net h1``, ``out o 1``, ``E total``, ``w 5``."""
+        if atom.sub or atom.sup:
+            return atom, j
+        base = atom.base.lower() if len(atom.base) > 1 else atom.base
+        token = self.token(j)
+        if token is None:
+            return atom, j
+        if base == "net" and token.kind == "ident" and token.text.lower() == "input":
+            j += 1
+            token = self.token(j)
+            if token is None:
+                return atom, j
+        if base in ("net", "out", "output", "target", "E", "error", "delta"):
+            if token.kind == "ident" and re.fullmatch(r"[hoi]\d+(?:_\d+)?|total|tot", token.text):
+                return Atom(atom.base, token.text, ""), j + 1
+            if token.kind == "ident" and token.text in ("h", "o", "i"):
+                number = self.token(j + 1)
+                if number is not None and number.kind in ("num", "sub") and number.text.isdigit():
+                    return Atom(atom.base, token.text + number.text, ""), j + 2
+        if not math and base in ("w", "b") and token.kind == "num" and token.text.isdigit():
+            return Atom(atom.base, token.text, ""), j + 1
+        return atom, j
+
+
+# -- leaves --------------------------------------------------------------------------------
+def _number(token: Token) -> Number:
+    text = token.text
+    value = Decimal(text)
+    mantissa, _, exponent = text.lower().partition("e")
+    places = -len(mantissa.partition(".")[2]) + (int(exponent) if exponent else 0)
+    return Number(text, value, places, token.start, token.end)
+
+
+def _sup_number(token: Token) -> Number:
+    text = token.text
+    return Number(text, Decimal(int(text)), 0, token.start, token.end)
+
+
+def _numeric_sup(text: str) -> bool:
+    return _is_integer(text)
+
+
+def _is_integer(text: str) -> bool:
+    stripped = text.lstrip("+-")
+    return stripped.isdigit() and len(text) - len(stripped) <= 1
+
+
+def _name_sup(text: str) -> bool:
+    """A superscript that belongs to the name (w_5^{+}, a^{(2)}), not a power (x^2)."""
+    return updated_mark(text) or text in ("old", "(old)", "orig") or _is_layer(text)
+
+
+def _is_layer(text: str) -> bool:
+    return len(text) >= 3 and text[0] == "(" and text[-1] == ")" and text[1:-1].isdigit()
+
+
+def _negate(node: Node) -> Node:
+    if isinstance(node, Number):
+        return node.negated(node.start)
+    return Apply("neg", (node,), node_start(node), node_end(node))
+
+
+def node_start(node: Node) -> int:
+    return node.start
+
+
+def node_end(node: Node) -> int:
+    return node.end
+
+
+# -- evaluation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """A computed value and the most it can be off through the rounding of written numbers."""
+
+    value: float
+    error: float
+
+
+Lookup = Callable[[Node], "Value | None"]
+Uncertainty = Callable[[Number], float]
+
+
+def evaluate(node: Node, lookup: Lookup, uncertainty: Uncertainty) -> Value | None:
+    """The value of `node`: names through `lookup`, numbers with `uncertainty`; None if unknown.
+
+    Evaluation is in double precision, which is ample for comparing with numbers written
+    to at most about 14 significant digits (longer numbers go through `evaluate_exact`).
+    """
+    try:
+        return _EVALUATE[type(node).__name__](node, lookup, uncertainty)
+    except (OverflowError, ZeroDivisionError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _evaluate_number(node: Number, lookup: Lookup, uncertainty: Uncertainty) -> Value:
+    return Value(float(node.value), uncertainty(node))
+
+
+def _evaluate_name(node: Name | Derivative, lookup: Lookup, uncertainty: Uncertainty):
+    return lookup(node)
+
+
+def _evaluate_constant(node: Constant, lookup: Lookup, uncertainty: Uncertainty) -> Value:
+    return Value(math.e, 0.0)
+
+
+def _evaluate_apply(node: Apply, lookup: Lookup, uncertainty: Uncertainty) -> Value | None:
+    args = []
+    for arg in node.args:
+        value = evaluate(arg, lookup, uncertainty)
+        if value is None:
+            return None
+        args.append(value)
+    result = _OPERATIONS[node.op](*args)
+    if result is None or not math.isfinite(result.value) or not math.isfinite(result.error):
+        return None
+    return result
+
+
+def _add(*terms: Value) -> Value:
+    return Value(math.fsum(t.value for t in terms), sum(t.error for t in terms))
+
+
+def _mul(a: Value, b: Value) -> Value:
+    # |Δ(ab)| ≤ |a|·Δb + |b|·Δa + Δa·Δb
+    error = abs(a.value) * b.error + abs(b.value) * a.error + a.error * b.error
+    return Value(a.value * b.value, error)
+
+
+def _div(a: Value, b: Value) -> Value | None:
+    if b.value == 0 or abs(b.value) <= b.error:
+        return None
+    # |Δ(a/b)| ≤ (Δa + |a/b|·Δb) / (|b| − Δb)
+    quotient = a.value / b.value
+    return Value(quotient, (a.error + abs(quotient) * b.error) / (abs(b.value) - b.error))
+
+
+def _pow(a: Value, b: Value) -> Value | None:
+    if a.value < 0 and b.value != int(b.value):
+        return None
+    if a.value == 0 and b.value <= 0:
+        return None
+    result = a.value**b.value
+    # d(a^b) = b·a^(b−1)·da + ln(a)·a^b·db
+    error = abs(b.value * a.value ** (b.value - 1)) * a.error if a.value != 0 else a.error
+    if b.error and a.value > 0:
+        error += abs(math.log(a.value) * result) * b.error
+    return Value(result, error)
+
+
+def _neg(a: Value) -> Value:
+    return Value(-a.value, a.error)
+
+
+def _exp(a: Value) -> Value:
+    result = math.exp(a.value)
+    return Value(result, result * (math.exp(a.error) - 1) if a.error else 0.0)
+
+
+def _ln(a: Value) -> Value | None:
+    if a.value <= a.error:
+        return None
+    return Value(math.log(a.value), a.error / (a.value - a.error))
+
+
+def _tanh(a: Value) -> Value:
+    result = math.tanh(a.value)
+    return Value(result, (1 - result * result) * a.error)
+
+
+def _sigmoid(a: Value) -> Value:
+    result = 1 / (1 + math.exp(-a.value))
+    return Value(result, result * (1 - result) * a.error)
+
+
+def _dsigmoid(a: Value) -> Value:
+    s = 1 / (1 + math.exp(-a.value))
+    return Value(s * (1 - s), 0.1 * a.error)
+
+
+def _sqrt(a: Value) -> Value | None:
+    if a.value < 0:
+        return None
+    result = math.sqrt(a.value)
+    return Value(result, a.error / (2 * result) if result else math.sqrt(a.error))
+
+
+def _percent(a: Value) -> Value:
+    return Value(a.value / 100, a.error / 100)
+
+
+def _max(*args: Value) -> Value:
+    best = max(args, key=lambda v: v.value)
+    return Value(best.value, max(v.error for v in args))
+
+
+def _min(*args: Value) -> Value:
+    best = min(args, key=lambda v: v.value)
+    return Value(best.value, max(v.error for v in args))
+
+
+def _sinh(a: Value) -> Value:
+    return Value(math.sinh(a.value), math.cosh(a.value) * a.error)
+
+
+def _cosh(a: Value) -> Value:
+    return Value(math.cosh(a.value), abs(math.sinh(a.value)) * a.error + a.error * a.error)
+
+
+_OPERATIONS: dict[str, Callable[..., Value | None]] = {
+    "add": _add, "mul": _mul, "div": _div, "pow": _pow, "neg": _neg, "exp": _exp, "ln": _ln,
+    "tanh": _tanh, "sigmoid": _sigmoid, "dsigmoid": _dsigmoid, "sqrt": _sqrt,
+    "percent": _percent, "max": _max, "min": _min, "sinh": _sinh, "cosh": _cosh,
+}  # fmt: skip
+
+_EVALUATE: dict[str, Callable[..., Value | None]] = {
+    "Number": _evaluate_number,
+    "Name": _evaluate_name,
+    "Derivative": _evaluate_name,
+    "Constant": _evaluate_constant,
+    "Apply": _evaluate_apply,
+}
+
+
+def numbers_in(node: Node) -> list[Number]:
+    """Every number written in `node`, left to right."""
+    found: list[Number] = []
+    _collect(node, Number, found)
+    return found
+
+
+def names_in(node: Node) -> list[Name | Derivative]:
+    """Every name (or derivative) written in `node`, left to right."""
+    found: list = []
+    _collect(node, (Name, Derivative), found)
+    return found
+
+
+def _collect(node: Node, kinds, found: list) -> None:
+    if isinstance(node, kinds):
+        found.append(node)
+    if isinstance(node, Apply):
+        for arg in node.args:
+            _collect(arg, kinds, found)
+
+
+def operations(node: Node) -> int:
+    """How many operations `node` writes (0 for a single number or name)."""
+    if isinstance(node, Apply):
+        return 1 + sum(operations(arg) for arg in node.args)
+    return 0
+
+
+def as_number(node: Node | None) -> Number | None:
+    """The number a link states, if it is just one (signed) number."""
+    return node if isinstance(node, Number) else None
+

@@ -1,0 +1,338 @@
+"""Names as people write them → the quantities of one network, in the classic names.
+
+``net_{h1}``, ``\\text{net}_{h_1}``, ``neth1``, ``net h₁`` and derive's own
+``\\mathrm{net}_{h_{1}}`` all reach the parser as an `Atom` — a base word with a flattened
+subscript and superscript (``net``, ``h1``, ``""``) — and `Naming.quantity` maps that to
+the `Quantity` ``net_h1`` of the network being checked. The layered notation
+(``z^{(l)}_j``, ``a^{(l)}_j``, ``w^{(l)}_{jk}``, ``b^{(l)}_j``, ``δ^{(l)}_j``) is mapped to
+the same classic quantities through the network's layers.
+
+`looks_like_name` is network-free: it only tells the parser whether a word can be a
+quantity's name at all (``out`` can, ``the`` cannot), so prose never glues onto a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from sympy import Derivative, Expr, Symbol
+
+from derive.model import E_TOTAL, ETA, SymbolicNetwork
+
+
+@dataclass(frozen=True)
+class Atom:
+    """A name as written: base word, flattened subscript and superscript."""
+
+    base: str
+    sub: str = ""
+    sup: str = ""
+
+    def __str__(self) -> str:
+        text = self.base
+        if self.sub:
+            text += f"_{self.sub}"
+        if self.sup:
+            text += f"^{self.sup}"
+        return text
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantity of the network, named as the design notes name it.
+
+    `kind` is one of ``net``, ``out``, ``input``, ``target``, ``error`` (E_ok),
+    ``total`` (E_total of one sample), ``loss`` (the batch loss E), ``eta``, ``alpha``,
+    ``weight``, ``bias``, ``updated`` (p⁺), ``derivative``. `key` is the SymPy symbol or
+    derivative derive's evaluations are keyed by. `phase` is ``after`` or ``before`` when
+    the notation itself says which pass is meant (``out_{o1}^{+}``), and `sample` the
+    sample a superscript ``(k)`` names; otherwise the document's context decides.
+    """
+
+    kind: str
+    name: str
+    key: Expr | None = None
+    phase: str | None = None
+    sample: int | None = None
+
+    @property
+    def is_forward(self) -> bool:
+        """A quantity of the forward pass: it changes when the parameters change."""
+        return self.kind in ("net", "out", "error", "total", "loss")
+
+    @property
+    def is_parameter(self) -> bool:
+        return self.kind in ("weight", "bias")
+
+    def __str__(self) -> str:
+        return self.name if self.sample is None else f"{self.name}^({self.sample})"
+
+
+#: superscripts that mark the value after the update (w_5^+, w_5^{new}, w_{10}^n, w5')
+UPDATED_MARKS = frozenset(
+    ("+", "new", "n", "*", "'", "updated", "upd", "next", "(new)", "(+)", "(t+1)", "t+1", "+1")
+)
+OLD_MARKS = frozenset(("old", "(old)", "orig", "0", "(0)"))
+_LAYER = re.compile(r"^\((\d+)\)$")
+
+_NEURON = re.compile(r"^([hoi])(\d+)(?:[_,](\d+))?$")
+_FORWARD_WORDS = {
+    "net": "net", "netinput": "net", "z": "net", "s": "net",
+    "out": "out", "output": "out", "outputs": "out", "o": "out", "h": "out", "a": "out",
+    "yhat": "out", "ypred": "out", "act": "out",
+}  # fmt: skip
+_ERROR_WORDS = frozenset(("E", "L", "J", "err", "error", "loss", "cost", "Err", "Error", "Loss",
+                          "Cost", "C"))  # fmt: skip
+_TOTAL_SUBS = frozenset(("total", "tot", "T", "Total", "t", "all", "sum"))
+_TARGET_WORDS = frozenset(("target", "t", "T", "Target", "tgt", "targ"))
+_INPUT_WORDS = frozenset(("i", "x", "input", "in"))
+_RATE_WORDS = frozenset(("eta", "lr", "learningrate", "learning"))
+_COMPOUND = re.compile(
+    r"^(net|out|output|target|E|err|error)(total|tot|[hoi]\d+(?:_\d+)?)$", re.IGNORECASE
+)
+_INDEXED = re.compile(r"^([wWbBxitT])(\d+)$")
+
+#: words that start a quantity's name in running text; everything else there is prose
+_NAME_WORDS = frozenset(
+    (*_FORWARD_WORDS, *_ERROR_WORDS, *_TARGET_WORDS, *_INPUT_WORDS, *_RATE_WORDS,
+     "w", "W", "b", "B", "delta", "Delta", "alpha", "y", "target")
+)  # fmt: skip
+_PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C", "T"))
+
+
+def looks_like_name(atom: Atom, math: bool) -> bool:
+    """Whether `atom` can name a quantity (in running text, only the known name words can)."""
+    base = atom.base
+    if _COMPOUND.match(base) or _INDEXED.match(base) or _NEURON.match(base):
+        return True
+    if atom.sub or atom.sup:
+        return math or base.lower() in _NAME_WORDS or base in _NAME_WORDS or len(base) == 1
+    if math:
+        return len(base) == 1 or base in _NAME_WORDS or base.lower() in _NAME_WORDS
+    return (base in _NAME_WORDS or base.lower() in _NAME_WORDS) and base not in _PROSE_SINGLE
+
+
+def flatten(sub: str) -> str:
+    """``h_{1}`` → ``h1``, ``\\mathrm{total}`` → ``total``, ``o 1`` → ``o1``."""
+    return re.sub(r"[\s{}_]|\\mathrm|\\text", "", sub)
+
+
+class Naming:
+    """Maps atoms to the quantities of one network (classic and layered notation)."""
+
+    def __init__(self, network: SymbolicNetwork) -> None:
+        self.network = network
+        self.neurons = {n.name: n for layer in network.layers for n in layer}
+        self.samples = len(network.spec.samples)
+        self.leaky = "leaky_relu" in network.spec.activations
+
+    @cached_property
+    def weight_at(self) -> dict[tuple[int, int, int], str]:
+        """(layer l, destination j, source k), 1-based j and k → classic weight name."""
+        table = {}
+        for p in self.network.parameters:
+            if p.is_weight:
+                table[(p.layer, p.destinations[0].index, p.source.index)] = p.name
+        return table
+
+    @cached_property
+    def bias_at(self) -> dict[tuple[int, int | None], str]:
+        """(layer, neuron index or None for a shared bias) → classic bias name."""
+        table: dict[tuple[int, int | None], str] = {}
+        for p in self.network.parameters:
+            if not p.is_weight:
+                if len(p.destinations) > 1 or self.network.spec.bias == "shared":
+                    table[(p.layer, None)] = p.name
+                for n in p.destinations:
+                    table[(p.layer, n.index)] = p.name
+        return table
+
+    # -- single quantities ------------------------------------------------------------
+    def quantity(self, atom: Atom) -> Quantity | None:
+        """The quantity `atom` names, or None."""
+        base, sub, sup = atom.base, flatten(atom.sub), flatten(atom.sup)
+        if sub.lower() in UPDATED_MARKS - {"n", "t+1"} and sub:
+            sub, sup = "", sub
+        compound = _COMPOUND.match(base) or _INDEXED.match(base)
+        if compound and not sub:
+            base, sub = compound.group(1), compound.group(2)
+        elif _NEURON.match(base) and not sub:
+            return self._marked(self._neuron_value(base), sup)
+        layer = _LAYER.match(sup)
+        if layer and base in ("z", "a", "w", "W", "b", "B", "delta", "Delta") and base != "E":
+            return self._layered(base, int(layer.group(1)), sub)
+        return self._marked(self._classic(base, sub), sup)
+
+    def _marked(self, quantity: Quantity | None, sup: str) -> Quantity | None:
+        """Apply a superscript: updated (w5⁺), old, or a sample (E_total^{(2)})."""
+        if quantity is None or not sup:
+            return quantity
+        if sup in UPDATED_MARKS or sup.lower() in UPDATED_MARKS:
+            if quantity.is_parameter:
+                return Quantity("updated", quantity.name + "+", quantity.key)
+            if quantity.is_forward:
+                return Quantity(quantity.kind, quantity.name, quantity.key, phase="after")
+            return None
+        if sup in OLD_MARKS:
+            return Quantity(quantity.kind, quantity.name, quantity.key, phase="before")
+        sample = _LAYER.match(sup)
+        if sample and self.samples > 1 and quantity.kind != "loss":
+            k = int(sample.group(1))
+            return Quantity(quantity.kind, quantity.name, quantity.key, sample=k)
+        return None
+
+    def _classic(self, base: str, sub: str) -> Quantity | None:
+        word = base.lower() if len(base) > 1 else base
+        if word in _FORWARD_WORDS:
+            return self._forward(_FORWARD_WORDS[word], sub)
+        if base in _ERROR_WORDS or word in _ERROR_WORDS:
+            return self._error(sub)
+        if base in _TARGET_WORDS or word in _TARGET_WORDS:
+            neuron = self._neuron(sub, "o")
+            return self._target(neuron) if neuron else None
+        if word in _INPUT_WORDS:
+            neuron = self._neuron(sub, "i")
+            return Quantity("input", neuron, Symbol(neuron)) if neuron else None
+        if word in _RATE_WORDS and (word != "learning" or sub == "rate"):
+            return Quantity("eta", "eta", ETA)
+        if word == "alpha" and not sub:
+            return Quantity("alpha", "alpha", Symbol("alpha")) if self.leaky else self._eta()
+        if word in ("w", "b"):
+            return self._parameter(f"{word}{sub}") if sub.isdigit() else None
+        if word == "delta" and base != "Delta":
+            neuron = self._neuron(sub, "")
+            return self._delta(neuron) if neuron else None
+        return None
+
+    def _eta(self) -> Quantity:
+        return Quantity("eta", "eta", ETA)
+
+    def _forward(self, kind: str, sub: str) -> Quantity | None:
+        neuron = self._neuron(sub, "")
+        if neuron is None:
+            return None
+        if neuron.startswith("i"):
+            return Quantity("input", neuron, Symbol(neuron)) if kind == "out" else None
+        return Quantity(kind, f"{kind}_{neuron}", Symbol(f"{kind}_{neuron}"))
+
+    def _neuron_value(self, name: str) -> Quantity | None:
+        """A neuron's bare name stands for its value: h1 → out_h1, i1 → the input."""
+        neuron = self._neuron(name, "")
+        if neuron is None:
+            return None
+        if neuron.startswith("i"):
+            return Quantity("input", neuron, Symbol(neuron))
+        return Quantity("out", f"out_{neuron}", Symbol(f"out_{neuron}"))
+
+    def _error(self, sub: str) -> Quantity | None:
+        if not sub:
+            if self.samples > 1:
+                return Quantity("loss", "E")
+            return Quantity("total", "E_total", E_TOTAL)
+        if sub in _TOTAL_SUBS:
+            return Quantity("total", "E_total", E_TOTAL)
+        neuron = self._neuron(sub, "o")
+        if neuron and neuron.startswith("o"):
+            return Quantity("error", f"E_{neuron}", Symbol(f"E_{neuron}"))
+        return None
+
+    def _target(self, neuron: str) -> Quantity | None:
+        if not neuron.startswith("o"):
+            return None
+        return Quantity("target", f"target_{neuron}", Symbol(f"target_{neuron}"))
+
+    def _parameter(self, name: str) -> Quantity | None:
+        parameter = self.network.by_name.get(name)
+        if parameter is None:
+            return None
+        kind = "weight" if parameter.is_weight else "bias"
+        return Quantity(kind, name, parameter.symbol)
+
+    def _delta(self, neuron: str) -> Quantity | None:
+        if neuron.startswith("i"):
+            return None
+        return self._derivative_quantity("E_total", f"net_{neuron}")
+
+    def _neuron(self, sub: str, default_letter: str) -> str | None:
+        """A neuron's classic name from a subscript: h1, o_1 → o1, h1,2 → h1_2, 1 → o1."""
+        text = sub.replace(",", "_")
+        if text in self.neurons:
+            return text
+        match = _NEURON.match(text)
+        if match:
+            letter, first, second = match.groups()
+            for candidate in (f"{letter}{first}_{second}" if second else None,
+                              f"{letter}{first[0]}_{first[1:]}" if len(first) > 1 else None):
+                if candidate in self.neurons:
+                    return candidate
+            return None
+        if text.isdigit() and default_letter:
+            name = f"{default_letter}{int(text)}"
+            return name if name in self.neurons else None
+        return None
+
+    # -- the layered notation ---------------------------------------------------------
+    def _layered(self, base: str, layer: int, sub: str) -> Quantity | None:
+        r"""z^{(l)}_j, a^{(l)}_j (a^{(0)}_k: inputs), w^{(l)}_{jk}, b^{(l)}_j, δ^{(l)}_j."""
+        layers = self.network.layers
+        if not 0 <= layer < len(layers):
+            return None
+        indices = _indices(sub)
+        if base in ("w", "W"):
+            if len(indices) != 2:
+                return None
+            name = self.weight_at.get((layer, indices[0], indices[1]))
+            return self._parameter(name) if name else None
+        if base in ("b", "B"):
+            name = self.bias_at.get((layer, indices[0] if indices else None))
+            return self._parameter(name) if name else None
+        if len(indices) != 1 or not 1 <= indices[0] <= len(layers[layer]):
+            return None
+        neuron = layers[layer][indices[0] - 1]
+        if base == "a":
+            return self._neuron_value(neuron.name)
+        if layer == 0:
+            return None
+        if base == "z":
+            return Quantity("net", f"net_{neuron.name}", neuron.net)
+        return self._delta(neuron.name)
+
+    # -- derivatives ----------------------------------------------------------------------
+    def derivative(self, of: Atom, wrt: Atom) -> Quantity | None:
+        """∂of/∂wrt as a quantity (∂E/∂w5 → dE_total/dw5; δ-style names are handled above)."""
+        numerator = self.quantity(of)
+        denominator = self.quantity(wrt)
+        if numerator is None or denominator is None or numerator.phase or denominator.phase:
+            return None
+        if numerator.kind not in ("net", "out", "error", "total", "loss"):
+            return None
+        if denominator.kind not in ("net", "out", "input", "weight", "bias"):
+            return None
+        quantity = self._derivative_quantity(numerator.name, denominator.name)
+        if numerator.sample is not None:
+            return Quantity(quantity.kind, quantity.name, quantity.key, sample=numerator.sample)
+        return quantity
+
+    def _derivative_quantity(self, of: str, wrt: str) -> Quantity:
+        if of == "E":  # the batch loss of several samples
+            return Quantity("derivative", f"dE/d{wrt}", Derivative(E_TOTAL, Symbol(wrt)))
+        return Quantity("derivative", f"d{of}/d{wrt}", Derivative(Symbol(of), Symbol(wrt)))
+
+
+def _indices(sub: str) -> tuple[int, ...]:
+    """``12`` → (1, 2); ``1,2`` → (1, 2); ``3`` → (3,)."""
+    if not sub:
+        return ()
+    if "," in sub or "_" in sub:
+        parts = re.split(r"[,_]", sub)
+        return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
+    if sub.isdigit():
+        return tuple(int(c) for c in sub) if len(sub) == 2 else (int(sub),)
+    return ()
+
+
+def updated_mark(text: str) -> bool:
+    """Whether a superscript, subscript or word marks the value after the update."""
+    return text in UPDATED_MARKS or text.lower() in UPDATED_MARKS

@@ -1,0 +1,386 @@
+"""A document → its located blocks: headings, sentences, math, table rows — in reading order.
+
+The reader knows Markdown, LaTeX and plain text, and assumes nothing is well formed:
+documents converted from slides or PDFs lose their markup, repeat their headings, break
+lines anywhere. It finds display math (``$$…$$``, ``\\[…\\]``, ``equation``/``align``/…
+environments, whose rows it splits at ``\\\\``), inline math (``$…$``, ``\\(…\\)``), fenced
+code, Markdown and LaTeX tables, headings, and ordinary lines; everything is a `Block`
+with offsets into the text as given, so a claim found in it can name its line.
+
+Scanning is linear: every construct is found with one regular-expression search from
+the cursor, and a construct that does not close within `BLOCK_LIMIT` characters is
+taken as ordinary text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from derive.check.lexer import Token, tokenize
+
+#: the longest display block or table read as one (a missing closer costs no more)
+BLOCK_LIMIT = 20_000
+#: the longest line read as one; longer lines are read in windows of this size
+LINE_LIMIT = 4_000
+
+_ENVIRONMENTS = (
+    "equation|align|alignat|gather|multline|eqnarray|flalign|displaymath|math|dmath|"
+    "aligned|gathered|split"
+)
+_OPENER = re.compile(
+    r"(?P<fence>^[ \t]{0,3}(?:>[ \t]?)*(?:```+|~~~+)[^\n]*$)"
+    r"|(?P<dollars>(?<!\\)\$\$)"
+    r"|(?P<bracket>\\\[)"
+    rf"|(?P<env>\\begin\{{(?P<envname>(?:{_ENVIRONMENTS})\*?)\}})"
+    r"|(?P<tabular>\\begin\{(?P<tabname>tabular\*?|tabularx|longtable|array)\}(?:\{[^\n]{0,200}?\})?)",
+    re.MULTILINE,
+)
+_HEADING_MD = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_HEADING_TEX = re.compile(
+    r"\\(part|chapter|section|subsection|subsubsection|paragraph|frametitle|framesubtitle)"
+    r"\*?(?:\[[^\]]*\])?\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}"
+)
+_FRAME = re.compile(r"\\begin\{frame\}(?:\[[^\]]*\])?\{([^{}]*)\}")
+_TEX_LEVELS = {
+    "part": 0, "chapter": 0, "section": 1, "subsection": 2, "subsubsection": 3,
+    "paragraph": 4, "frametitle": 5, "framesubtitle": 6,
+}  # fmt: skip
+_SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+_LATEX = re.compile(r"\\(documentclass|begin\{document\}|section\*?\{|begin\{frame\}|subsection)")
+_INLINE = re.compile(
+    r"(?<![\\$])\$(?!\$)(?P<dollar>[^$\n]{1,2000}?)(?<![\\$])\$(?!\$)"
+    r"|\\\((?P<paren>.{1,2000}?)\\\)"
+)
+_RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading: level (0 = part … 6; plain-text documents have none) and its text."""
+
+    level: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A line of running text (it may set the context: "the forward pass again")."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Math:
+    """Tokens that may hold claims: a display block's row(s), or a line of text.
+
+    `anchor` is the offset where the enclosing block ends (an annotation goes after
+    the line holding it); `continues` says the unit may carry on the previous unit's
+    chain (a line beginning with ``=``); `display` says it came from a display block.
+    """
+
+    tokens: tuple[Token, ...]
+    start: int
+    end: int
+    anchor: int
+    display: bool = False
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One data row of a table: its cells' offsets, and the header's cell texts."""
+
+    cells: tuple[tuple[int, int], ...]
+    header: tuple[str, ...]
+    start: int
+    end: int
+    anchor: int
+
+
+Block = Heading | Sentence | Math | TableRow
+
+
+@dataclass
+class Lines:
+    """Offsets of line starts, to turn an offset into a 1-based line number."""
+
+    starts: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str) -> Lines:
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
+        return cls(starts)
+
+    def line(self, offset: int) -> int:
+        return bisect_right(self.starts, offset)
+
+    def span(self, number: int, text: str) -> tuple[int, int]:
+        """Start and end (before the line break) of line `number`."""
+        start = self.starts[number - 1]
+        end = self.starts[number] if number < len(self.starts) else len(text)
+        while end > start and text[end - 1] in "\r\n":
+            end -= 1
+        return start, end
+
+
+def is_latex(text: str) -> bool:
+    """A LaTeX source (where % starts a comment), rather than Markdown or plain text."""
+    return _LATEX.search(text) is not None
+
+
+def without_comments(text: str) -> str:
+    """LaTeX comments blanked out, keeping every offset (and every line) where it was."""
+    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group()), text)
+
+
+def read_blocks(text: str) -> Iterator[Block]:
+    """Every block of `text`, in reading order."""
+    source = without_comments(text) if is_latex(text) else text
+    cursor = 0
+    for match in _OPENER.finditer(source):
+        if match.start() < cursor:
+            continue
+        region = _region(source, match)
+        if region is None:
+            continue
+        yield from _text_blocks(source, cursor, match.start())
+        kind, start, end = region
+        yield from _REGIONS[kind](source, start, end, match)
+        cursor = end
+    yield from _text_blocks(source, cursor, len(source))
+
+
+def _region(source: str, match: re.Match) -> tuple[str, int, int] | None:
+    """The extent of the construct `match` opens, or None if it never closes."""
+    kind = match.lastgroup if match.lastgroup not in ("envname", "tabname") else None
+    kind = kind or ("env" if match.group("env") else "tabular")
+    start = match.start()
+    limit = min(len(source), match.end() + BLOCK_LIMIT)
+    if kind == "fence":
+        fence = match.group().strip().lstrip("> \t")[:3]
+        closer = re.compile(rf"^[ \t]{{0,3}}(?:>[ \t]?)*{re.escape(fence)}+[ \t]*$", re.MULTILINE)
+        found = closer.search(source, match.end(), limit)
+        return ("fence", start, found.end() if found else limit)
+    closers = {
+        "dollars": "$$",
+        "bracket": "\\]",
+        "env": f"\\end{{{match.group('envname')}}}" if match.group("env") else "",
+        "tabular": f"\\end{{{match.group('tabname')}}}" if match.group("tabular") else "",
+    }
+    closer_text = closers[kind]
+    found = source.find(closer_text, match.end(), limit)
+    if found < 0:
+        return None
+    return (kind, start, found + len(closer_text))
+
+
+def _display(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
+    """A display block: its rows (split at \\\\); a row starting with a relation continues."""
+    tokens = tokenize(source, match.end(), end, math=True)
+    rows: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.kind == "rowsep":
+            rows.append([])
+        else:
+            rows[-1].append(token)
+    units: list[list[Token]] = []
+    for row in rows:
+        if not row:
+            continue
+        if units and (row[0].kind == "rel" or units[-1][-1].kind == "rel"):
+            units[-1].extend(row)
+        else:
+            units.append(row)
+    for unit in units:
+        yield Math(tuple(unit), unit[0].start, unit[-1].end, end, display=True)
+
+
+def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
+    """Fenced code: its lines are plain-text arithmetic (``net_h1 = 0.15*0.05 + …``)."""
+    first_line_end = source.find("\n", start, end)
+    body_start = end if first_line_end < 0 else first_line_end + 1
+    for line_start, line_end in _line_spans(source, body_start, end):
+        if _RELATION_HINT.search(source, line_start, line_end):
+            tokens = tokenize(source, line_start, line_end, math=False)
+            if tokens:
+                yield Math(tuple(tokens), line_start, line_end, line_end)
+
+
+def _tabular(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
+    """A LaTeX table: rows at \\\\, cells at &, the first row the header."""
+    body = match.end()
+    closer = source.rfind("\\end", body, end)
+    rows = []
+    position = body
+    for row_end in [m.start() for m in re.finditer(r"\\\\", source[body:closer])] + [None]:
+        stop = closer if row_end is None else body + row_end
+        cells = _split_cells(source, position, stop, "&")
+        if any(source[a:b].strip() for a, b in cells):
+            rows.append(cells)
+        position = stop + 2
+    if not rows:
+        return
+    header = tuple(_plain(source[a:b]) for a, b in rows[0])
+    for cells in rows[1:]:
+        yield TableRow(tuple(cells), header, cells[0][0], cells[-1][1], end)
+
+
+_REGIONS = {
+    "dollars": _display,
+    "bracket": _display,
+    "env": _display,
+    "fence": _fence,
+    "tabular": _tabular,
+}
+
+
+def _line_spans(source: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    position = start
+    while position < end:
+        newline = source.find("\n", position, end)
+        line_end = end if newline < 0 else newline
+        stop = line_end
+        while stop > position and source[stop - 1] == "\r":
+            stop -= 1
+        yield position, stop
+        position = line_end + 1
+
+
+def _text_blocks(source: str, start: int, end: int) -> Iterator[Block]:
+    """Ordinary lines between display blocks: headings, tables, sentences, inline math."""
+    spans = list(_line_spans(source, start, end))
+    index = 0
+    while index < len(spans):
+        line_start, line_end = spans[index]
+        line = source[line_start:line_end]
+        following = source[slice(*spans[index + 1])] if index + 1 < len(spans) else ""
+        if line.lstrip().startswith("|") and _TABLE_RULE.match(following):
+            index = yield from _markdown_table(source, spans, index)
+            continue
+        heading = _heading(line, following)
+        if heading is not None:
+            level, title = heading
+            yield Heading(level, title, line_start, line_end)
+            index += 2 if _SETEXT.match(following) and not line.lstrip().startswith("#") else 1
+            continue
+        yield from _line(source, line_start, line_end)
+        index += 1
+
+
+def _heading(line: str, following: str) -> tuple[int, str] | None:
+    match = _HEADING_MD.match(line)
+    if match:
+        return len(match.group(1)), match.group(2)
+    match = _HEADING_TEX.search(line)
+    if match:
+        return _TEX_LEVELS[match.group(1)], match.group(2)
+    match = _FRAME.search(line)
+    if match:
+        return 5, match.group(1)
+    stripped = line.strip()
+    if (
+        stripped
+        and _SETEXT.match(following)
+        and not stripped.startswith(("|", "-", "*", ">"))
+        and len(stripped) < 120
+        and not _RELATION_HINT.search(stripped)
+    ):
+        return (1 if following.strip().startswith("=") else 2), stripped
+    return None
+
+
+def _markdown_table(source: str, spans: list[tuple[int, int]], index: int):
+    """A pipe table: the header row, the rule, the data rows (a generator returning the index)."""
+    header_start, header_end = spans[index]
+    header = tuple(_plain(source[a:b]) for a, b in _pipe_cells(source, header_start, header_end))
+    rows = []
+    index += 2
+    while index < len(spans):
+        line_start, line_end = spans[index]
+        if not source[line_start:line_end].lstrip().startswith("|"):
+            break
+        rows.append((line_start, line_end))
+        index += 1
+    anchor = rows[-1][1] if rows else header_end
+    for line_start, line_end in rows:
+        cells = _pipe_cells(source, line_start, line_end)
+        yield TableRow(tuple(cells), header, line_start, line_end, anchor)
+    return index
+
+
+def _pipe_cells(source: str, start: int, end: int) -> list[tuple[int, int]]:
+    line = source[start:end]
+    offset = start + len(line) - len(line.lstrip())
+    inner_start = offset + 1 if source[offset : offset + 1] == "|" else offset
+    inner_end = end
+    while inner_end > inner_start and source[inner_end - 1] in " \t":
+        inner_end -= 1
+    if source[inner_end - 1 : inner_end] == "|":
+        inner_end -= 1
+    return _split_cells(source, inner_start, inner_end, "|")
+
+
+def _split_cells(source: str, start: int, end: int, separator: str) -> list[tuple[int, int]]:
+    """Cell spans between unescaped separators, outside $…$ math."""
+    cells, cell_start, in_math, position = [], start, False, start
+    while position < end:
+        char = source[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "$":
+            in_math = not in_math
+        elif char == separator and not in_math:
+            cells.append((cell_start, position))
+            cell_start = position + 1
+        position += 1
+    cells.append((cell_start, end))
+    return cells
+
+
+def _plain(text: str) -> str:
+    """A header cell as plain words (markup and math delimiters gone)."""
+    return " ".join(re.sub(r"[$*_`{}]|\\(mathrm|text|textbf|emph)", " ", text).split())
+
+
+def _line(source: str, start: int, end: int) -> Iterator[Block]:
+    """A line of text: a sentence for the context, and its arithmetic if it has any."""
+    yield Sentence(source[start:end], start, end)
+    if not _RELATION_HINT.search(source, start, end):
+        return
+    for window_start, window_end in _windows(source, start, end):
+        tokens = _line_tokens(source, window_start, window_end)
+        if tokens:
+            yield Math(tuple(tokens), window_start, window_end, end)
+
+
+def _windows(source: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A very long line in windows of at most `LINE_LIMIT` characters, cut at spaces."""
+    position = start
+    while end - position > LINE_LIMIT:
+        cut = source.rfind(" ", position + LINE_LIMIT // 2, position + LINE_LIMIT)
+        cut = cut if cut > position else position + LINE_LIMIT
+        yield position, cut
+        position = cut
+    yield position, end
+
+
+def _line_tokens(source: str, start: int, end: int) -> list[Token]:
+    """Tokens of a line, those inside inline math ($…$, \\(…\\)) marked as math."""
+    tokens: list[Token] = []
+    position = start
+    for match in _INLINE.finditer(source, start, end):
+        tokens.extend(tokenize(source, position, match.start(), math=False))
+        group = "dollar" if match.group("dollar") is not None else "paren"
+        tokens.extend(tokenize(source, match.start(group), match.end(group), math=True))
+        position = match.end()
+    tokens.extend(tokenize(source, position, end, math=False))
+    return tokens

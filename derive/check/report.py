@@ -1,0 +1,168 @@
+"""Verdicts and diagnoses → what a person or a program reads: text, JSON, an annotated copy.
+
+The JSON has the shape fixed in the design notes::
+
+    {"findings": [{"line", "text", "quantity", "verdict", "stated", "expected",
+                   "diagnosis"}, …],
+     "summary": {"claims", "recognized", "ok", "wrong"}}
+
+`findings` lists every claim that is not ``ok`` (wrong ones and unrecognized ones), in
+document order; `wrong` counts every verdict other than ``ok`` and ``unrecognized``.
+The text report writes one ``FILE:LINE: verdict: …`` entry per wrong claim, as compilers
+do, so editors can jump to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from derive.check.reader import Lines, is_latex
+
+WRONG = ("wrong value", "arithmetic slip", "wrong formula")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One claim's verdict as reported: where, what was written, what is right, and why."""
+
+    line: int
+    text: str
+    quantity: str | None
+    verdict: str
+    stated: Decimal | None
+    stated_text: str | None
+    expected: Decimal | None
+    diagnosis: str
+    anchor: int
+
+    @property
+    def is_wrong(self) -> bool:
+        return self.verdict in WRONG
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "text": self.text,
+            "quantity": self.quantity,
+            "verdict": self.verdict,
+            "stated": float(self.stated) if self.stated is not None else None,
+            "expected": float(self.expected) if self.expected is not None else None,
+            "diagnosis": self.diagnosis or None,
+        }
+
+    def headline(self) -> str:
+        """``wrong value: dE_total/dw3 is 0.00049771, not 0.00043856``."""
+        if self.verdict == "unrecognized":
+            return "unrecognized"
+        what = self.quantity or "the result"
+        if self.expected is not None and self.stated_text is not None:
+            return f"{self.verdict}: {what} is {_plain(self.expected)}, not {self.stated_text}"
+        return f"{self.verdict}: {what}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The result of checking one document against one network."""
+
+    source: str
+    results: tuple[Finding, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every claim that is not ``ok``: the wrong ones and the unrecognized ones."""
+        return tuple(r for r in self.results if r.verdict != "ok")
+
+    @property
+    def wrong(self) -> tuple[Finding, ...]:
+        return tuple(r for r in self.results if r.is_wrong)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        results = self.results
+        ok = sum(r.verdict == "ok" for r in results)
+        unrecognized = sum(r.verdict == "unrecognized" for r in results)
+        return {
+            "claims": len(results),
+            "recognized": len(results) - unrecognized,
+            "ok": ok,
+            "wrong": len(results) - ok - unrecognized,
+        }
+
+    @property
+    def exit_status(self) -> int:
+        """0 when nothing is wrong, 1 when something is (as the command line exits)."""
+        return 1 if self.wrong else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"findings": [f.to_json() for f in self.findings], "summary": self.summary}
+
+    def to_text(self) -> str:
+        lines = []
+        for finding in self.wrong:
+            lines.append(f"{self.source}:{finding.line}: {finding.headline()}")
+            lines.append(f"    {_shorten(finding.text)}")
+            if finding.diagnosis:
+                lines.append(f"    {finding.diagnosis}")
+        unrecognized = sorted({f.line for f in self.findings if f.verdict == "unrecognized"})
+        if unrecognized:
+            lines.append(f"not recognized: {_ranges(unrecognized)}")
+        s = self.summary
+        lines.append(
+            f"{s['claims']} claim{'s' if s['claims'] != 1 else ''} read, "
+            f"{s['recognized']} recognized: {s['ok']} ok, {s['wrong']} wrong"
+        )
+        return "\n".join(lines) + "\n"
+
+    def annotate(self, text: str) -> str:
+        """A copy of `text` with a note after each block that holds a wrong claim."""
+        notes: dict[int, list[str]] = {}
+        lines = Lines.of(text)
+        for finding in self.wrong:
+            notes.setdefault(lines.line(finding.anchor), []).append(_note(finding))
+        if not notes:
+            return text
+        style = "latex" if is_latex(text) else "markdown"
+        newline = "\r\n" if "\r\n" in text else "\n"
+        pieces, position = [], 0
+        for number in sorted(notes):
+            start, end = lines.span(number, text)
+            indent = re.match(r"[ \t]*", text[start:end]).group()
+            pieces.append(text[position:end])
+            for note in notes[number]:
+                pieces.append(newline + indent + _MARKERS[style].format(note=note))
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+
+_MARKERS = {
+    "markdown": "> **derive check** {note}",
+    "latex": "% derive check {note}",
+}
+
+
+def _note(finding: Finding) -> str:
+    note = f"(line {finding.line}): {finding.headline()}"
+    return f"{note} — {finding.diagnosis}" if finding.diagnosis else note
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _shorten(text: str, width: int = 160) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    """1, 2, 3, 7 → 'lines 1-3, 7'."""
+    parts, start = [], numbers[0]
+    for previous, current in zip(numbers, [*numbers[1:], None], strict=True):
+        if current != previous + 1 if current is not None else True:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+            start = current
+    return ("line " if len(numbers) == 1 else "lines ") + ", ".join(parts)
