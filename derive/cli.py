@@ -7,6 +7,7 @@ This is the one place that prints or exits. Exit status: 0 success, 1 `check` fo
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +22,15 @@ examples:
   derive explain mazur --format json            the numbers, for other programs
   derive explain my_net.toml -o notes.md        a network of your own, to a file
   derive explain russo --digits 6 --detail summary --verify
+"""
+
+CHECK_EXAMPLES = """\
+examples:
+  derive check notes.md --spec mazur            check a hand-written derivation
+  derive check slides.tex --spec net.toml --format json
+  derive check notes.txt --spec russo --digits 4 --annotate notes.checked.txt
+
+exit status: 0 nothing is wrong, 1 something is, 2 bad input
 """
 
 PRESETS_EXAMPLES = """\
@@ -43,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  derive explain mazur                  the classic 2-2-2 worked example (Markdown)\n"
         "  derive explain mazur --format json    its numbers as JSON\n"
+        "  derive check notes.md --spec mazur    find the wrong numbers in your own notes\n"
         "  derive presets                        the networks shipped with derive\n\n"
         "Run 'derive COMMAND --help' for the options and examples of a command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -86,6 +97,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(run=_explain)
 
+    check = commands.add_parser(
+        "check",
+        help="point at every wrong number in a hand-written derivation",
+        description="Read a derivation written by hand (Markdown, LaTeX or plain text), find "
+        "every claim 'A = B = … = number', and check each against the true values of the "
+        "network: the arithmetic, the formula, and the final number at the precision written.",
+        epilog=CHECK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("document", metavar="DOCUMENT", help="the derivation to check")
+    check.add_argument(
+        "--spec", required=True, metavar="SPEC", help="the network: a TOML spec or a preset name"
+    )
+    check.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="report format"
+    )
+    check.add_argument(
+        "--digits",
+        type=_digits,
+        default=None,
+        metavar="auto|N",
+        help="compare at most N significant digits (default auto: as many as written)",
+    )
+    check.add_argument(
+        "--annotate", metavar="PATH", help="also write a copy of DOCUMENT with each error marked"
+    )
+    check.set_defaults(run=_check)
+
     presets = commands.add_parser(
         "presets",
         help="list the preset networks",
@@ -112,6 +151,31 @@ def _explain(args: argparse.Namespace) -> int:
     if walkthrough.verification is not None:
         print(f"derive: {walkthrough.verification}", file=sys.stderr)
     return 0
+
+
+def _digits(text: str) -> int | None:
+    """``auto`` or a whole number of significant digits."""
+    if text == "auto":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or an integer, got {text!r}") from None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from derive.check import check_text, read_document
+    from derive.files import write_atomic
+
+    text = read_document(args.document)
+    report = check_text(text, args.spec, digits=args.digits, source=args.document)
+    if args.annotate:
+        write_atomic(args.annotate, report.annotate(text))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(report.to_text())
+    return report.exit_status
 
 
 def _presets(args: argparse.Namespace) -> int:

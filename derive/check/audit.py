@@ -262,7 +262,12 @@ class _Auditor:
         return distances.index(min(distances))
 
     def unrecognized(self, claim: Claim, context: Context) -> Verdict:
-        """A claim about no known quantity: only its arithmetic can be checked."""
+        """A claim about no single quantity: about an expression of them (∂E/∂net · w),
+        or about nothing we know, when only its arithmetic can be checked."""
+        composite = self.composite(claim, context)
+        if composite is not None:
+            quantity, sample, value = composite
+            return _Claim(self, claim, quantity, context, sample).decide(value)
         judge = _Claim(self, claim, None, context, 0)
         slip = judge.arithmetic()
         if slip is not None:
@@ -270,12 +275,36 @@ class _Auditor:
             link = claim.links[index]
             number = link.node if isinstance(link.node, Number) else None
             evidence = Evidence(
-                "arithmetic", None, context, number, None, 0, link, previous,
+                "arithmetic",
+                None,
+                context,
+                number,
+                None,
+                0,
+                link,
+                previous,
                 source=claim.links[source],
             )
             expected = self.expected(number, ctx.mpf(previous.value)) if number else None
             return Verdict(claim, "arithmetic slip", link.line, None, number, expected, evidence)
         return self.plain(claim, "unrecognized", reason="no quantity of this network")
+
+    def composite(self, claim: Claim, context: Context) -> tuple[Quantity, int, object] | None:
+        """The left side as an expression of known quantities, with its true value."""
+        node = claim.links[0].node
+        if not isinstance(node, Apply) or not names_in(node) or claim.stated is None:
+            return None
+        stated = ctx.mpf(str(claim.stated.value))
+        found = []
+        indices = [context.sample - 1] if context.sample else range(self.truth.samples)
+        for index in indices:
+            value = _Claim(self, claim, None, context, index).values[0]
+            if value is not None:
+                found.append((abs(ctx.mpf(value.value) - stated), index, ctx.mpf(value.value)))
+        if not found:
+            return None
+        _, index, value = min(found)
+        return Quantity("expression", describe(node, self.truth.naming)), index, value
 
     def plain(self, claim: Claim, verdict: str, reason: str = "") -> Verdict:
         quantity = str(claim.quantity) if claim.quantity else None
@@ -431,7 +460,12 @@ class _Claim:
         stated = link.node if isinstance(link.node, Number) else self.claim.stated
         line = links[source].line if final_ok else link.line
         evidence = self.evidence(
-            "arithmetic", stated, true, link=link, previous=previous, result_ok=final_ok,
+            "arithmetic",
+            stated,
+            true,
+            link=link,
+            previous=previous,
+            result_ok=final_ok,
             source=links[source],
         )
         return self.verdict("arithmetic slip", line, stated, true, evidence)
@@ -460,7 +494,12 @@ class _Claim:
         name, number, value = substitution
         link = self._link_of(number)
         evidence = self.evidence(
-            "substitution", number, value, link=link, name=name, result_ok=result_ok,
+            "substitution",
+            number,
+            value,
+            link=link,
+            name=name,
+            result_ok=result_ok,
             substituted=number,
         )
         return self.verdict("wrong value", link.line if link else self.claim.line, number, value,
@@ -544,6 +583,25 @@ class _Claim:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+def describe(node: Node, naming) -> str:
+    """An expression of quantities in the classic names: dE_total/dnet_o1 · w5."""
+    if isinstance(node, Name):
+        quantity = naming.quantity(node.atom)
+        return str(quantity) if quantity else str(node.atom)
+    if isinstance(node, Derivative):
+        quantity = naming.derivative(node.of, node.wrt)
+        return str(quantity) if quantity else f"d{node.of}/d{node.wrt}"
+    if isinstance(node, Number):
+        return node.text
+    if isinstance(node, Apply):
+        parts = [describe(arg, naming) for arg in node.args]
+        joiner = {"add": " + ", "mul": " · ", "div": " / ", "pow": "^"}.get(node.op)
+        if joiner is not None:
+            return joiner.join(f"({p})" if " " in p and node.op != "add" else p for p in parts)
+        return f"{node.op}({', '.join(parts)})"
+    return "?"
+
+
 def name_value(truth: Truth, node: Name | Derivative, context: Context, sample: int):
     """The true value of a name written in a link, in a claim's context and sample.
 
@@ -653,5 +711,3 @@ def _aliases(truth: Truth) -> dict[Expr, tuple[Expr, ...]]:
             table.setdefault(sensitivity.label, []).append(own)
             table.setdefault(own, []).append(sensitivity.label)
     return {k: tuple(v) for k, v in table.items()}
-
-

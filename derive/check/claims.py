@@ -39,7 +39,7 @@ from derive.check.reader import (
 )
 
 #: how far back (in tokens) the left side of a relation is looked for
-LEFT_WINDOW = 40
+LEFT_WINDOW = 150
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ class _Chain:
 
 
 _STARTS = frozenset(
-    ("num", "ident", "greek", "lparen", "lbrace", "frac", "partial", "func", "sqrt", "op")
+    ("num", "ident", "greek", "lparen", "lbrace", "frac", "partial", "func", "sqrt", "op", "opaque")
 )
 
 
@@ -343,8 +343,17 @@ def _chains(tokens: list[Token]) -> Iterator[_Chain]:
 def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     """A chain's first link: the longest expression ending right before relation `r`."""
     window = max(lower, r - LEFT_WINDOW)
-    boundary = r
-    while boundary > window and tokens[boundary - 1].kind not in ("sep", "rowsep", "rel"):
+    boundary, depth = r, 0
+    while boundary > window:
+        kind = tokens[boundary - 1].kind
+        if kind in ("rbrace", "rparen"):
+            depth += 1
+        elif kind in ("lbrace", "lparen"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and kind in ("sep", "rowsep", "rel"):
+            break
         boundary -= 1
     for start in range(boundary, r):
         if tokens[start].kind not in _STARTS:
@@ -353,9 +362,7 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
         if parsed is not None and parsed[1] == r:
             chain = _Chain(tokens, [("", start, r, parsed[0])])
             before = tokens[start - 1] if start > 0 else None
-            chain.after_prose = (
-                before is not None and before.kind == "ident" and not before.math
-            )
+            chain.after_prose = before is not None and before.kind == "ident" and not before.math
             return chain
     if r > window and tokens[r - 1].kind == "ident" and not tokens[r - 1].math:
         return _Chain(tokens, [("", r - 1, r, None)])  # a word we do not know: "Total = 0.3"

@@ -251,8 +251,10 @@ class _Explainer:
             return ""
         names.sort(key=lambda e: (e[2] != phase, _kind(e[1]) != _kind(exclude), e[0]))
         _, name, found_phase = names[0]
-        where = "" if found_phase == phase or _constant(name) else (
-            " after the update" if found_phase == "after" else " before the update"
+        where = (
+            ""
+            if found_phase == phase or _constant(name)
+            else (" after the update" if found_phase == "after" else " before the update")
         )
         return f"this is the value of {_pretty(name)}{where}"
 
@@ -556,7 +558,7 @@ def _pretty(name: str) -> str:
 
 
 def _occurrence(node: Node, name: Name) -> str:
-    """"the second " when the same name is written more than once in the formula."""
+    """ "the second " when the same name is written more than once in the formula."""
     same = [n for n in names_in(node) if isinstance(n, Name) and n.atom == name.atom]
     if len(same) < 2:
         return ""
@@ -584,4 +586,3 @@ def _label(truth: Truth, node: Name | Derivative | None) -> str:
     else:
         quantity = truth.naming.derivative(node.of, node.wrt)
     return str(quantity) if quantity else str(node)
-

@@ -96,6 +96,15 @@ class Constant:
 
 
 @dataclass(frozen=True)
+class Opaque:
+    """Something written that has no value here (a piecewise definition, a matrix)."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Apply:
     """An operation: ``add`` (n-ary; subtraction is adding a ``neg``), ``mul``, ``div``, ``pow``,
     ``neg``, ``percent``, or a function ``exp``, ``ln``, ``tanh``, ``sigmoid``, ``dsigmoid``,
@@ -108,7 +117,7 @@ class Apply:
     juxtaposed: bool = False
 
 
-Node = Number | Name | Derivative | Constant | Apply
+Node = Number | Name | Derivative | Constant | Opaque | Apply
 
 
 class _Fail(Exception):
@@ -374,6 +383,10 @@ class _Parser:
             j += 1
         text = "".join(tokens)
         return (int(text), j) if _is_integer(text) else None
+
+    def primary_opaque(self, i: int) -> tuple[Node, int]:
+        token = self.tokens[i]
+        return Opaque(token.text, token.start, token.end), i + 1
 
     def primary_lparen(self, i: int) -> tuple[Node, int]:
         node, j = self.expression(i + 1)
@@ -716,6 +729,10 @@ def _evaluate_constant(node: Constant, lookup: Lookup, uncertainty: Uncertainty)
     return Value(math.e, 0.0)
 
 
+def _evaluate_opaque(node: Opaque, lookup: Lookup, uncertainty: Uncertainty) -> None:
+    return None
+
+
 def _evaluate_apply(node: Apply, lookup: Lookup, uncertainty: Uncertainty) -> Value | None:
     args = []
     for arg in node.args:
@@ -830,6 +847,7 @@ _EVALUATE: dict[str, Callable[..., Value | None]] = {
     "Name": _evaluate_name,
     "Derivative": _evaluate_name,
     "Constant": _evaluate_constant,
+    "Opaque": _evaluate_opaque,
     "Apply": _evaluate_apply,
 }
 
@@ -866,4 +884,3 @@ def operations(node: Node) -> int:
 def as_number(node: Node | None) -> Number | None:
     """The number a link states, if it is just one (signed) number."""
     return node if isinstance(node, Number) else None
-

@@ -76,6 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "prime": ("prime", "'"),
 }  # fmt: skip
+#: environments read as one opaque value: piecewise definitions and matrices
+OPAQUE = frozenset(
+    ("cases", "dcases", "pmatrix", "bmatrix", "matrix", "vmatrix", "Bmatrix", "smallmatrix")
+)
 #: the spacing commands \quad and \qquad end a statement, unlike the thin spaces
 STATEMENT_SPACES = frozenset(("quad", "qquad"))
 
@@ -163,6 +167,8 @@ def _command(text: str, match: re.Match, end: int, math: bool, tokens: list[Toke
         return _text_group(text, match.start(), position, end, math, tokens, kind, value)
     if kind == "skipgroup":
         group = _group(text, _skip_spaces(text, position, end), end)
+        if name == "begin" and group and group[0].rstrip("*") in OPAQUE:
+            return _opaque(text, match.start(), group, end, math, tokens)
         return group[1] if group else position
     if kind == "size":
         return _size_delimiter(text, position, end)
@@ -195,6 +201,16 @@ def _text_group(
         # \text{ and }, \text{(rounded)}: running text inside math ends a statement
         tokens.append(Token("sep", "text", start, after, math))
     return after
+
+
+def _opaque(text: str, start: int, group: tuple[str, int], end: int, math: bool, tokens) -> int:
+    """A cases or matrix environment: one token with no value (its rows are not claims)."""
+    closer = f"\\end{{{group[0]}}}"
+    found = text.find(closer, group[1], min(end, group[1] + GROUP_LIMIT * 10))
+    if found < 0:
+        return group[1]
+    tokens.append(Token("opaque", group[0], start, found + len(closer), math))
+    return found + len(closer)
 
 
 def _skip_spaces(text: str, position: int, end: int) -> int:

@@ -263,8 +263,10 @@ class Naming:
         match = _NEURON.match(text)
         if match:
             letter, first, second = match.groups()
-            for candidate in (f"{letter}{first}_{second}" if second else None,
-                              f"{letter}{first[0]}_{first[1:]}" if len(first) > 1 else None):
+            for candidate in (
+                f"{letter}{first}_{second}" if second else None,
+                f"{letter}{first[0]}_{first[1:]}" if len(first) > 1 else None,
+            ):
                 if candidate in self.neurons:
                     return candidate
             return None

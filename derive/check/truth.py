@@ -208,8 +208,8 @@ class Truth:
         derivation = self.derivation
         for record in derivation.records:
             label = record.label
-            values[label] = overrides[label] if label in overrides else evaluate(
-                record.expression, values
+            values[label] = (
+                overrides[label] if label in overrides else evaluate(record.expression, values)
             )
         for delta in derivation.deltas.values():
             values.setdefault(delta.own_label, values[delta.label])
@@ -292,8 +292,9 @@ class Truth:
                 tuple(tuple(jiggle(w) for w in row) for row in matrix)
                 for matrix in self.spec.weights
             ),
-            biases=tuple(tuple(jiggle(b) + Decimal("0.01") for b in layer)
-                         for layer in self.spec.biases),
+            biases=tuple(
+                tuple(jiggle(b) + Decimal("0.01") for b in layer) for layer in self.spec.biases
+            ),
             samples=tuple(
                 Sample(tuple(jiggle(x) + Decimal("0.01") for x in s.inputs), s.targets)
                 for s in self.spec.samples
