@@ -84,6 +84,7 @@ class Evidence:
     result_ok: bool = False
     source: Link | None = None
     substituted: Number | None = None
+    earlier: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -486,7 +487,9 @@ class _Claim:
                     continue
                 written = self.written_value(name, only_ok=True)
                 candidates = [(min(value, written), max(value, written))] if written else [value]
-                if not self.auditor.agrees(number, candidates):
+                computed = _computed(self.resolve(name), self.context)
+                extra = float(self.auditor.half_unit(number)) if computed else 0.0
+                if not self.auditor.agrees(number, candidates, extra):
                     return name, number, value
         return None
 
@@ -502,8 +505,21 @@ class _Claim:
             result_ok=result_ok,
             substituted=number,
         )
-        return self.verdict("wrong value", link.line if link else self.claim.line, number, value,
-                            evidence)  # fmt: skip
+        evidence = dataclasses.replace(evidence, earlier=self.earlier(name, number))
+        line = link.line if link else self.claim.line
+        return self.verdict("wrong value", line, number, value, evidence)
+
+    def earlier(self, name: Name | Derivative, number: Number) -> tuple[str, int] | None:
+        """Where the writer wrote `number` as the (wrong) value of `name` before, if so."""
+        quantity = self.resolve(name)
+        if quantity is None or quantity.key is None:
+            return None
+        phase = self.truth.phase(quantity, self.context)
+        key = Symbol(quantity.name) if quantity.kind == "updated" else quantity.key
+        found = self.auditor.written.get(phase, self.sample, key, only_ok=False)
+        if found is None or found[2] or not self.auditor.agrees(number, [found[0]]):
+            return None
+        return str(quantity), found[1]
 
     def _link_of(self, number: Number) -> Link | None:
         for link in self.claim.links:
@@ -522,6 +538,8 @@ class _Claim:
         numeric = [v for link, v in pairs if v is not None and not names_in(link.node)]
         if numeric:
             extra = numeric[-1].error
+        if _computed(self.quantity, self.context):
+            extra += float(self.auditor.half_unit(stated))
         return self.auditor.agrees(stated, candidates, extra)
 
     def wrong_final(self, stated: Number, true, substitution) -> Verdict:
@@ -532,6 +550,8 @@ class _Claim:
             previous=Value(float(value), 0.0) if value is not None else None,
             source=self._link_of(number) if number is not None else None, substituted=number,
         )  # fmt: skip
+        if name is not None:
+            evidence = dataclasses.replace(evidence, earlier=self.earlier(name, number))
         return self.verdict("wrong value", self.claim.links[-1].line, stated, true, evidence)
 
     # the writer's own numbers ----------------------------------------------------------------
@@ -559,7 +579,7 @@ class _Claim:
         if equation is None:
             return None, ()
         written, used = {}, []
-        for key in _quantities_in(equation):
+        for key in quantities_in(equation):
             found = self._written_for(phase, key, only_ok)
             if found is not None:
                 written[key] = found[0]
@@ -623,6 +643,20 @@ def name_value(truth: Truth, node: Name | Derivative, context: Context, sample: 
     return values[0] if len(values) == 1 else None
 
 
+def _computed(quantity: Quantity | None, context: Context) -> bool:
+    """A value computed from others, which may carry the drift of one unseen rounding.
+
+    A writer who rounds an intermediate result without writing it down can be off by
+    one unit in the last place; the spec's own values (weights, inputs, targets, η) are
+    copied, not computed, and must be exact.
+    """
+    if quantity is None:
+        return True
+    if quantity.kind in ("input", "target", "eta", "alpha"):
+        return False
+    return not (quantity.is_parameter and context.phase == "before")
+
+
 def _symbolic(node: Node | None) -> bool:
     """A link written in quantities and small constants only (no rounded numbers)."""
     if node is None:
@@ -684,10 +718,20 @@ def _unwrap_one(node: Node) -> Node:
     return node
 
 
-def _quantities_in(expr: Expr) -> list[Expr]:
-    found = list(expr.atoms(Symbol)) + list(expr.atoms(SymDerivative))
-    return [k for k in found if not any(k in d.free_symbols for d in expr.atoms(SymDerivative))
-            or isinstance(k, SymDerivative)]  # fmt: skip
+def quantities_in(expr: Expr) -> list[Expr]:
+    """The quantities a local equation is written in: each derivative as a whole, and the
+    symbols outside derivatives (out_o1 inside ∂out_o1/∂net_o1 is not an input by itself)."""
+    found: dict[Expr, None] = {}
+
+    def walk(node: Expr) -> None:
+        if isinstance(node, SymDerivative | Symbol):
+            found[node] = None
+        else:
+            for arg in node.args:
+                walk(arg)
+
+    walk(expr)
+    return list(found)
 
 
 def _label(key: Expr) -> str:

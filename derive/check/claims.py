@@ -209,7 +209,7 @@ class _Reader:
         tokens = list(block.tokens)
         if self.pending is not None and not block.display:
             previous, context, _ = self.pending
-            if tokens[0].kind == "rel" or previous[-1].kind == "rel":
+            if _continues(previous, tokens):
                 self.pending = (previous + tokens, context, block.anchor)
                 return
         yield from self.flush()
@@ -286,12 +286,23 @@ class _Reader:
         return None
 
 
+def _continues(previous: list[Token], tokens: list[Token]) -> bool:
+    """A line that carries on the previous one: ``= 0.3775`` under ``net_h1 =``, or a
+    formula broken after an operator (``… + 0.45 × 0.5969 +`` / ``0.6 × 1 = 1.1059``)."""
+    first, last = tokens[0], previous[-1]
+    if first.kind == "rel" or last.kind == "rel":
+        return True
+    if last.kind == "op" and last.text in "+-*/":
+        return True
+    return first.kind == "op" and first.text in "+*/"
+
+
 def _is_formula(node: Node | None) -> bool:
     return node is not None and operations(node) > 0 and bool(names_in(node))
 
 
 def _is_bare_neuron(node: Node | None) -> bool:
-    return isinstance(node, Name) and re.fullmatch(r"[hoi]\d+", node.atom.base) is not None
+    return isinstance(node, Name) and re.fullmatch(r"[ho]\d+", node.atom.base) is not None
 
 
 # -- chains in a token list -----------------------------------------------------------------

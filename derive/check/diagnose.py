@@ -29,7 +29,7 @@ from decimal import Decimal
 from sympy import Derivative as SymDerivative
 from sympy import Symbol
 
-from derive.check.audit import Evidence, Precision, Verdict, name_value
+from derive.check.audit import Evidence, Precision, Verdict, name_value, quantities_in
 from derive.check.claims import Context, Link
 from derive.check.expression import (
     Derivative,
@@ -39,6 +39,7 @@ from derive.check.expression import (
     Value,
     evaluate,
     names_in,
+    numbers_in,
     parse,
 )
 from derive.check.names import Quantity
@@ -89,8 +90,9 @@ class _Explainer:
         """The first known slip whose result is the stated number."""
         for check in (
             self.carried,
-            self.other_pass,
             self.bias_variant,
+            self.misplaced_input,
+            self.other_pass,
             self.update_slip,
             self.derivative_slip,
             self.sign,
@@ -110,6 +112,9 @@ class _Explainer:
         else:
             value = evidence.previous.value if evidence.previous else None
         label = _label(self.truth, name)
+        if evidence.earlier is not None:
+            what, line = evidence.earlier
+            return f"it carries the wrong value of {what} from line {line}"
         text = f"{label} is {self.written(number, value)}, not {number.text}"
         reason = self.number_is(number, value, exclude=label)
         return f"{text} ({reason})" if reason else text
@@ -121,8 +126,75 @@ class _Explainer:
         wrong = [(label, line) for label, line, ok in evidence.carried_from if not ok]
         if not wrong:
             return ""
-        named = ", ".join(f"{_pretty(label)} (line {line})" for label, line in wrong)
-        return f"it follows from the wrong value of {named} written earlier"
+        named = ", ".join(f"{_pretty(label)} from line {line}" for label, line in wrong)
+        return f"it carries the wrong value of {named}"
+
+    def misplaced_input(self, stated: Number, quantity: Quantity | None) -> str:
+        """``0.15 * 0.05 + 0.25 * 0.1 + 0.35``: one number is not what it stands for.
+
+        The numbers of the last numeric link are matched with the values of the inputs of
+        the quantity's local equation; one number and one input left over name the slip.
+        """
+        inputs = self.equation_inputs(quantity)
+        link = self._numeric_link()
+        if not inputs or link is None:
+            return ""
+        numbers = [n for n in numbers_in(link.node) if n.value not in (1, 2)]
+        unmatched = []
+        for number in numbers:
+            value = ctx.mpf(str(number.value))
+            agreeing = [
+                (abs(abs(v) - abs(value)), k)
+                for k, v in inputs.items()
+                if self.close_enough(number, v) or self.close_enough(number, -v)
+            ]
+            match = min(agreeing, key=lambda pair: pair[0])[1] if agreeing else None
+            if match is None:
+                unmatched.append(number)
+            else:
+                inputs.pop(match)
+        if len(unmatched) != 1 or len(inputs) != 1:
+            return ""
+        (key, value), number = next(iter(inputs.items())), unmatched[0]
+        label = _key_label(key)
+        text = f"{label} is {self.written(number, value)}, not {number.text}"
+        reason = self.number_is(number, value, exclude=label)
+        return f"{text} ({reason})" if reason else text
+
+    def close_enough(self, number: Number, value) -> bool:
+        drift = float(self.precision.half_unit(number)) if number.digits >= 3 else 0.0
+        return self.precision.agrees(number, [value], drift)
+
+    def equation_inputs(self, quantity: Quantity | None) -> dict:
+        """The quantities the local equation of `quantity` is written in, with their values."""
+        if quantity is None or quantity.key is None:
+            return {}
+        truth = self.truth
+        if quantity.kind == "updated":
+            equation = truth.update_equation(quantity.name[:-1])
+            context = dataclasses.replace(self._context(), phase="before")
+        else:
+            equation = truth.equations.get(quantity.key)
+            context = self._context()
+        if equation is None:
+            return {}
+        index = self.evidence.sample
+        step = truth.training_step(context)
+        values = step.before[index].values
+        for _ in range(3):  # ∂E_total/∂out_o1 → ∂E_o1/∂out_o1 → −(target_o1 − out_o1)
+            if equation in truth.equations and equation != truth.equations[equation]:
+                equation = truth.equations[equation]
+        found = {}
+        for key in quantities_in(equation):
+            value = truth.value_in(key, values, step, index)
+            if value is not None:
+                found[key] = value
+        return found
+
+    def _numeric_link(self) -> Link | None:
+        links = self.verdict.claim.links[1:-1]
+        numeric = [k for k in links if k.node is not None and not names_in(k.node)]
+        return numeric[-1] if numeric and numbers_in(numeric[-1].node) else None
 
     def other_pass(self, stated: Number, quantity: Quantity | None) -> str:
         """The value of the other pass: after the update when before is meant, or back."""
@@ -303,7 +375,7 @@ class _Explainer:
             return ""
         tokens = list(source.tokens)
         for index, token in enumerate(tokens):
-            if token.kind != "op" or token.text not in "+-*/":
+            if token.kind != "op" or token.text not in "+-*/" or not _binary(tokens, index):
                 continue
             for other in "+-*/":
                 if other == token.text:
@@ -327,7 +399,7 @@ class _Explainer:
         if link is None or link.node is None or written is None or true is None:
             return ""
         true_value = float(true)
-        for check in (self.swapped_name, self.missing_part):
+        for check in (self.swapped_target, self.swapped_name, self.missing_part):
             found = check(link.node, written.value, true_value)
             if found:
                 return found
@@ -349,6 +421,26 @@ class _Explainer:
             return None if value is None else Value(float(value), 0.0)
 
         return value_of
+
+    def swapped_target(self, node: Node, written: float, true: float) -> str:
+        """``-(out_{o1} - target_{o1})`` for ``-(target_{o1} - out_{o1})``."""
+        naming, replaced = self.truth.naming, {}
+        for name in names_in(node):
+            quantity = naming.quantity(name.atom) if isinstance(name, Name) else None
+            if quantity is None or quantity.kind not in ("target", "out"):
+                continue
+            neuron = quantity.name.split("_", 1)[1]
+            swap = "out" if quantity.kind == "target" else "target"
+            other = Quantity(swap, f"{swap}_{neuron}", Symbol(f"{swap}_{neuron}"))
+            values = self.truth.values(other, self._context())
+            if neuron.startswith("o") and len(values) == 1:
+                replaced[name.start] = values[0]
+        if not replaced:
+            return ""
+        changed = evaluate(node, self.lookup(replaced), self.precision.uncertainty)
+        if changed is not None and _close(changed.value, true):
+            return "target and output are swapped"
+        return ""
 
     def swapped_name(self, node: Node, written: float, true: float) -> str:
         """One name written where another of the same kind belongs."""
@@ -417,6 +509,7 @@ class _Explainer:
                 Quantity("target", f"target_{o.name}", network.target(o))
                 for o in network.output_layer
             ]
+
         for candidate in candidates:
             if candidate.name == quantity.name:
                 continue
@@ -469,15 +562,15 @@ def typo(stated: Number, true, precision: Precision) -> str:
             moved = _shifted(stated, direction * shift)
             if precision.agrees(moved, [true]):
                 if direction == 1 and "." not in stated.text and abs(true) < 1:
-                    return f"a typo: '0.' is missing ({stated.text} for {moved.text})"
-                return f"a typo: the decimal point is misplaced ({stated.text} for {moved.text})"
+                    return f"a typo: '0.' is missing, {stated.text} for {moved.text}"
+                return f"a typo: the decimal point is misplaced, {stated.text} for {moved.text}"
     expected = _plain(precision.expected(stated, true))
     written = stated.text
     if _swapped(written, expected):
-        return f"a typo: two digits swapped ({written} for {expected})"
+        return f"a typo: two digits swapped, {written} for {expected}"
     longer = precision.expected(_shifted_places(stated, -1), true)
     if longer is not None and _dropped(written, _plain(longer)):
-        return f"a typo: a digit dropped ({written} for {_plain(longer)})"
+        return f"a typo: a digit dropped, {written} for {_plain(longer)}"
     return ""
 
 
@@ -516,6 +609,14 @@ def _plain(value: Decimal | None) -> str:
         return "?"
     text = format(value, "f")
     return text
+
+
+def _binary(tokens: list, index: int) -> bool:
+    """An operator between two operands (not the sign of what follows it)."""
+    if index == 0:
+        return False
+    before = tokens[index - 1]
+    return before.kind in ("num", "ident", "greek", "rparen", "rbrace", "sup", "sub", "percent")
 
 
 def _no_names(node) -> None:

@@ -88,7 +88,7 @@ _ERROR_WORDS = frozenset(("E", "L", "J", "err", "error", "loss", "cost", "Err", 
 _TOTAL_SUBS = frozenset(("total", "tot", "T", "Total", "t", "all", "sum"))
 _TARGET_WORDS = frozenset(("target", "t", "T", "Target", "tgt", "targ"))
 _INPUT_WORDS = frozenset(("i", "x", "input", "in"))
-_RATE_WORDS = frozenset(("eta", "lr", "learningrate", "learning"))
+_RATE_WORDS = frozenset(("eta", "lr", "learningrate"))
 _COMPOUND = re.compile(
     r"^(net|out|output|target|E|err|error)(total|tot|[hoi]\d+(?:_\d+)?)$", re.IGNORECASE
 )
@@ -107,6 +107,8 @@ def looks_like_name(atom: Atom, math: bool) -> bool:
     base = atom.base
     if _COMPOUND.match(base) or _INDEXED.match(base) or _NEURON.match(base):
         return True
+    if base.lower() == "learning":
+        return atom.sub == "rate"
     if atom.sub or atom.sup:
         return math or base.lower() in _NAME_WORDS or base in _NAME_WORDS or len(base) == 1
     if math:
@@ -195,7 +197,7 @@ class Naming:
         if word in _INPUT_WORDS:
             neuron = self._neuron(sub, "i")
             return Quantity("input", neuron, Symbol(neuron)) if neuron else None
-        if word in _RATE_WORDS and (word != "learning" or sub == "rate"):
+        if word in _RATE_WORDS or (word == "learning" and sub == "rate"):
             return Quantity("eta", "eta", ETA)
         if word == "alpha" and not sub:
             return Quantity("alpha", "alpha", Symbol("alpha")) if self.leaky else self._eta()

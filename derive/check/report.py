@@ -59,6 +59,8 @@ class Finding:
         if self.verdict == "unrecognized":
             return "unrecognized"
         what = self.quantity or "the result"
+        if self.expected is not None and self.stated == self.expected:
+            return f"{self.verdict} in {what} (the result {self.stated_text} is right)"
         if self.expected is not None and self.stated_text is not None:
             return f"{self.verdict}: {what} is {_plain(self.expected)}, not {self.stated_text}"
         return f"{self.verdict}: {what}"
