@@ -1,0 +1,189 @@
+"""derive check on hand-written documents: every planted error found, no false alarm.
+
+Each folder of ``tests/check_documents/`` is a scenario: one document (Markdown, LaTeX or
+plain text) and ``expected.toml``, which names the network (``spec``: a preset, or a TOML
+file in the folder), how many claims the check must read and recognize, and every wrong
+claim it must report (``[[wrong]]``: line, verdict, quantity, the value expected at the
+writer's precision, a phrase of the diagnosis, and what was planted — or
+``consequence_of``, the line of the planted slip a wrong number follows from). Nothing
+else may be reported wrong.
+
+The expected values are the planting's own (the number before it was changed), and are
+checked here once more against the independent mpmath implementation of
+``tests/reference.py``. Run this file as a script for the tally over all scenarios.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, preset_data
+from reference import mp, neuron_names, reference_step
+
+from derive.check import CheckReport, check_document
+
+FOLDER = ROOT / "tests" / "check_documents"
+DOCUMENTS = (".md", ".tex", ".txt", ".markdown")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    folder: Path
+    document: Path
+    spec: str
+    expected: dict
+
+    @property
+    def wrong(self) -> dict[int, dict]:
+        return {entry["line"]: entry for entry in self.expected.get("wrong", [])}
+
+
+def scenarios() -> list[Path]:
+    return sorted(p for p in FOLDER.iterdir() if (p / "expected.toml").is_file())
+
+
+def load(folder: Path) -> Scenario:
+    expected = tomllib.loads((folder / "expected.toml").read_text("utf-8"))
+    (document,) = [p for p in folder.iterdir() if p.suffix in DOCUMENTS]
+    spec = expected["spec"]
+    spec = str(folder / spec) if spec.endswith(".toml") else spec
+    return Scenario(folder, document, spec, expected)
+
+
+_REPORTS: dict[Path, CheckReport] = {}
+
+
+def report_of(scenario: Scenario) -> CheckReport:
+    if scenario.folder not in _REPORTS:
+        _REPORTS[scenario.folder] = check_document(scenario.document, scenario.spec)
+    return _REPORTS[scenario.folder]
+
+
+def _describe(report: CheckReport) -> str:
+    return "\n" + report.to_text()
+
+
+@pytest.mark.parametrize("folder", scenarios(), ids=lambda p: p.name)
+def test_every_wrong_claim_is_found_and_nothing_else(folder):
+    scenario = load(folder)
+    report = report_of(scenario)
+    found = {f.line: f for f in report.wrong}
+    assert set(found) == set(scenario.wrong), _describe(report)
+    for line, entry in scenario.wrong.items():
+        finding = found[line]
+        assert finding.verdict == entry["verdict"], (line, finding)
+        assert finding.quantity == entry["quantity"], (line, finding)
+        if "expected" in entry:
+            assert finding.expected == Decimal(entry["expected"]), (line, finding)
+        if "diagnosis" in entry:
+            assert entry["diagnosis"] in finding.diagnosis, (line, finding.diagnosis)
+
+
+@pytest.mark.parametrize("folder", scenarios(), ids=lambda p: p.name)
+def test_claims_are_read_and_recognized(folder):
+    scenario = load(folder)
+    summary = report_of(scenario).summary
+    assert summary["claims"] == scenario.expected["claims"], _describe(report_of(scenario))
+    assert summary["recognized"] == scenario.expected["recognized"], _describe(report_of(scenario))
+
+
+@pytest.mark.parametrize("folder", scenarios(), ids=lambda p: p.name)
+def test_expected_values_agree_with_the_reference(folder):
+    """The values the scenarios expect are the true ones, by an independent computation."""
+    scenario = load(folder)
+    if scenario.spec not in ("mazur", "russo"):
+        pytest.skip("the reference covers the presets")
+    data = preset_data(scenario.spec)
+    checked = 0
+    for entry in scenario.wrong.values():
+        if "expected" not in entry:
+            continue
+        value = reference_value(entry["quantity"], entry.get("phase", "before"), data)
+        if value is None:
+            continue
+        expected = Decimal(entry["expected"])
+        unit = Decimal(1).scaleb(expected.as_tuple().exponent)
+        assert abs(expected - Decimal(mp.nstr(value, 30))) <= unit, (entry, value)
+        checked += 1
+    assert checked or not any("expected" in e for e in scenario.wrong.values())
+
+
+def reference_value(name: str, phase: str, data: dict):
+    """A quantity named as derive check names it, computed by tests/reference.py."""
+    ref = reference_step(data)
+    forward = ref["after_update"]["forward"] if phase == "after" else ref["forward"]
+    errors = ref["after_update"]["errors"] if phase == "after" else ref["errors"]
+    names = neuron_names(data["layers"])
+    outs = {n: forward[n]["out"] for layer in names[1:] for n in layer}
+    outs.update({n: mp.mpf(str(x)) for n, x in zip(names[0], data["inputs"], strict=True)})
+    targets = {o: mp.mpf(str(t)) for o, t in zip(names[-1], data["targets"], strict=True)}
+    deltas = ref["deltas"]
+    last = [[mp.mpf(str(w)) for w in row] for row in data["weights"][-1]]
+    table = {"E_total": errors["total"]}
+    for n in outs:
+        if n in forward:
+            table[f"net_{n}"] = forward[n]["net"]
+            table[f"out_{n}"] = outs[n]
+            table[f"dout_{n}/dnet_{n}"] = outs[n] * (1 - outs[n])
+            table[f"dE_total/dnet_{n}"] = deltas[n]
+    for k, o in enumerate(names[-1]):
+        table[f"E_{o}"] = errors[o]
+        table[f"dE_total/dout_{o}"] = table[f"dE_{o}/dout_{o}"] = outs[o] - targets[o]
+        table[f"dE_{o}/dnet_{o}"] = deltas[o]
+        for j, h in enumerate(names[-2]):
+            table[f"dnet_{o}/dout_{h}"] = last[k][j]
+            table[f"dE_{o}/dout_{h}"] = deltas[o] * last[k][j]
+    for h in names[-2]:
+        terms = [table[f"dE_{o}/dout_{h}"] for o in names[-1]]
+        table[f"dE_total/dout_{h}"] = mp.fsum(terms)
+    for parameter, value in ref["gradients"].items():
+        table[f"dE_total/d{parameter}"] = value
+    for parameter, value in ref["updated"].items():
+        table[f"{parameter}+"] = value
+        table[parameter] = value if phase == "after" else ref["parameters"][parameter]
+    return table.get(name)
+
+
+# -- the tally ------------------------------------------------------------------------------
+def tally() -> dict[str, int]:
+    """Over every scenario: planted slips found and missed, consequences, false alarms."""
+    counts = dict.fromkeys(("documents", "claims", "planted", "found", "missed"), 0)
+    counts.update({"consequences found": 0, "false alarms": 0})
+    for folder in scenarios():
+        scenario = load(folder)
+        report = report_of(scenario)
+        found = {f.line: f for f in report.wrong}
+        counts["documents"] += 1
+        counts["claims"] += report.summary["claims"]
+        for line, entry in scenario.wrong.items():
+            hit = line in found and _matches(found[line], entry)
+            if "consequence_of" in entry:
+                counts["consequences found"] += hit
+                continue
+            counts["planted"] += 1
+            counts["found" if hit else "missed"] += 1
+        counts["false alarms"] += len(set(found) - set(scenario.wrong))
+    return counts
+
+
+def _matches(finding, entry: dict) -> bool:
+    return (
+        finding.verdict == entry["verdict"]
+        and finding.quantity == entry["quantity"]
+        and entry.get("diagnosis", "") in finding.diagnosis
+    )
+
+
+def test_the_tally_finds_everything_and_raises_no_false_alarm():
+    counts = tally()
+    assert counts["missed"] == 0 and counts["false alarms"] == 0, counts
+    assert counts["found"] == counts["planted"] > 0
+
+
+if __name__ == "__main__":
+    sys.exit(print(tally()))
