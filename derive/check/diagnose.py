@@ -32,6 +32,7 @@ from sympy import Symbol
 from derive.check.audit import Evidence, Precision, Verdict, name_value, quantities_in
 from derive.check.claims import Context, Link
 from derive.check.expression import (
+    Apply,
     Derivative,
     Name,
     Node,
@@ -156,10 +157,23 @@ class _Explainer:
         if len(unmatched) != 1 or len(inputs) != 1:
             return ""
         (key, value), number = next(iter(inputs.items())), unmatched[0]
+        if not self.fixes(link.node, number, value):
+            return ""
         label = _key_label(key)
         text = f"{label} is {self.written(number, value)}, not {number.text}"
         reason = self.number_is(number, value, exclude=label)
         return f"{text} ({reason})" if reason else text
+
+    def fixes(self, node: Node, wrong: Number, value) -> bool:
+        """Putting `value` in place of the `wrong` number gives the true result."""
+        sign = -1 if wrong.value < 0 else 1
+        right = Number(wrong.text, Decimal(str(float(value))) * sign, wrong.places, 0, 0)
+        fixed = evaluate(_replace(node, wrong, right), _no_names, self.precision.uncertainty)
+        true = self.evidence.true
+        if fixed is None or true is None:
+            return False
+        slack = fixed.error + float(self.precision.half_unit(self.evidence.stated))
+        return abs(fixed.value - float(true)) <= 2 * slack + 1e-12 * abs(float(true))
 
     def close_enough(self, number: Number, value) -> bool:
         drift = float(self.precision.half_unit(number)) if number.digits >= 3 else 0.0
@@ -609,6 +623,16 @@ def _plain(value: Decimal | None) -> str:
         return "?"
     text = format(value, "f")
     return text
+
+
+def _replace(node: Node, old: Number, new: Number) -> Node:
+    """`node` with the number `old` (by position) replaced by `new`."""
+    if isinstance(node, Number):
+        return new if node.start == old.start and node.end == old.end else node
+    if isinstance(node, Apply):
+        args = tuple(_replace(arg, old, new) for arg in node.args)
+        return dataclasses.replace(node, args=args)
+    return node
 
 
 def _binary(tokens: list, index: int) -> bool:

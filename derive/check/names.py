@@ -86,7 +86,8 @@ _FORWARD_WORDS = {
 _ERROR_WORDS = frozenset(("E", "L", "J", "err", "error", "loss", "cost", "Err", "Error", "Loss",
                           "Cost", "C"))  # fmt: skip
 _TOTAL_SUBS = frozenset(("total", "tot", "T", "Total", "t", "all", "sum"))
-_TARGET_WORDS = frozenset(("target", "t", "T", "Target", "tgt", "targ"))
+#: y_k is the target in the layered notation's world (ŷ_k, \hat{y}_k the output)
+_TARGET_WORDS = frozenset(("target", "t", "T", "Target", "tgt", "targ", "y"))
 _INPUT_WORDS = frozenset(("i", "x", "input", "in"))
 _RATE_WORDS = frozenset(("eta", "lr", "learningrate"))
 _COMPOUND = re.compile(
