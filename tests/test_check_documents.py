@@ -115,6 +115,8 @@ def test_expected_values_agree_with_the_reference(folder):
 
 def reference_value(name: str, phase: str, data: dict):
     """A quantity named as derive check names it, computed by tests/reference.py."""
+    if phase == "trained":
+        return trained(data, 10_000).get(name)
     ref = reference_step(data)
     forward = ref["after_update"]["forward"] if phase == "after" else ref["forward"]
     errors = ref["after_update"]["errors"] if phase == "after" else ref["errors"]
@@ -147,6 +149,47 @@ def reference_value(name: str, phase: str, data: dict):
         table[f"{parameter}+"] = value
         table[parameter] = value if phase == "after" else ref["parameters"][parameter]
     return table.get(name)
+
+
+def trained(data: dict, steps: int) -> dict[str, float]:
+    """Outputs and total error after `steps` updates: a plain-float loop of its own."""
+    import math
+
+    sizes = data["layers"]
+    weights = [[[float(w) for w in row] for row in m] for m in data["weights"]]
+    biases = [float(b) for b in data["biases"]]
+    x = [float(v) for v in data["inputs"]]
+    t = [float(v) for v in data["targets"]]
+    rate = float(data["learning_rate"])
+
+    def forward():
+        outs = [x]
+        for layer, matrix in enumerate(weights):
+            nets = [sum(w * o for w, o in zip(row, outs[-1], strict=True)) + biases[layer]
+                    for row in matrix]  # fmt: skip
+            outs.append([1 / (1 + math.exp(-n)) for n in nets])
+        return outs
+
+    for _ in range(steps):
+        outs = forward()
+        delta = [(o - y) * o * (1 - o) for o, y in zip(outs[-1], t, strict=True)]
+        grads = []
+        for layer in range(len(weights) - 1, -1, -1):
+            grads.append([[d * o for o in outs[layer]] for d in delta])
+            if layer:
+                delta = [
+                    sum(weights[layer][k][j] * delta[k] for k in range(sizes[layer + 1]))
+                    * outs[layer][j] * (1 - outs[layer][j])
+                    for j in range(sizes[layer])
+                ]  # fmt: skip
+        for layer, grad in zip(range(len(weights) - 1, -1, -1), grads, strict=True):
+            for j, row in enumerate(grad):
+                for k, g in enumerate(row):
+                    weights[layer][j][k] -= rate * g
+    outs = forward()[-1]
+    values = {f"out_o{j + 1}": o for j, o in enumerate(outs)}
+    values["E_total"] = sum((y - o) ** 2 / 2 for o, y in zip(outs, t, strict=True))
+    return {k: mp.mpf(v) for k, v in values.items()}
 
 
 # -- the tally ------------------------------------------------------------------------------

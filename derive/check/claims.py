@@ -139,12 +139,10 @@ def context_change(text: str) -> dict[str, object]:
         change["phase"] = "after"
     elif _BEFORE.search(text):
         change["phase"] = "before"
-    sample = _SAMPLE.search(text)
-    ordinal = _ORDINAL_SAMPLE.search(text)
-    if sample:
-        change["sample"] = int(sample.group(1))
-    elif ordinal:
-        change["sample"] = _ORDINALS[ordinal.group(1).lower()]
+    mentions = [(m.start(), int(m.group(1))) for m in _SAMPLE.finditer(text)]
+    mentions += [(m.start(), _ORDINALS[m.group(1).lower()]) for m in _ORDINAL_SAMPLE.finditer(text)]
+    if mentions:
+        change["sample"] = max(mentions)[1]  # the last one said
     return change
 
 
@@ -188,7 +186,8 @@ class _Reader:
         self.naming = naming
         self.lines = Lines.of(text)
         self.contexts = _Contexts()
-        self.pending: tuple[list[Token], Context, int] | None = None
+        self.pending: _Pending | None = None
+        self.line: tuple[Context, int, int] = (Context(), 0, 0)
 
     def claims(self, blocks: Iterable[Block]) -> Iterator[Claim]:
         for block in blocks:
@@ -203,33 +202,60 @@ class _Reader:
     def on_Sentence(self, block: Sentence) -> Iterator[Claim]:
         if not block.text.strip() or "=" not in block.text:
             yield from self.flush()
+        self.line = (self.contexts.current, block.start, block.end)
         self.contexts.sentence(block.text)
 
     def on_Math(self, block: Math) -> Iterator[Claim]:
         tokens = list(block.tokens)
         if self.pending is not None and not block.display:
-            previous, context, _ = self.pending
-            if _continues(previous, tokens):
-                self.pending = (previous + tokens, context, block.anchor)
+            previous = self.pending
+            if _continues(previous.tokens, tokens):
+                previous.tokens.extend(tokens)
+                previous.anchor, previous.end = block.anchor, block.end
                 return
         yield from self.flush()
-        self.pending = (tokens, self.contexts.current, block.anchor)
         if block.display:
+            self.pending = _Pending(tokens, self.contexts.current, block.anchor)
             yield from self.flush()
+            return
+        context, start, end = self.line
+        self.pending = _Pending(tokens, context, block.anchor, (start, end), end)
 
     def on_TableRow(self, block: TableRow) -> Iterator[Claim]:
         yield from self.flush()
         yield from _TableReader(self, block).claims()
 
     def flush(self) -> Iterator[Claim]:
-        if self.pending is None:
+        pending, self.pending = self.pending, None
+        if pending is None:
             return
-        tokens, context, anchor = self.pending
-        self.pending = None
-        for chain in _chains(tokens):
-            claim = self.claim(chain, context, anchor)
+        claims = []
+        for chain in _chains(pending.tokens):
+            claim = self.claim(chain, pending.context, pending.anchor)
             if claim is not None:
-                yield claim
+                claims.append(claim)
+        if pending.line is not None:
+            claims = self.in_running_text(claims, pending)
+        yield from claims
+
+    def in_running_text(self, claims: list[Claim], pending: _Pending) -> list[Claim]:
+        """Claims in a sentence take their context from the words around them:
+        "for sample 1, $out = …$; for sample 2, $out = …$", "$E = 0.291$ (after the update)".
+
+        What is said before a claim (since the claim before it) holds for it and for what
+        follows; a remark after it, up to the end of its clause, holds for it alone.
+        """
+        text, context = self.text, pending.context
+        start, end = pending.line[0], max(pending.line[1], pending.end)
+        refined = []
+        for index, claim in enumerate(claims):
+            before_start = claims[index - 1].end if index else start
+            after_end = claims[index + 1].start if index + 1 < len(claims) else end
+            before = context_change(text[before_start : claim.start])
+            after = context_change(_CLAUSE_END.split(text[claim.end : after_end], 1)[0])
+            refined.append(replace(claim, context=_apply(context, {**after, **before})))
+            context = _apply(context, before)
+        return refined
 
     # -- chains → claims -----------------------------------------------------------------
     def link(self, tokens: list[Token], first: int, last: int, node: Node | None, rel: str) -> Link:
@@ -303,6 +329,21 @@ def _is_formula(node: Node | None) -> bool:
 
 def _is_bare_neuron(node: Node | None) -> bool:
     return isinstance(node, Name) and re.fullmatch(r"[ho]\d+", node.atom.base) is not None
+
+
+_CLAUSE_END = re.compile(r"[.;](?:\s|$)")
+
+
+@dataclass
+class _Pending:
+    """Tokens waiting to be read as claims (a line may go on on the next one): the context
+    they were written in, and for running text the line's span."""
+
+    tokens: list[Token]
+    context: Context
+    anchor: int
+    line: tuple[int, int] | None = None
+    end: int = 0
 
 
 # -- chains in a token list -----------------------------------------------------------------

@@ -29,6 +29,7 @@ from decimal import Decimal
 from sympy import Derivative as SymDerivative
 from sympy import Symbol
 
+from derive.activations import ACTIVATIONS
 from derive.check.audit import Evidence, Precision, Verdict, name_value, quantities_in
 from derive.check.claims import Context, Link
 from derive.check.expression import (
@@ -94,6 +95,9 @@ class _Explainer:
             self.bias_variant,
             self.misplaced_input,
             self.other_pass,
+            self.other_sample,
+            self.batch_mode,
+            self.other_activation,
             self.update_slip,
             self.derivative_slip,
             self.sign,
@@ -215,6 +219,10 @@ class _Explainer:
         if quantity is None:
             return ""
         phase = self.evidence.context.phase
+        if phase == "trained" and (quantity.is_forward or quantity.is_parameter):
+            found = self.other_step_count(stated, quantity)
+            if found:
+                return found
         if quantity.is_forward or quantity.is_parameter:
             other = "before" if phase in ("after", "trained") else "after"
             values = self.truth.values(
@@ -230,16 +238,88 @@ class _Explainer:
             value = self.truth.value_in(quantity.key, after.before[0].values, after, 0)
             if self.matches(stated, value):
                 return "this is the value with the updated weights (take every gradient first)"
-            variant = self.truth.with_updated_weights.get(quantity.key)
+            variant = self.variant("updated_weights").get(quantity.key)
             if self.matches(stated, variant):
                 return (
                     "the hidden sum used the updated weights; it takes the original ones "
                     "(every gradient is taken before any update)"
                 )
         if quantity.kind == "updated":
-            variant = self.truth.with_updated_weights.get(Symbol(quantity.name))
+            variant = self.variant("updated_weights").get(Symbol(quantity.name))
             if self.matches(stated, variant):
                 return "its gradient was computed with the updated weights in the hidden sum"
+        return ""
+
+    def other_step_count(self, stated: Number, quantity: Quantity) -> str:
+        """The value after one update more or less than the document says (off by one)."""
+        steps = self.evidence.context.steps
+        if steps is None:
+            return ""
+        for other in (steps - 1, steps + 1):
+            context = dataclasses.replace(self._context(), steps=other)
+            if other >= 0 and any(
+                self.matches(stated, v) for v in self.truth.values(quantity, context, stated.digits)
+            ):
+                return f"this is the value after {other:,} updates, not {steps:,}"
+        return ""
+
+    def other_sample(self, stated: Number, quantity: Quantity | None) -> str:
+        """Another sample's value, or one sample's where the batch's is meant."""
+        truth = self.truth
+        if quantity is None or truth.samples == 1 or quantity.kind == "updated":
+            return ""
+        batch = quantity.kind == "loss" or quantity.name.startswith("dE/")
+        for index in range(truth.samples):
+            if not batch and index == self.evidence.sample:
+                continue
+            own = _per_sample(quantity) if batch else quantity
+            context = dataclasses.replace(self._context(), sample=index + 1)
+            if any(self.matches(stated, v) for v in truth.values(own, context, stated.digits)):
+                if batch:
+                    return f"this is the value of sample {index + 1} alone, not of the batch"
+                return f"this is the value for sample {index + 1}"
+        return ""
+
+    def batch_mode(self, stated: Number, quantity: Quantity | None) -> str:
+        """The batch's loss or gradient summed where the spec averages (or the reverse)."""
+        truth = self.truth
+        if quantity is None or truth.samples == 1 or quantity.kind == "updated":
+            return ""
+        if not (quantity.kind == "loss" or quantity.name.startswith("dE/")):
+            return ""
+        own = _per_sample(quantity)
+        values = [
+            truth.values(own, dataclasses.replace(self._context(), sample=k + 1))[0]
+            for k in range(truth.samples)
+        ]
+        total = ctx.fsum(values)
+        if truth.spec.batch == "mean" and self.matches(stated, total):
+            return "this is the sum over the samples; the batch takes their mean"
+        if truth.spec.batch == "sum" and self.matches(stated, total / len(values)):
+            return "this is the mean over the samples; the batch takes their sum"
+        return ""
+
+    def other_activation(self, stated: Number, quantity: Quantity | None) -> str:
+        """A gradient worked out with another activation's derivative (σ' for tanh, …)."""
+        if quantity is None or quantity.key is None or quantity.kind != "derivative":
+            return ""
+        key = quantity.key
+        return self.activation_mixup(lambda values: self.matches(stated, values.get(key)))
+
+    def activation_mixup(self, holds: Callable[[dict], bool]) -> str:
+        truth = self.truth
+        for layer in range(1, len(truth.network.layers)):
+            actual = truth.network.activation(layer)
+            if not actual.elementwise:
+                continue
+            for name, other in ACTIVATIONS.items():
+                if name == actual.name or not other.elementwise:
+                    continue
+                if holds(truth.with_activation(layer, name, self.evidence.sample)):
+                    return (
+                        f"this uses the derivative of {other.title}; "
+                        f"layer {layer} uses {actual.title}"
+                    )
         return ""
 
     def bias_variant(self, stated: Number, quantity: Quantity | None) -> str:
@@ -279,7 +359,7 @@ class _Explainer:
             return "η·∂E/∂p was added instead of subtracted"
         if self.matches(stated, p):
             return "this is the value before the update"
-        variant = self.truth.without_activation.get(Symbol(quantity.name))
+        variant = self.variant("without_activation").get(Symbol(quantity.name))
         if self.matches(stated, variant):
             return "its gradient lacks the activation derivative ∂out/∂net"
         for other, gradient in step.gradients.items():
@@ -292,9 +372,9 @@ class _Explainer:
         if quantity is None or quantity.kind != "derivative" or quantity.key is None:
             return ""
         truth, key = self.truth, quantity.key
-        if self.matches(stated, truth.without_activation.get(key)):
+        if self.matches(stated, self.variant("without_activation").get(key)):
             return "the activation derivative ∂out/∂net is missing"
-        swapped = truth.swapped_target.get(key)
+        swapped = self.variant("swapped_target").get(key)
         if self.matches(stated, swapped):
             sign = self.matches(stated, -ctx.mpf(self.evidence.true))
             flip = " (so the sign is flipped)" if sign else ""
@@ -343,6 +423,18 @@ class _Explainer:
             else (" after the update" if found_phase == "after" else " before the update")
         )
         return f"this is the value of {_pretty(name)}{where}"
+
+    def variant(self, name: str) -> dict:
+        """A slip's backward pass for this claim's sample (nothing for the batch's values)."""
+        quantity = self.evidence.quantity
+        batch = self.truth.samples > 1 and quantity is not None and quantity.kind == "updated"
+        if (
+            batch
+            or (quantity is not None
+            and (quantity.kind == "loss" or quantity.name[:3] == "dE/"))
+        ):
+            return {}
+        return self.truth.variant(name, self.evidence.sample)
 
     def _context(self) -> Context:
         return dataclasses.replace(self.evidence.context, sample=self.evidence.sample + 1)
@@ -546,6 +638,13 @@ class _Explainer:
             factor = truth.step.before[self.evidence.sample].values.get(record.label)
             if factor is not None and _close(written * float(factor), true):
                 return f"the activation derivative {_pretty(_key_label(record.label))} is missing"
+        if quantity.key is not None and quantity.kind == "derivative":
+            key = quantity.key
+            mixup = self.activation_mixup(
+                lambda values: values.get(key) is not None and _close(written, float(values[key]))
+            )
+            if mixup:
+                return mixup
         if quantity.kind == "net":
             for p in truth.network.parameters:
                 if not p.is_weight and _close(written + float(truth.step.parameters[p.name]), true):
@@ -633,6 +732,13 @@ def _replace(node: Node, old: Number, new: Number) -> Node:
         args = tuple(_replace(arg, old, new) for arg in node.args)
         return dataclasses.replace(node, args=args)
     return node
+
+
+def _per_sample(quantity: Quantity) -> Quantity:
+    """The per-sample quantity behind a batch one: E → E_total, dE/dw5 → dE_total/dw5."""
+    if quantity.kind == "loss":
+        return Quantity("total", "E_total", Symbol("E_total"))
+    return Quantity("derivative", quantity.name.replace("dE/", "dE_total/"), quantity.key)
 
 
 def _binary(tokens: list, index: int) -> bool:

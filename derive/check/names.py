@@ -181,13 +181,17 @@ class Naming:
         if sup in OLD_MARKS:
             return Quantity(quantity.kind, quantity.name, quantity.key, phase="before")
         sample = _LAYER.match(sup)
-        if sample and self.samples > 1 and quantity.kind != "loss":
+        if sample and self.samples > 1:
             k = int(sample.group(1))
+            if quantity.kind == "loss":  # E^{(k)}: the error of sample k
+                return Quantity("total", "E_total", E_TOTAL, sample=k)
             return Quantity(quantity.kind, quantity.name, quantity.key, sample=k)
         return None
 
     def _classic(self, base: str, sub: str) -> Quantity | None:
         word = base.lower() if len(base) > 1 else base
+        if base in ("h", "o") and sub.isdigit():
+            return self._neuron_value(f"{base}{int(sub)}")  # o_1 is out_o1
         if word in _FORWARD_WORDS:
             return self._forward(_FORWARD_WORDS[word], sub)
         if base in _ERROR_WORDS or word in _ERROR_WORDS:

@@ -28,9 +28,10 @@ from functools import cached_property
 
 from sympy import Derivative, Expr, Symbol
 
+from derive.activations import derivative_identity
 from derive.check.claims import Context
 from derive.check.names import Naming, Quantity
-from derive.expr import mul, sub
+from derive.expr import mul, sub, substitute
 from derive.model import E_TOTAL, ETA
 from derive.numeric import ctx, evaluate, number, train_step
 from derive.spec import NetworkSpec, Sample
@@ -54,6 +55,7 @@ class Truth:
         self.derivation = walkthrough.derivation
         self.naming = Naming(self.network)
         self._trained: dict[tuple[int, str], object] = {}
+        self._variants: dict[tuple, dict] = {}
 
     @property
     def spec(self) -> NetworkSpec:
@@ -235,27 +237,32 @@ class Truth:
                 found.append(record)
         return found
 
-    @cached_property
-    def without_activation(self) -> dict:
-        """The backward pass with every ∂out/∂net taken as 1 (the activation forgotten)."""
-        return self.backward_with({r.label: ctx.mpf(1) for r in self.locals_of_kind("activation")})
+    def variant(self, name: str, index: int = 0) -> dict:
+        """One of the backward passes a slip produces, for sample `index` (computed once):
 
-    @cached_property
-    def with_updated_weights(self) -> dict:
-        """The backward pass with the hidden sums using the updated weights (w⁺ for w)."""
-        updated = self.step.updated
-        overrides = {}
+        ``without_activation``: every ∂out/∂net taken as 1 (the activation forgotten);
+        ``updated_weights``: the hidden sums with the updated weights (w⁺ for w);
+        ``swapped_target``: target and output swapped in each ∂E_k/∂out_k.
+        """
+        key = (name, index)
+        if key not in self._variants:
+            overrides = getattr(self, f"_overrides_{name}")(index)
+            self._variants[key] = self.backward_with(overrides, index)
+        return self._variants[key]
+
+    def _overrides_without_activation(self, index: int) -> dict:
+        return {r.label: ctx.mpf(1) for r in self.locals_of_kind("activation")}
+
+    def _overrides_updated_weights(self, index: int) -> dict:
+        updated, overrides = self.step.updated, {}
         for record in self.locals_of_kind("input"):
             weight = _weight_of(self.network, record)
             if weight is not None:
                 overrides[record.label] = updated[weight]
-        return self.backward_with(overrides)
+        return overrides
 
-    @cached_property
-    def swapped_target(self) -> dict:
-        """The backward pass with target and output swapped in each ∂E_k/∂out_k."""
-        before = self.step.before[0].values
-        overrides = {}
+    def _overrides_swapped_target(self, index: int) -> dict:
+        before, overrides = self.step.before[index].values, {}
         for record in self.locals_of_kind("loss"):
             out = record.wrt
             target = Symbol(f"target_{out.name[4:]}")
@@ -264,7 +271,23 @@ class Truth:
                 overrides[record.label] = evaluate(record.closed_form, swapped)
             except (ValueError, ZeroDivisionError):
                 continue
-        return self.backward_with(overrides)
+        return overrides
+
+    def with_activation(self, layer: int, name: str, index: int = 0) -> dict:
+        """The backward pass with layer `layer`'s ∂out/∂net taken from activation `name`
+        (σ' = out·(1 − out) where the layer is tanh, say), for sample `index`."""
+        key = (layer, name, index)
+        if key not in self._variants:
+            identity = derivative_identity(name)
+            values = self.step.before[index].values
+            overrides = {}
+            for neuron in self.network.layers[layer]:
+                closed = substitute(
+                    identity.closed_form, {identity.out: neuron.out, identity.net: neuron.net}
+                )
+                overrides[Derivative(neuron.out, neuron.net)] = evaluate(closed, values)
+            self._variants[key] = self.backward_with(overrides, index)
+        return self._variants[key]
 
     @cached_property
     def other_biases(self) -> Walkthrough | None:
