@@ -313,7 +313,8 @@ class _Explainer:
             if not actual.elementwise:
                 continue
             for name, other in ACTIVATIONS.items():
-                if name == actual.name or not other.elementwise:
+                # a derivative of 1 (ReLU, linear) is better told as "the derivative is missing"
+                if name in (actual.name, "relu", "leaky_relu", "linear") or not other.elementwise:
                     continue
                 if holds(truth.with_activation(layer, name, self.evidence.sample)):
                     return (
@@ -428,10 +429,8 @@ class _Explainer:
         """A slip's backward pass for this claim's sample (nothing for the batch's values)."""
         quantity = self.evidence.quantity
         batch = self.truth.samples > 1 and quantity is not None and quantity.kind == "updated"
-        if (
-            batch
-            or (quantity is not None
-            and (quantity.kind == "loss" or quantity.name[:3] == "dE/"))
+        if batch or (
+            quantity is not None and (quantity.kind == "loss" or quantity.name[:3] == "dE/")
         ):
             return {}
         return self.truth.variant(name, self.evidence.sample)
