@@ -20,7 +20,9 @@ from derive.expr import add, mul, sub, substitute
 from derive.losses import LossIdentity, simplification
 from derive.model import E_TOTAL, ETA, Parameter, SymbolicNetwork
 from derive.numeric import PRECISION, Evaluation, TrainingStep, Value, evaluate
+from derive.numeric import number as number_of
 from derive.steps import Delta, Gradient, LocalDerivative, Sensitivity, partial
+from derive.training import TrainingRun
 from derive.version import __version__
 
 DETAILS = ("full", "summary")
@@ -278,6 +280,53 @@ class AfterUpdate:
 
 
 @dataclass(frozen=True)
+class FinalSample:
+    """One sample after training: its inputs, the outputs the network now gives, the targets."""
+
+    number: int
+    inputs: tuple[Equation, ...]
+    outputs: tuple[Equation, ...]
+    targets: tuple[Equation, ...]
+    total: Equation
+
+
+@dataclass(frozen=True)
+class ParameterChange:
+    """A parameter before and after training."""
+
+    parameter: Symbol
+    start: Value
+    end: Value
+    updated: bool
+
+
+@dataclass(frozen=True)
+class TrainingSection:
+    """Many steps of gradient descent: the error every few steps and where the network ends."""
+
+    steps: int
+    every: int
+    learning_rate: Equation
+    history: tuple[tuple[int, Value], ...]
+    samples: tuple[FinalSample, ...]
+    loss_before: Value
+    loss_after: Value
+    parameters: tuple[ParameterChange, ...]
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """The document of ``derive train``: the title and the training section alone."""
+
+    title: str
+    source: str
+    version: str
+    precision: int
+    digits: int
+    training: TrainingSection
+
+
+@dataclass(frozen=True)
 class Document:
     """A whole walkthrough, in reading order."""
 
@@ -294,6 +343,7 @@ class Document:
     summary: tuple[SummaryRow, ...]
     after: AfterUpdate
     verification: object | None = None
+    training: TrainingSection | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -313,6 +363,7 @@ def build_document(
     detail: str = "full",
     digits: int | None = None,
     verification: object | None = None,
+    training: TrainingRun | None = None,
 ) -> Document:
     """Lay out one training step as a walkthrough, in the order of the classic example."""
     builder = _Builder(step)
@@ -331,6 +382,54 @@ def build_document(
         summary=builder.summary(),
         after=builder.after_update(),
         verification=verification,
+        training=build_training_section(training) if training else None,
+    )
+
+
+def build_training_section(run: TrainingRun) -> TrainingSection:
+    """The training run laid out: history rows, the final outputs against the targets."""
+    network = run.network
+    samples = []
+    for number, evaluation in enumerate(run.final, start=1):
+        values = evaluation.values
+        samples.append(
+            FinalSample(
+                number,
+                tuple(Equation(n.out, (), values[n.out]) for n in network.inputs),
+                tuple(Equation(o.out, (), values[o.out]) for o in network.output_layer),
+                tuple(
+                    Equation(network.target(o), (), values[network.target(o)])
+                    for o in network.output_layer
+                ),
+                Equation(E_TOTAL, (), evaluation.total),
+            )
+        )
+    start = {p.name: number_of(p.value) for p in network.parameters}
+    rows = tuple(
+        ParameterChange(p.symbol, start[p.name], run.parameters[p.name], run.updates(p.name))
+        for p in network.parameters
+    )
+    return TrainingSection(
+        run.steps,
+        run.every,
+        Equation(ETA, (), number_of(network.spec.learning_rate)),
+        run.history,
+        tuple(samples),
+        run.history[0][1],
+        run.loss,
+        rows,
+    )
+
+
+def build_training_report(run: TrainingRun, *, digits: int | None = None) -> TrainingReport:
+    spec = run.network.spec
+    return TrainingReport(
+        spec.title,
+        spec.source,
+        __version__,
+        PRECISION,
+        digits or spec.digits,
+        build_training_section(run),
     )
 
 
