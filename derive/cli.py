@@ -95,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--steps", type=int, metavar="N", help="append a training run of N gradient-descent steps"
     )
+    explain.add_argument(
+        "--notation",
+        choices=("classic", "layered"),
+        default="classic",
+        help="classic: net/out, w1..wN (default); layered: z, a, W^(l), δ with the matrix form",
+    )
+    explain.add_argument(
+        "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
+    )
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -153,7 +162,13 @@ def _explain(args: argparse.Namespace) -> int:
 
     fmt = args.format or (format_for_path(args.output) if args.output else "md")
     walkthrough = build_walkthrough(
-        args.spec, digits=args.digits, detail=args.detail, check=args.verify, steps=args.steps
+        args.spec,
+        digits=args.digits,
+        detail=args.detail,
+        check=args.verify,
+        steps=args.steps,
+        notation=args.notation,
+        only=args.only,
     )
     text = walkthrough.render(fmt)
     if args.output:

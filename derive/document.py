@@ -19,9 +19,11 @@ from derive.activations import DerivativeIdentity
 from derive.expr import add, mul, sub, substitute
 from derive.losses import LossIdentity, simplification
 from derive.model import E_TOTAL, ETA, Parameter, SymbolicNetwork
+from derive.notation import ClassicNotation, LayeredNotation, notation_for
 from derive.numeric import PRECISION, Evaluation, TrainingStep, Value, evaluate
 from derive.numeric import number as number_of
-from derive.steps import Delta, Gradient, LocalDerivative, Sensitivity, partial
+from derive.rules import RuleStep, explain
+from derive.steps import Delta, Derivation, Gradient, LocalDerivative, Sensitivity, partial
 from derive.training import TrainingRun
 from derive.version import __version__
 
@@ -144,6 +146,7 @@ class IdentityStep:
     convention: str = ""
     off_diagonal: Equation | None = None
     condition: str | None = None
+    rules: tuple[RuleStep, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,12 +222,16 @@ class ParameterStep:
 
 @dataclass(frozen=True)
 class BackwardLayer:
+    """One layer of the backward pass: its parameters' steps, and (in the layered notation)
+    the same computation in matrix form, δ^{(l)} = (W^{(l+1)})^T δ^{(l+1)} ⊙ f'(z^{(l)})."""
+
     info: LayerInfo
     is_output: bool
     steps: tuple[ParameterStep, ...]
     omitted: tuple[Symbol, ...]
     fixed: tuple[Symbol, ...]
     downstream_weights: tuple[Symbol, ...]
+    matrix: tuple[Equation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -336,6 +343,7 @@ class Document:
     precision: int
     digits: int
     detail: str
+    notation: ClassicNotation | LayeredNotation
     overview: Overview
     identities: tuple[IdentityStep, ...]
     samples: tuple[SampleWalk, ...]
@@ -364,9 +372,15 @@ def build_document(
     digits: int | None = None,
     verification: object | None = None,
     training: TrainingRun | None = None,
+    notation: str = "classic",
+    only: tuple[str, ...] | None = None,
 ) -> Document:
-    """Lay out one training step as a walkthrough, in the order of the classic example."""
-    builder = _Builder(step)
+    """Lay out one training step as a walkthrough, in the order of the classic example.
+
+    `notation` is ``classic`` or ``layered`` (which adds the matrix form of each layer);
+    `only` restricts the backward pass to the named parameters.
+    """
+    builder = _Builder(step, notation == "layered", only)
     network = step.network
     return Document(
         title=network.spec.title,
@@ -375,8 +389,9 @@ def build_document(
         precision=PRECISION,
         digits=digits or network.spec.digits,
         detail=detail,
+        notation=notation_for(notation, network),
         overview=builder.overview(),
-        identities=builder.identities(),
+        identities=builder.identities(rules=detail == "full"),
         samples=builder.sample_walks(detail),
         batch=builder.batch(),
         summary=builder.summary(),
@@ -469,11 +484,15 @@ class _Numbers:
 class _Builder:
     """Builds the sections of a `Document` from one `TrainingStep`."""
 
-    def __init__(self, step: TrainingStep) -> None:
+    def __init__(
+        self, step: TrainingStep, matrices: bool = False, only: tuple[str, ...] | None = None
+    ) -> None:
         self.step = step
         self.network: SymbolicNetwork = step.network
         self.derivation = step.derivation
         self.several = len(step.before) > 1
+        self.matrices = matrices
+        self.only = only
 
     # -- the network --------------------------------------------------------------------
     def layer_info(self, number: int) -> LayerInfo:
@@ -557,17 +576,17 @@ class _Builder:
         }
 
     # -- the local derivatives, once ----------------------------------------------------
-    def identities(self) -> tuple[IdentityStep, ...]:
-        steps = [self.loss_identity(self.derivation.loss)]
+    def identities(self, *, rules: bool) -> tuple[IdentityStep, ...]:
+        steps = [self.loss_identity(self.derivation.loss, rules)]
         seen = set()
         for identity in self.derivation.activations.values():
             if identity.activation.name not in seen:
                 seen.add(identity.activation.name)
-                steps.append(self.activation_identity(identity))
+                steps.append(self.activation_identity(identity, rules))
         pair = self.simplification_identity()
         return (*steps, pair) if pair else tuple(steps)
 
-    def loss_identity(self, identity: LossIdentity) -> IdentityStep:
+    def loss_identity(self, identity: LossIdentity, rules: bool) -> IdentityStep:
         error = Symbol("E")
         return IdentityStep(
             "loss",
@@ -575,10 +594,12 @@ class _Builder:
             Equation(error, (identity.term,)),
             identity.raw,
             Equation(partial(error, identity.out), (*identity.steps, identity.closed_form)),
+            rules=explain(identity.term, identity.out) if rules else (),
         )
 
-    def activation_identity(self, identity: DerivativeIdentity) -> IdentityStep:
+    def activation_identity(self, identity: DerivativeIdentity, rules: bool) -> IdentityStep:
         activation = identity.activation
+        explained = rules and activation.elementwise
         off = None
         if identity.off_diagonal is not None:
             out_k, raw, closed = identity.off_diagonal
@@ -594,6 +615,7 @@ class _Builder:
             ),
             convention=activation.convention,
             off_diagonal=off,
+            rules=explain(identity.definition, identity.net) if explained else (),
         )
 
     def simplification_identity(self) -> IdentityStep | None:
@@ -737,9 +759,12 @@ class _SampleBuilder:
         layers = []
         worked: dict[Expr, Symbol] = {}
         step = self.builder.step
+        only = self.builder.only
         for number in range(self.network.depth, 0, -1):
             params = [g for g in self.derivation.gradients if g.parameter.layer == number]
             updated = [g for g in params if step.is_updated(g.parameter.name)]
+            if only is not None:
+                updated = [g for g in params if g.parameter.name in only]
             shown = updated[:1] if detail == "summary" else updated
             steps = tuple(self.parameter_step(g, worked) for g in shown)
             omitted = tuple(g.parameter.symbol for g in updated if g not in shown)
@@ -754,8 +779,13 @@ class _SampleBuilder:
                 )
             )
             info = self.builder.layer_info(number)
+            matrix = (
+                matrix_form(self.derivation, self.numbers, number) if self.builder.matrices else ()
+            )
             layers.append(
-                BackwardLayer(info, number == self.network.depth, steps, omitted, fixed, downstream)
+                BackwardLayer(
+                    info, number == self.network.depth, steps, omitted, fixed, downstream, matrix
+                )
             )
         return tuple(layers)
 
@@ -900,6 +930,87 @@ class _SampleBuilder:
             term = Equation(lhs, forms if lhs != forms[0] else forms[1:], v[head] * v[link.label])
             terms.append(HiddenTerm(delta_eq, term, link.closed_form))
         return HiddenSum(self.hidden_total(sensitivity), tuple(terms))
+
+
+def matrix_form(derivation: Derivation, numbers: _Numbers, layer: int) -> tuple[Equation, ...]:
+    """The layer's deltas and weight gradients as vectors and matrices (layered notation).
+
+    Output layer:  δ^{(L)} = ∇_{a^{(L)}} E ⊙ f'(z^{(L)})   (softmax: δ^{(L)} = (J^{(L)})^T ∇_a E)
+    Hidden layer:  δ^{(l)} = (W^{(l+1)})^T δ^{(l+1)} ⊙ f'(z^{(l)})
+    Weights:       ∂E/∂W^{(l)} = δ^{(l)} (a^{(l−1)})^T
+    """
+    network = derivation.network
+    neurons = network.layers[layer]
+    rows, below = len(neurons), len(network.layers[layer - 1])
+    value = numbers.floats
+
+    def column(labels: list[Expr]) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix([[value[label]] for label in labels])
+
+    delta = sp.MatrixSymbol(f"delta^({layer})", rows, 1)
+    deltas = [derivation.deltas[n] for n in neurons]
+    delta_values = column([d.label for d in deltas])
+    if not deltas[0].elementwise:
+        # δ_j = Σ_k ∂E/∂a_k · ∂a_k/∂z_j, i.e. δ = Jᵀ ∇_a E with J_kj = ∂a_k/∂z_j
+        jacobian = sp.MatrixSymbol(f"J^({layer})", rows, rows)
+        gradient = sp.MatrixSymbol(f"nabla^({layer})", rows, 1)
+        entries = sp.ImmutableMatrix(
+            [[value[local.label] for _, local in derivation.deltas[j].terms] for j in neurons]
+        ).T
+        sensitivities = column([s.label for s, _ in deltas[0].terms])
+        symbolic = sp.MatMul(sp.Transpose(jacobian), gradient)
+        numeric = sp.MatMul(sp.Transpose(entries), sensitivities, evaluate=False)
+    else:
+        slopes = sp.MatrixSymbol(f"fprime^({layer})", rows, 1)
+        slope_values = column([d.activation.label for d in deltas])
+        if layer == network.depth:
+            upstream = sp.MatrixSymbol(f"nabla^({layer})", rows, 1)
+            upstream_values = column([d.sensitivity.label for d in deltas])
+        else:
+            above = network.layers[layer + 1]
+            weights = sp.MatrixSymbol(f"W^({layer + 1})", len(above), rows)
+            upstream = sp.MatMul(
+                sp.Transpose(weights), sp.MatrixSymbol(f"delta^({layer + 1})", len(above), 1)
+            )
+            matrix = sp.ImmutableMatrix(_weight_matrix(network, layer + 1, numbers))
+            upstream_values = sp.MatMul(
+                sp.Transpose(matrix),
+                column([derivation.deltas[n].label for n in above]),
+                evaluate=False,
+            )
+        symbolic = sp.HadamardProduct(upstream, slopes)
+        numeric = sp.HadamardProduct(upstream_values, slope_values, evaluate=False)
+    # ∂E/∂W^{(l)} = δ^{(l)} (a^{(l−1)})^T
+    outs = sp.MatrixSymbol(f"out^({layer - 1})", below, 1)
+    out_values = column([n.out for n in network.layers[layer - 1]])
+    gradients = sp.ImmutableMatrix(
+        [
+            [value[derivation.gradient_of[p.name].label] for p in _row(network, layer, j)]
+            for j in range(rows)
+        ]
+    )
+    weight_gradient = Equation(
+        partial(E_TOTAL, sp.MatrixSymbol(f"W^({layer})", rows, below)),
+        (
+            sp.MatMul(delta, sp.Transpose(outs)),
+            sp.MatMul(delta_values, sp.Transpose(out_values), evaluate=False),
+            gradients,
+        ),
+    )
+    return (Equation(delta, (symbolic, numeric, delta_values)), weight_gradient)
+
+
+def _row(network: SymbolicNetwork, layer: int, j: int) -> list[Parameter]:
+    """The weights into neuron j (0-based) of `layer`, in source order."""
+    neuron = network.layers[layer][j]
+    return [p for p in network.incoming[neuron] if p.is_weight]
+
+
+def _weight_matrix(network: SymbolicNetwork, layer: int, numbers: _Numbers) -> list[list[sp.Float]]:
+    return [
+        [numbers.floats[p.symbol] for p in _row(network, layer, j)]
+        for j in range(len(network.layers[layer]))
+    ]
 
 
 def _term_lhs(sensitivity: Sensitivity, delta: Delta, link: LocalDerivative) -> Expr:

@@ -50,7 +50,7 @@ def environment() -> jinja2.Environment:
 
 def math_filters(document: Document | TrainingReport) -> dict[str, Callable[..., str]]:
     """The filters a template uses to print math: inline, equation chains, numbers."""
-    latex = latex_printer(document.digits, classic_name)
+    latex = latex_printer(document.digits, getattr(document, "notation", classic_name))
     from sympy import Float
 
     def number(value: Value) -> str:

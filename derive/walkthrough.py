@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,6 +24,7 @@ from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
 from derive.model import SymbolicNetwork, build_network
+from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
 from derive.render import render
@@ -46,6 +48,8 @@ class Walkthrough:
     detail: str = "full"
     digits: int | None = None
     training: TrainingRun | None = None
+    notation: str = "classic"
+    only: tuple[str, ...] | None = None
 
     @cached_property
     def document(self) -> Document:
@@ -56,6 +60,8 @@ class Walkthrough:
             digits=self.digits,
             verification=self.verification,
             training=self.training,
+            notation=self.notation,
+            only=self.only,
         )
 
     def render(self, fmt: str = "md") -> str:
@@ -95,23 +101,54 @@ def build_walkthrough(
     detail: str = "full",
     check: bool = False,
     steps: int | None = None,
+    notation: str = "classic",
+    only: str | list[str] | tuple[str, ...] | None = None,
 ) -> Walkthrough:
     """Run the pipeline on a spec file, a preset name or a `NetworkSpec`.
 
     `check` also proves every factorization against the direct derivative (`derive.verify`);
-    `steps` appends a training run of that many updates.
+    `steps` appends a training run of that many updates; `notation` is ``classic`` or
+    ``layered``; `only` names the parameters the backward pass shows (``"w5,w1"``).
     """
     if detail not in DETAILS:
         raise UsageError(f"unknown detail level {detail!r} (known: {', '.join(DETAILS)})")
+    if notation not in NOTATIONS:
+        raise UsageError(f"unknown notation {notation!r} (known: {', '.join(NOTATIONS)})")
     _check_digits(digits)
     derivation = _derivation(source)
+    chosen = _parameters(only, derivation) if only is not None else None
     step = train_step(derivation)
     verification = verify(derivation) if check else None
     training = train(derivation, steps) if steps is not None else None
     network = derivation.network
     return Walkthrough(
-        network.spec, network, derivation, step, verification, detail, digits, training
+        network.spec,
+        network,
+        derivation,
+        step,
+        verification,
+        detail,
+        digits,
+        training,
+        notation,
+        chosen,
     )
+
+
+def _parameters(only: str | list[str] | tuple[str, ...], derivation: Derivation) -> tuple[str, ...]:
+    """The parameter names of --only, each checked to exist (with a did-you-mean hint)."""
+    names = [n.strip() for n in only.split(",")] if isinstance(only, str) else list(only)
+    known = [p.name for p in derivation.network.parameters]
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"--only: no parameter named {name!r}{hint} (parameters: {', '.join(known)})"
+            )
+    if not names:
+        raise UsageError("--only: expected parameter names such as w5,w1")
+    return tuple(names)
 
 
 def _check_digits(digits: int | None) -> None:
