@@ -741,9 +741,8 @@ class _Builder:
             values = {s: e.total for s, e in zip(totals, self.step.after, strict=True)}
             loss = self._combined(E_BATCH, totals, values)
         before, after = self.step.loss_before, self.step.loss_after
-        return AfterUpdate(
-            tuple(forwards), loss, before, after, before - after, (before - after) / before
-        )
+        relative = (before - after) / before if before else before - after
+        return AfterUpdate(tuple(forwards), loss, before, after, before - after, relative)
 
 
 class _SampleBuilder:

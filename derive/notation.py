@@ -158,7 +158,9 @@ class LayeredNotation:
     def derivative(self, expr: sp.Derivative) -> Name | None:
         """∂E/∂z^{(l)}_j is written δ^{(l)}_j."""
         ((variable, _),) = expr.variable_count
-        if expr.expr.name != "E_total" or not variable.name.startswith("net_"):
+        if getattr(expr.expr, "name", None) != "E_total":
+            return None
+        if not getattr(variable, "name", "").startswith("net_"):
             return None
         z = self.names[variable.name]
         return Name("delta", z.sub, z.sup)

@@ -125,7 +125,9 @@ class LatexMathPrinter(LatexPrinter):
             # SymPy's canonical b⁻¹ · a₁ · a₂ …  →  (a₁ · a₂ …)/b
             numerator = r" \cdot ".join(self._factor(a) for a in others)
             return self._fraction(numerator, powers[0])
-        parts = [self._print(args[0]) if not isinstance(args[0], sp.Add) else self._factor(args[0])]
+        # every factor that is a sum or a negative number is bracketed, the first one too:
+        # (−0.5) · (−0.19), never −0.5 · −0.19
+        parts = [self._factor(args[0])]
         parts += [self._factor(a) for a in args[1:]]
         return r" \cdot ".join(parts)
 

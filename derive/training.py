@@ -62,6 +62,8 @@ def train(
     """Run `steps` updates of gradient descent from the spec's values (or `start`)."""
     if not 0 <= steps <= MAX_STEPS:
         raise UsageError(f"--steps: expected a whole number from 0 to {MAX_STEPS:,}, got {steps}")
+    if every is not None and every < 1:
+        raise UsageError(f"--every: expected a positive whole number, got {every}")
     every = every or max(1, steps // 20)
     if every < 1:
         raise UsageError(f"--every: expected a positive whole number, got {every}")
