@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from derive.errors import DeriveError
 from derive.spec import load_spec, preset_names
 from derive.version import __version__
-from derive.walkthrough import FORMATS, build_walkthrough
+from derive.walkthrough import FORMATS, TRAIN_FORMATS, build_walkthrough, train_network
 
 EXPLAIN_EXAMPLES = """\
 examples:
@@ -31,6 +31,13 @@ examples:
   derive check notes.txt --spec russo --digits 4 --annotate notes.checked.txt
 
 exit status: 0 nothing is wrong, 1 something is, 2 bad input
+"""
+
+TRAIN_EXAMPLES = """\
+examples:
+  derive train mazur --steps 10000              the error every 500 steps and the final outputs
+  derive train mazur --steps 10000 --every 1000 --format csv -o curve.csv
+  derive train mazur --steps 10000 --plot curve.svg
 """
 
 PRESETS_EXAMPLES = """\
@@ -53,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  derive explain mazur                  the classic 2-2-2 worked example (Markdown)\n"
         "  derive explain mazur --format json    its numbers as JSON\n"
+        "  derive train mazur --steps 10000      the error falling over many steps\n"
         "  derive check notes.md --spec mazur    find the wrong numbers in your own notes\n"
         "  derive presets                        the networks shipped with derive\n\n"
         "Run 'derive COMMAND --help' for the options and examples of a command.",
@@ -95,7 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also prove every factorization against sympy.diff of the expanded error",
     )
+    explain.add_argument(
+        "--steps", type=int, metavar="N", help="append a training run of N gradient-descent steps"
+    )
+    explain.add_argument(
+        "--notation",
+        choices=("classic", "layered"),
+        default="classic",
+        help="classic: net/out, w1..wN (default); layered: z, a, W^(l), δ with the matrix form",
+    )
+    explain.add_argument(
+        "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
+    )
     explain.set_defaults(run=_explain)
+    _add_train(commands)
 
     check = commands.add_parser(
         "check",
@@ -136,12 +157,57 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_train(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser(
+        "train",
+        help="run many steps of gradient descent and report the error curve",
+        description="Repeat the update N times (compiled once, run in double precision), "
+        "record the total error every K steps, and show the final outputs against the targets.",
+        epilog=TRAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument("spec", metavar="SPEC", help="a TOML network spec, or a preset name")
+    train.add_argument("--steps", type=int, required=True, metavar="N", help="number of updates")
+    train.add_argument(
+        "--every", type=int, metavar="K", help="record the error every K steps (default: N/20)"
+    )
+    train.add_argument(
+        "--format", "-f", choices=TRAIN_FORMATS, help="output format (default: from -o, else md)"
+    )
+    train.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    train.add_argument(
+        "--plot", metavar="FILE", help="also draw the error curve (log scale) to FILE.svg or .png"
+    )
+    train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
+    train.set_defaults(run=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    training = train_network(args.spec, args.steps, every=args.every, digits=args.digits)
+    suffix = args.output.rsplit(".", 1)[-1].lower() if args.output and "." in args.output else ""
+    fmt = args.format or (suffix if suffix in TRAIN_FORMATS else "md")
+    text = training.render(fmt)
+    if args.plot:
+        training.plot(args.plot)
+    if args.output:
+        training.save(args.output, fmt)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _explain(args: argparse.Namespace) -> int:
     from derive.walkthrough import format_for_path
 
     fmt = args.format or (format_for_path(args.output) if args.output else "md")
     walkthrough = build_walkthrough(
-        args.spec, digits=args.digits, detail=args.detail, check=args.verify
+        args.spec,
+        digits=args.digits,
+        detail=args.detail,
+        check=args.verify,
+        steps=args.steps,
+        notation=args.notation,
+        only=args.only,
     )
     text = walkthrough.render(fmt)
     if args.output:

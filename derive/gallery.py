@@ -13,16 +13,21 @@ from pathlib import Path
 from derive.files import write_atomic
 from derive.walkthrough import build_walkthrough
 
-#: output file name → (preset, format)
-GALLERY: dict[str, tuple[str, str]] = {
-    "mazur.md": ("mazur", "md"),
-    "russo.md": ("russo", "md"),
+#: output file name → (preset, format, options of build_walkthrough)
+GALLERY: dict[str, tuple[str, str, dict]] = {
+    "mazur.md": ("mazur", "md", {}),
+    "russo.md": ("russo", "md", {}),
+    "mazur-layered.md": ("mazur", "md", {"notation": "layered"}),
+    "softmax.md": ("softmax", "md", {}),
 }
 
 
 def gallery() -> dict[str, str]:
     """Every file of ``output/`` as it should be now."""
-    return {name: build_walkthrough(preset).render(fmt) for name, (preset, fmt) in GALLERY.items()}
+    return {
+        name: build_walkthrough(preset, **options).render(fmt)
+        for name, (preset, fmt, options) in GALLERY.items()
+    }
 
 
 def stale(folder: Path) -> list[str]:

@@ -97,8 +97,24 @@ _COMPARISONS: dict[str, Callable[[Value, Value], bool]] = {
 
 
 def _holds(condition: Expr, values: Mapping[Expr, Value], memo: dict | None) -> bool:
-    compare = _COMPARISONS[type(condition).__name__]
-    return compare(*(evaluate(side, values, memo) for side in condition.args))
+    """Whether a condition holds: a comparison, or (after SymPy nests piecewise functions)
+    And, Or, Not and ITE (if-then-else) of comparisons."""
+    kind = type(condition).__name__
+    if kind in _COMPARISONS:
+        return _COMPARISONS[kind](*(evaluate(side, values, memo) for side in condition.args))
+    if condition in (sp.true, sp.false):
+        return condition == sp.true
+    parts = condition.args
+    if kind == "And":
+        return all(_holds(p, values, memo) for p in parts)
+    if kind == "Or":
+        return any(_holds(p, values, memo) for p in parts)
+    if kind == "Not":
+        return not _holds(parts[0], values, memo)
+    if kind == "ITE":
+        chosen = parts[1] if _holds(parts[0], values, memo) else parts[2]
+        return _holds(chosen, values, memo)
+    raise ValueError(f"cannot decide the condition {condition}")
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ class LatexMathPrinter(LatexPrinter):
         return self.name(self._settings["namer"](expr.name))
 
     def name(self, name: Name) -> str:
+        if name.base == "nabla" and name.argument is not None:
+            # the gradient of the error with respect to a whole layer: ∇_{a^{(l)}} E
+            return rf"\nabla_{{{self.name(name.argument)}}} E"
         if name.is_greek:
             text = "\\" + name.base
         elif name.is_word:
@@ -59,6 +62,8 @@ class LatexMathPrinter(LatexPrinter):
             text += f"_{{{self.index(name.sub)}}}"
         if name.sup:
             text += f"^{{{name.sup}}}"
+        if name.argument is not None:
+            text += rf"\left({self.name(name.argument)}\right)"
         return text
 
     def index(self, index: Index) -> str:
@@ -74,8 +79,18 @@ class LatexMathPrinter(LatexPrinter):
         return text if exponent is None else rf"{text} \times 10^{{{exponent}}}"
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
+        special = getattr(self._settings["namer"], "derivative", None)
+        named = special(expr) if special else None
+        if named is not None:
+            return self.name(named)
         ((variable, _count),) = expr.variable_count
-        return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
+        if isinstance(expr.expr, sp.Symbol | sp.MatrixSymbol):
+            return (
+                rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
+            )
+        # the derivative of a written expression: ∂/∂x (…)
+        inner = self._print(expr.expr)
+        return rf"\frac{{\partial}}{{\partial {self._print(variable)}}}\left({inner}\right)"
 
     # -- written order ----------------------------------------------------------------------
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
@@ -110,7 +125,9 @@ class LatexMathPrinter(LatexPrinter):
             # SymPy's canonical b⁻¹ · a₁ · a₂ …  →  (a₁ · a₂ …)/b
             numerator = r" \cdot ".join(self._factor(a) for a in others)
             return self._fraction(numerator, powers[0])
-        parts = [self._print(args[0]) if not isinstance(args[0], sp.Add) else self._factor(args[0])]
+        # every factor that is a sum or a negative number is bracketed, the first one too:
+        # (−0.5) · (−0.19), never −0.5 · −0.19
+        parts = [self._factor(args[0])]
         parts += [self._factor(a) for a in args[1:]]
         return r" \cdot ".join(parts)
 
@@ -121,6 +138,9 @@ class LatexMathPrinter(LatexPrinter):
         if isinstance(expr.base, sp.Add | sp.Mul | sp.Pow) or _is_negative_number(expr.base):
             base = self._parens(base)
         return f"{base}^{{{self._print(expr.exp)}}}"
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
+        return r" \odot ".join(self._factor(arg) for arg in expr.args)
 
     def _fraction(self, numerator: str, power: sp.Pow) -> str:
         exponent = -power.exp

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import jinja2
 
-from derive.document import Document, Equation
+from derive.document import Document, Equation, TrainingReport
 from derive.notation import classic_name
 from derive.numeric import Value, plain
 from derive.printing import latex_printer
 
-TEMPLATES = {"md": "walkthrough.md.j2"}
+TEMPLATES = {"md": "walkthrough.md.j2", "train-md": "train.md.j2"}
 
 #: length (in LaTeX characters) above which a display equation is split into aligned lines
 LONG_EQUATION = 240
@@ -48,9 +48,9 @@ def environment() -> jinja2.Environment:
     )
 
 
-def math_filters(document: Document) -> dict[str, Callable[..., str]]:
+def math_filters(document: Document | TrainingReport) -> dict[str, Callable[..., str]]:
     """The filters a template uses to print math: inline, equation chains, numbers."""
-    latex = latex_printer(document.digits, classic_name)
+    latex = latex_printer(document.digits, getattr(document, "notation", classic_name))
     from sympy import Float
 
     def number(value: Value) -> str:
@@ -79,6 +79,11 @@ def math_filters(document: Document) -> dict[str, Callable[..., str]]:
         "plain": lambda value: plain(value, document.digits),
         "text": markdown_text,
         "pct": lambda fraction: f"{plain(fraction * 100, 3)} %",
+        "ratio": lambda before, after: (
+            f"{plain(before / after, 3)} times smaller"
+            if after > 0 and before >= after
+            else f"{plain(after / before, 3)} times larger"
+        ),
     }
 
 
@@ -90,7 +95,7 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
 
 
-def render(document: Document, fmt: str = "md", **context: object) -> str:
+def render(document: Document | TrainingReport, fmt: str = "md", **context: object) -> str:
     """The walkthrough in format `fmt` (``md``)."""
     template = environment().get_template(TEMPLATES[fmt])
     text = template.render(doc=document, f=math_filters(document), **context)

@@ -21,6 +21,7 @@ from derive.numeric import PRECISION, Evaluation, Value, batch_combine, forward,
 from derive.steps import Derivation
 
 MAX_STEPS = 10_000_000
+CURVE_POINTS = 1000
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,15 @@ class TrainingRun:
     history: tuple[tuple[int, Value], ...]
     parameters: dict[str, Value]
     final: tuple[Evaluation, ...]
+    curve: tuple[tuple[int, float], ...] = ()
 
     @property
     def network(self) -> SymbolicNetwork:
         return self.derivation.network
+
+    def updates(self, name: str) -> bool:
+        """Whether training changes this parameter (biases only when the spec asks)."""
+        return self.network.by_name[name].is_weight or self.network.spec.update_biases
 
     @property
     def loss(self) -> Value:
@@ -56,7 +62,9 @@ def train(
     """Run `steps` updates of gradient descent from the spec's values (or `start`)."""
     if not 0 <= steps <= MAX_STEPS:
         raise UsageError(f"--steps: expected a whole number from 0 to {MAX_STEPS:,}, got {steps}")
-    every = every or max(1, steps // 100)
+    if every is not None and every < 1:
+        raise UsageError(f"--every: expected a positive whole number, got {every}")
+    every = every or max(1, steps // 20)
     if every < 1:
         raise UsageError(f"--every: expected a positive whole number, got {every}")
     network = derivation.network
@@ -65,19 +73,22 @@ def train(
     initial = start or {p.name: number(p.value) for p in network.parameters}
     with mpmath.workdps(PRECISION):
         values = [convert(initial[name]) for name in kernel.names]
-        history = _descend(kernel, network, values, steps, every, convert)
+        history, curve = _descend(kernel, network, values, steps, every, convert)
     parameters = {
         name: number(repr(v) if precision == "float" else v)
         for name, v in zip(kernel.names, values, strict=True)
     }
     final = tuple(Evaluation(forward(network, parameters, s)) for s in network.spec.samples)
-    return TrainingRun(derivation, steps, every, precision, tuple(history), parameters, final)
+    return TrainingRun(
+        derivation, steps, every, precision, tuple(history), parameters, final, tuple(curve)
+    )
 
 
 def _descend(
     kernel: Kernel, network: SymbolicNetwork, values: list, steps: int, every: int, convert
-) -> list[tuple[int, Value]]:
-    """Update `values` in place `steps` times; return the recorded (step, loss) pairs."""
+) -> tuple[list[tuple[int, Value]], list[tuple[int, float]]]:
+    """Update `values` in place `steps` times; return the recorded (step, loss) pairs,
+    and a curve of at most about `CURVE_POINTS` points for plotting."""
     spec = network.spec
     rate = convert(spec.learning_rate)
     samples = [
@@ -85,17 +96,20 @@ def _descend(
     ]
     scale = 1 / len(samples) if spec.batch == "mean" else 1
     updated = [p.is_weight or spec.update_biases for p in network.parameters]
-    history = []
+    history, curve = [], []
+    spacing = max(1, steps // CURVE_POINTS)
     for step in range(steps + 1):
         loss, gradient = _batch(kernel, values, samples, scale)
         if step % every == 0 or step == steps:
             history.append((step, number(repr(loss)) if isinstance(loss, float) else loss))
+        if step % spacing == 0 or step == steps:
+            curve.append((step, float(loss)))
         if step == steps:
             break
         for i, (g, change) in enumerate(zip(gradient, updated, strict=True)):
             if change:
                 values[i] -= rate * g
-    return history
+    return history, curve
 
 
 def _batch(kernel: Kernel, values: list, samples: Sequence, scale) -> tuple[object, list]:

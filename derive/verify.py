@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy import Expr, Symbol
 
+from derive.activations import ALPHA
 from derive.errors import VerificationError
 from derive.expr import evaluated, vanishes
 from derive.model import E_TOTAL, SymbolicNetwork
@@ -119,7 +120,7 @@ def verify(
 
 def _random_point(network: SymbolicNetwork, generator: random.Random) -> dict[Expr, object]:
     """Random inputs and parameters in [−1, 1] and targets in (0, 1)."""
-    values: dict[Expr, object] = {}
+    values: dict[Expr, object] = {ALPHA: ctx.mpf(str(network.spec.leaky_relu_slope))}
     symbols: list[Symbol] = [n.out for n in network.inputs] + [p.symbol for p in network.parameters]
     for symbol in symbols:
         values[symbol] = ctx.mpf(generator.uniform(-1, 1))
