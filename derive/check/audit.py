@@ -32,6 +32,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from sympy import Derivative as SymDerivative
 from sympy import Expr, Symbol
@@ -49,7 +50,7 @@ from derive.check.expression import (
     numbers_in,
 )
 from derive.check.names import Quantity
-from derive.check.truth import Truth
+from derive.check.truth import Truth, per_sample
 from derive.numeric import ctx
 from derive.numeric import evaluate as evaluate_exact
 
@@ -156,10 +157,18 @@ class Precision:
             half = max(half, coarse)
         return half
 
-    def uncertainty(self, number: Number) -> float:
-        """How far a number in a link may be from what it stands for: 0 for given values."""
+    def uncertainty(self, number: Number, digits: int | None = None) -> float:
+        """How far a number in a link may be from what it stands for.
+
+        Half a unit of its last digit; a value of the spec (0.15, η = 0.5, the 1 of
+        1 − out) is exact, except in a claim written to `digits` significant digits,
+        where it may stand for a rounded value that lost its trailing zeros (0.25 for
+        0.2500, σ' = 0.24996).
+        """
         if number.value.normalize() in self.exact or abs(number.value) in self.exact:
-            return 0.0
+            if digits is None or number.value == 0:
+                return 0.0
+            return float(Decimal(1).scaleb(number.value.adjusted() - digits + 1)) / 2
         return float(number.ulp) / 2
 
     def agrees(self, number: Number, candidates: Iterable, extra: float = 0.0) -> bool:
@@ -223,6 +232,9 @@ class _Auditor:
         context = self.context(claim)
         if quantity is None:
             return self.unrecognized(claim, context)
+        batch = quantity.is_batch and context.sample is None and self.truth.samples > 1
+        if batch and self.names_samples(claim) == 1:
+            quantity = per_sample(quantity)  # E = E_1 + E_2: one sample's error
         phase = self.truth.phase(quantity, context)
         stated = claim.stated
         try:
@@ -241,15 +253,33 @@ class _Auditor:
         return verdict
 
     def context(self, claim: Claim) -> Context:
-        """The claim's own context: a chain that writes w⁺ is about the updated network."""
+        """The claim's own context: a chain that writes w⁺ is about the updated network, one
+        that adds up E^{(1)} + E^{(2)} is about the batch, whatever sample came before."""
         context = claim.context
         quantity = claim.quantity
+        if quantity is not None and quantity.is_batch and self.names_samples(claim) > 1:
+            context = dataclasses.replace(context, sample=None)
         if quantity is None or not quantity.is_forward or context.phase != "before":
             return context
         for link in claim.links[1:]:
             if link.node is not None and any(_marks_update(n) for n in names_in(link.node)):
                 return dataclasses.replace(context, phase="after")
         return context
+
+    def names_samples(self, claim: Claim) -> int:
+        """How many samples the claim names quantities of: 2 for E^{(1)} + E^{(2)}; 1 for
+        ``E = E_1 + E_2`` (one sample's quantities, which sample left open); 0 for none."""
+        samples: set[int | None] = set()
+        for link in claim.links[1:]:
+            for node in names_in(link.node) if link.node is not None else ():
+                quantity = _resolve(self.truth, node)
+                if quantity is None or quantity.is_batch or quantity.is_parameter:
+                    continue
+                if quantity.sample is not None:
+                    samples.add(quantity.sample)
+                elif quantity.is_forward or quantity.kind in ("derivative", "target"):
+                    samples.add(None)
+        return len(samples)
 
     def sample(self, quantity: Quantity, context: Context, candidates: list, stated) -> int:
         """The sample a claim is about: named, else the one whose value it states."""
@@ -360,7 +390,16 @@ class _Claim:
     def value(self, node: Node | None) -> Value | None:
         if node is None:
             return None
-        return evaluate(node, self.lookup, self.auditor.uncertainty)
+        return evaluate(node, self.lookup, self.uncertainty)
+
+    def uncertainty(self, number: Number) -> float:
+        return self.auditor.precision.uncertainty(number, self.digits)
+
+    @cached_property
+    def digits(self) -> int:
+        """The most significant digits any number of the claim is written with."""
+        numbers = [n for link in self.claim.links if link.node for n in numbers_in(link.node)]
+        return max((n.digits for n in numbers), default=1)
 
     # -- the checks -----------------------------------------------------------------------
     def decide(self, true) -> Verdict:
@@ -421,9 +460,10 @@ class _Claim:
         judge = _Claim.__new__(_Claim)
         judge.auditor, judge.truth, judge.claim = self.auditor, other, self.claim
         judge.quantity, judge.context, judge.sample = self.quantity, self.context, self.sample
-        values = other.values(self.quantity, dataclasses.replace(self.context, sample=None))
-        if len(values) != 1 and self.truth.samples > 1:
-            values = other.values(self.quantity, self.context)
+        sample = self.sample + 1 if self.truth.samples > 1 else None
+        if self.quantity.is_batch:
+            sample = self.context.sample
+        values = other.values(self.quantity, dataclasses.replace(self.context, sample=sample))
         written = judge.value(node)
         if written is None or not values:
             return True
@@ -622,6 +662,12 @@ def describe(node: Node, naming) -> str:
     return "?"
 
 
+def _resolve(truth: Truth, node: Name | Derivative) -> Quantity | None:
+    if isinstance(node, Name):
+        return truth.naming.quantity(node.atom)
+    return truth.naming.derivative(node.of, node.wrt)
+
+
 def name_value(truth: Truth, node: Name | Derivative, context: Context, sample: int):
     """The true value of a name written in a link, in a claim's context and sample.
 
@@ -638,7 +684,8 @@ def name_value(truth: Truth, node: Name | Derivative, context: Context, sample: 
     phase = context.phase if quantity.is_forward or quantity.is_parameter else "before"
     if context.phase == "trained" and not (quantity.is_forward or quantity.is_parameter):
         phase = "trained"
-    one = None if truth.samples == 1 else sample + 1
+    # a batch quantity (E, dE/dw) is one sample's only where the document says so
+    one = context.sample if quantity.is_batch or truth.samples == 1 else sample + 1
     values = truth.values(quantity, dataclasses.replace(context, phase=phase, sample=one))
     return values[0] if len(values) == 1 else None
 

@@ -124,6 +124,10 @@ _TRAINED = re.compile(
 _SAMPLE = re.compile(r"\b(?:sample|training example|example)\s*(?:#|no\.?\s*)?(\d+)\b", re.I)
 _ORDINAL_SAMPLE = re.compile(r"\b(first|second|third|fourth)\s+(?:sample|training example)\b", re.I)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_BATCH = re.compile(
+    r"\b(?:the|whole|mini-?)\s*batch\b|\bcombin\w*\s+the\s+samples\b|\ball\s+(?:the\s+)?samples\b",
+    re.IGNORECASE,
+)
 
 
 def context_change(text: str) -> dict[str, object]:
@@ -141,8 +145,9 @@ def context_change(text: str) -> dict[str, object]:
         change["phase"] = "before"
     mentions = [(m.start(), int(m.group(1))) for m in _SAMPLE.finditer(text)]
     mentions += [(m.start(), _ORDINALS[m.group(1).lower()]) for m in _ORDINAL_SAMPLE.finditer(text)]
-    if mentions:
-        change["sample"] = max(mentions)[1]  # the last one said
+    batch = [(m.start(), None) for m in _BATCH.finditer(text)]
+    if mentions or batch:
+        change["sample"] = max(mentions + batch, key=lambda m: m[0])[1]  # the last one said
     return change
 
 

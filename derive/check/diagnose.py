@@ -45,7 +45,7 @@ from derive.check.expression import (
     parse,
 )
 from derive.check.names import Quantity
-from derive.check.truth import Truth
+from derive.check.truth import Truth, per_sample
 from derive.numeric import ctx
 
 #: numbers with fewer significant digits match too much by chance to name another quantity
@@ -268,11 +268,11 @@ class _Explainer:
         truth = self.truth
         if quantity is None or truth.samples == 1 or quantity.kind == "updated":
             return ""
-        batch = quantity.kind == "loss" or quantity.name.startswith("dE/")
+        batch = quantity.is_batch
         for index in range(truth.samples):
             if not batch and index == self.evidence.sample:
                 continue
-            own = _per_sample(quantity) if batch else quantity
+            own = per_sample(quantity) if batch else quantity
             context = dataclasses.replace(self._context(), sample=index + 1)
             if any(self.matches(stated, v) for v in truth.values(own, context, stated.digits)):
                 if batch:
@@ -285,9 +285,9 @@ class _Explainer:
         truth = self.truth
         if quantity is None or truth.samples == 1 or quantity.kind == "updated":
             return ""
-        if not (quantity.kind == "loss" or quantity.name.startswith("dE/")):
+        if not quantity.is_batch:
             return ""
-        own = _per_sample(quantity)
+        own = per_sample(quantity)
         values = [
             truth.values(own, dataclasses.replace(self._context(), sample=k + 1))[0]
             for k in range(truth.samples)
@@ -429,9 +429,7 @@ class _Explainer:
         """A slip's backward pass for this claim's sample (nothing for the batch's values)."""
         quantity = self.evidence.quantity
         batch = self.truth.samples > 1 and quantity is not None and quantity.kind == "updated"
-        if batch or (
-            quantity is not None and (quantity.kind == "loss" or quantity.name[:3] == "dE/")
-        ):
+        if batch or (quantity is not None and quantity.is_batch):
             return {}
         return self.truth.variant(name, self.evidence.sample)
 
@@ -731,13 +729,6 @@ def _replace(node: Node, old: Number, new: Number) -> Node:
         args = tuple(_replace(arg, old, new) for arg in node.args)
         return dataclasses.replace(node, args=args)
     return node
-
-
-def _per_sample(quantity: Quantity) -> Quantity:
-    """The per-sample quantity behind a batch one: E → E_total, dE/dw5 → dE_total/dw5."""
-    if quantity.kind == "loss":
-        return Quantity("total", "E_total", Symbol("E_total"))
-    return Quantity("derivative", quantity.name.replace("dE/", "dE_total/"), quantity.key)
 
 
 def _binary(tokens: list, index: int) -> bool:

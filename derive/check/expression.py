@@ -668,12 +668,15 @@ def _is_integer(text: str) -> bool:
 
 
 def _name_sup(text: str) -> bool:
-    """A superscript that belongs to the name (w_5^{+}, a^{(2)}), not a power (x^2)."""
-    return updated_mark(text) or text in ("old", "(old)", "orig") or _is_layer(text)
+    """A superscript that belongs to the name (w_5^{+}, a^{(2)}, w^{(1)+}, E^{[1]}), not a
+    power (x^2)."""
+    if updated_mark(text) or text in ("old", "(old)", "orig"):
+        return True
+    rest = _INDEXED_SUP.sub("", text, count=1)
+    return rest != text and (not rest or updated_mark(rest))
 
 
-def _is_layer(text: str) -> bool:
-    return len(text) >= 3 and text[0] == "(" and text[-1] == ")" and text[1:-1].isdigit()
+_INDEXED_SUP = re.compile(r"^[(\[]\d+[)\]]")
 
 
 def _negate(node: Node) -> Node:

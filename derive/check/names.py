@@ -66,6 +66,11 @@ class Quantity:
     def is_parameter(self) -> bool:
         return self.kind in ("weight", "bias")
 
+    @property
+    def is_batch(self) -> bool:
+        """The loss of a batch of several samples (E), or its gradient (dE/dw5)."""
+        return self.kind == "loss" or (self.kind == "derivative" and self.name.startswith("dE/"))
+
     def __str__(self) -> str:
         return self.name if self.sample is None else f"{self.name}^({self.sample})"
 
@@ -76,6 +81,8 @@ UPDATED_MARKS = frozenset(
 )
 OLD_MARKS = frozenset(("old", "(old)", "orig", "0", "(0)"))
 _LAYER = re.compile(r"^\((\d+)\)$")
+#: a superscript index with an optional mark: (2) a layer or a sample, [2] a sample, (1)+
+_INDEXED_SUP = re.compile(r"^([(\[])(\d+)[)\]](.*)$")
 
 _NEURON = re.compile(r"^([hoi])(\d+)(?:[_,](\d+))?$")
 _FORWARD_WORDS = {
@@ -101,6 +108,9 @@ _NAME_WORDS = frozenset(
      "w", "W", "b", "B", "delta", "Delta", "alpha", "y", "target")
 )  # fmt: skip
 _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C", "T"))
+
+
+_LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
 
 
 def looks_like_name(atom: Atom, math: bool) -> bool:
@@ -163,9 +173,10 @@ class Naming:
             base, sub = compound.group(1), compound.group(2)
         elif _NEURON.match(base) and not sub:
             return self._marked(self._neuron_value(base), sup)
-        layer = _LAYER.match(sup)
-        if layer and base in ("z", "a", "w", "W", "b", "B", "delta", "Delta") and base != "E":
-            return self._layered(base, int(layer.group(1)), sub)
+        indexed = _INDEXED_SUP.match(sup)
+        if indexed and indexed.group(1) == "(" and base in _LAYERED:
+            _, layer, mark = indexed.groups()
+            return self._marked(self._layered(base, int(layer), sub), mark)
         return self._marked(self._classic(base, sub), sup)
 
     def _marked(self, quantity: Quantity | None, sup: str) -> Quantity | None:
@@ -180,9 +191,9 @@ class Naming:
             return None
         if sup in OLD_MARKS:
             return Quantity(quantity.kind, quantity.name, quantity.key, phase="before")
-        sample = _LAYER.match(sup)
-        if sample and self.samples > 1:
-            k = int(sample.group(1))
+        sample = _INDEXED_SUP.match(sup)
+        if sample and not sample.group(3) and self.samples > 1:
+            k = int(sample.group(2))
             if quantity.kind == "loss":  # E^{(k)}: the error of sample k
                 return Quantity("total", "E_total", E_TOTAL, sample=k)
             return Quantity(quantity.kind, quantity.name, quantity.key, sample=k)

@@ -97,10 +97,15 @@ class Truth:
             return [self.step.updated[quantity.name[:-1]]]
         phase = self.phase(quantity, context)
         step = self.training_step(dataclasses.replace(context, phase=phase), digits)
-        if quantity.kind == "loss":
-            return [step.loss_before]
-        if quantity.name.startswith("dE/"):
-            return [step.gradients[quantity.key.variables[0].name]]
+        if quantity.is_batch:
+            if context.sample is not None and 1 <= context.sample <= self.samples:
+                # inside a sample's own section, E is that sample's error
+                quantity = per_sample(quantity)
+            elif quantity.kind == "loss":
+                return [step.loss_before]
+            else:
+                wrt = quantity.key.variables[0].name
+                return [step.gradients[wrt]] if wrt in step.gradients else []
         found = []
         for index in self.sample_indices(quantity, context):
             value = self.value_in(quantity.key, step.before[index].values, step, index)
@@ -349,6 +354,13 @@ class Truth:
                 entries.append((float(value), f"dE/d{name}", "before"))
         entries.sort()
         return entries
+
+
+def per_sample(quantity: Quantity) -> Quantity:
+    """The per-sample quantity behind a batch one: E → E_total, dE/dw5 → dE_total/dw5."""
+    if quantity.kind == "loss":
+        return Quantity("total", "E_total", E_TOTAL)
+    return Quantity("derivative", quantity.name.replace("dE/", "dE_total/"), quantity.key)
 
 
 def _weight_of(network, record) -> str | None:
