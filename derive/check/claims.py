@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from derive.check.expression import (
     Apply,
@@ -35,6 +36,7 @@ from derive.check.reader import (
     Math,
     Sentence,
     TableRow,
+    line_tokens,
     read_blocks,
 )
 
@@ -469,12 +471,21 @@ class _TableReader:
 
     def claims(self) -> Iterator[Claim]:
         reader, row = self.reader, self.row
+        yield from self.cells_with_claims()
         if reader.naming is None or len(row.cells) < 2:
             return
         name_start, name_end = row.cells[0]
+        steps = _STEP_COUNT.fullmatch(reader.text[name_start:name_end].strip())
+        if steps:
+            value = Decimal(steps.group().replace(",", "").replace(" ", ""))
+            yield from self.history(Number(str(value), value, 0, name_start, name_end))
+            return
         name_tokens = tokenize(reader.text, name_start, name_end, math=True)
         parsed = parse(name_tokens, 0) if name_tokens else None
         if parsed is None or parsed[1] != len(name_tokens):
+            return
+        if isinstance(parsed[0], Number):
+            yield from self.history(parsed[0])
             return
         for column, (start, end) in enumerate(row.cells[1:], start=1):
             header = row.header[column] if column < len(row.header) else ""
@@ -482,14 +493,65 @@ class _TableReader:
             if claim is not None:
                 yield claim
 
-    def cell(self, name: Node, name_tokens, header: str, start: int, end: int) -> Claim | None:
+    def cells_with_claims(self) -> Iterator[Claim]:
+        r"""Cells that hold claims of their own: ``$\mathrm{out}_{o_1}$ = 0.0159``."""
+        reader = self.reader
+        for column, (start, end) in enumerate(self.row.cells):
+            if "=" not in reader.text[start:end]:
+                continue
+            context = self.context(column)
+            for chain in _chains(line_tokens(reader.text, start, end)):
+                claim = reader.claim(chain, context, self.row.anchor)
+                if claim is not None:
+                    yield claim
+
+    def history(self, step: Number) -> Iterator[Claim]:
+        """A row of a training history: ``| 500 | 0.00267 |`` under ``| Step | E_total |``."""
+        row, reader = self.row, self.reader
+        if not (row.header and _STEPS.search(row.header[0])) or step.value != int(step.value):
+            return
+        context = replace(reader.contexts.current, phase="trained", steps=int(step.value))
+        if step.value == 0:
+            context = replace(context, phase="before", steps=None)
+        for column, (start, end) in enumerate(row.cells[1:], start=1):
+            header = row.header[column] if column < len(row.header) else ""
+            header_tokens = tokenize(header, 0, len(header), math=True)
+            parsed = parse(header_tokens, 0) if header_tokens else None
+            if parsed is None or parsed[1] != len(header_tokens):
+                continue
+            claim = self.cell(parsed[0], (), header, start, end, context)
+            if claim is not None:
+                yield claim
+
+    def context(self, column: int) -> Context:
+        """The context of a column: the section's, changed by what its header says."""
+        header = self.row.header[column] if column < len(self.row.header) else ""
+        change = context_change(header)
+        if "phase" not in change and _STARTING.search(header):
+            change["phase"] = "before"
+        return _apply(self.reader.contexts.current, change)
+
+    def cell(
+        self,
+        name: Node,
+        name_tokens,
+        header: str,
+        start: int,
+        end: int,
+        context: Context | None = None,
+    ) -> Claim | None:
         reader = self.reader
         tokens = tokenize(reader.text, start, end, math=True)
         parsed = parse(tokens, 0) if tokens else None
         if parsed is None or not isinstance(parsed[0], Number):
             return None
-        context = _apply(reader.contexts.current, context_change(header))
-        quantity = self.quantity(name, _column(header))
+        if context is None:
+            column = self.row.header.index(header) if header in self.row.header else 99
+            context = self.context(column)
+        if not name_tokens:  # a history row: the quantity is named by the header
+            name_tokens = [Token("ident", header, start, start)]
+        kind = "value" if context.phase == "trained" else _column(header)
+        quantity = self.quantity(name, kind)
         if quantity is None:
             return None
         lines = reader.lines
@@ -543,6 +605,11 @@ class _TableReader:
         if column in ("value", "updated", None) or (quantity is not None and column != "target"):
             return quantity if column != "target" else None
         return None
+
+
+_STEP_COUNT = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
+_STEPS = re.compile(r"\b(step|iteration|epoch|update)s?\b", re.IGNORECASE)
+_STARTING = re.compile(r"\b(start|initial|before|old|original|given)\b", re.IGNORECASE)
 
 
 def _column(header: str) -> str | None:

@@ -357,7 +357,7 @@ def _line(source: str, start: int, end: int) -> Iterator[Block]:
     if not _RELATION_HINT.search(source, start, end):
         return
     for window_start, window_end in _windows(source, start, end):
-        tokens = _line_tokens(source, window_start, window_end)
+        tokens = line_tokens(source, window_start, window_end)
         if tokens:
             yield Math(tuple(tokens), window_start, window_end, end)
 
@@ -373,7 +373,7 @@ def _windows(source: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     yield position, end
 
 
-def _line_tokens(source: str, start: int, end: int) -> list[Token]:
+def line_tokens(source: str, start: int, end: int) -> list[Token]:
     """Tokens of a line, those inside inline math ($…$, \\(…\\)) marked as math."""
     tokens: list[Token] = []
     position = start

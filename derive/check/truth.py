@@ -55,6 +55,7 @@ class Truth:
         self.derivation = walkthrough.derivation
         self.naming = Naming(self.network)
         self._trained: dict[tuple[int, str], object] = {}
+        self._parameters: dict[tuple[int, str], dict] = {}
         self._variants: dict[tuple, dict] = {}
 
     @property
@@ -72,13 +73,21 @@ class Truth:
         return train_step(self.derivation, self.step.updated)
 
     def trained_step(self, steps: int, digits: int):
-        """The step taken from the parameters after `steps` updates of training."""
+        """The step taken from the parameters after `steps` updates of training.
+
+        Training goes on from the nearest step count already reached, so a table of the
+        error every 500 steps costs one run, not one per row.
+        """
         from derive.training import train
 
         precision = "float" if digits <= FLOAT_TRAINING_DIGITS else "mpmath"
         key = (steps, precision)
         if key not in self._trained:
-            run = train(self.derivation, steps, precision=precision)
+            reached = [n for n, p in self._parameters if p == precision and n <= steps]
+            start = max(reached, default=0)
+            parameters = self._parameters.get((start, precision))
+            run = train(self.derivation, steps - start, precision=precision, start=parameters)
+            self._parameters[(steps, precision)] = run.parameters
             self._trained[key] = train_step(self.derivation, run.parameters)
         return self._trained[key]
 
