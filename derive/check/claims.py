@@ -286,7 +286,7 @@ class _Reader:
         quantity = self.quantity(links, chain) if self.naming else None
         if isinstance(stated, Number):
             kind = "chain"
-        elif quantity is not None and any(_is_formula(link.node) for link in links[1:]):
+        elif quantity is not None and any(self.checkable(link.node) for link in links[1:]):
             kind = "formula"
         else:
             return None
@@ -311,6 +311,11 @@ class _Reader:
             return Quantity("updated", quantity.name + "+", quantity.key)
         return quantity
 
+    def checkable(self, node: Node | None) -> bool:
+        """A formula in quantities of this network only (E = ½(target − out)² is not)."""
+        names = names_in(node) if node is not None and operations(node) else []
+        return bool(names) and all(self.name_of(name) is not None for name in names)
+
     def name_of(self, node: Node | None) -> Quantity | None:
         if isinstance(node, Name):
             return self.naming.quantity(node.atom)
@@ -328,10 +333,6 @@ def _continues(previous: list[Token], tokens: list[Token]) -> bool:
     if last.kind == "op" and last.text in "+-*/":
         return True
     return first.kind == "op" and first.text in "+*/"
-
-
-def _is_formula(node: Node | None) -> bool:
-    return node is not None and operations(node) > 0 and bool(names_in(node))
 
 
 def _is_bare_neuron(node: Node | None) -> bool:

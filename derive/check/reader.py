@@ -52,9 +52,10 @@ _SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 _LATEX = re.compile(r"\\(documentclass|begin\{document\}|section\*?\{|begin\{frame\}|subsection)")
 _INLINE = re.compile(
-    r"(?<![\\$])\$(?!\$)(?P<dollar>[^$\n]{1,2000}?)(?<![\\$])\$(?!\$)"
+    r"(?<![\\$])\$(?!\$)(?P<dollar>[^$\r\n]{1,2000}?)(?<![\\$])\$(?!\$)"
     r"|\\\((?P<paren>.{1,2000}?)\\\)"
 )
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 _RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
 
 
@@ -243,15 +244,13 @@ _REGIONS = {
 
 
 def _line_spans(source: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Each line's start and end (before its break: \n, \r\n or a lone \r)."""
     position = start
-    while position < end:
-        newline = source.find("\n", position, end)
-        line_end = end if newline < 0 else newline
-        stop = line_end
-        while stop > position and source[stop - 1] == "\r":
-            stop -= 1
-        yield position, stop
-        position = line_end + 1
+    for match in _NEWLINE.finditer(source, start, end):
+        yield position, match.start()
+        position = match.end()
+    if position < end:
+        yield position, end
 
 
 def _text_blocks(source: str, start: int, end: int) -> Iterator[Block]:
