@@ -16,8 +16,15 @@ The pipeline, one stage per module::
     >>> walkthrough = derive.explain("mazur")
     >>> walkthrough.to_json()["errors"]["total"]
     0.2983711087600027
+
+`check_document` (and `check_text`) read a derivation written by hand and point at every
+wrong number, and why (the `derive.check` package)::
+
+    >>> derive.check_text("w5+ = 0.35891648", "mazur").summary["wrong"]
+    0
 """
 
+from derive.check import CheckReport, check_document, check_text
 from derive.errors import DeriveError, SpecError
 from derive.spec import NetworkSpec, load_spec, preset_names, spec_from_mapping
 from derive.version import __version__
@@ -26,12 +33,15 @@ from derive.walkthrough import Walkthrough, build_walkthrough
 explain = build_walkthrough
 
 __all__ = [
+    "CheckReport",
     "DeriveError",
     "NetworkSpec",
     "SpecError",
     "Walkthrough",
     "__version__",
     "build_walkthrough",
+    "check_document",
+    "check_text",
     "explain",
     "load_spec",
     "preset_names",

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from derive.check.audit import Precision, audit
-from derive.check.claims import read_claims
+from derive.check.claims import iter_claims
 from derive.check.diagnose import diagnose
 from derive.check.report import CheckReport, Finding
 from derive.check.truth import Truth, truth_of
@@ -45,7 +45,7 @@ def check_text(
         raise UsageError(f"--digits: expected 'auto' or an integer from 1 to 30, got {digits}")
     truth = spec if isinstance(spec, Truth) else truth_of(spec)
     precision = Precision(truth, digits)
-    claims = read_claims(text, truth.naming)
+    claims = iter_claims(text, truth.naming)
     results = []
     for verdict in audit(claims, truth, precision):
         results.append(

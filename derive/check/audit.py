@@ -172,7 +172,36 @@ class Precision:
         return float(number.ulp) / 2
 
     def agrees(self, number: Number, candidates: Iterable, extra: float = 0.0) -> bool:
-        """Whether `number` is right for some candidate value (or interval of values)."""
+        """Whether `number` is right for some candidate value (or interval of values).
+
+        Decided in double precision when the answer is clear by a wide margin (nearly
+        always); at 50 digits when the number sits near the edge of its interval.
+        """
+        candidates = [c for c in candidates if c is not None]
+        quick = self._quick(number, candidates, extra)
+        if quick is not None:
+            return quick
+        return self._agrees(number, candidates, extra)
+
+    def _quick(self, number: Number, candidates: list, extra: float) -> bool | None:
+        if number.digits > 14:
+            return None
+        stated, half = float(number.value), float(self.half_unit(number))
+        width = 2 * half + extra
+        for candidate in candidates:
+            low, high = candidate if isinstance(candidate, tuple) else (candidate, candidate)
+            low, high = float(low), float(high)
+            margin = 1e-9 * width + 1e-12 * max(abs(low), abs(high), 1)
+            if low - width + margin <= stated <= high + width - margin:
+                if low - half - extra + margin <= stated <= high + half + extra - margin:
+                    return True
+                return None  # only the truncation allowance can say
+            if not (low - width - margin <= stated <= high + width + margin):
+                continue
+            return None
+        return False
+
+    def _agrees(self, number: Number, candidates: list, extra: float) -> bool:
         stated = ctx.mpf(str(number.value))
         half = ctx.mpf(str(self.half_unit(number))) * (1 + 1e-9)
         for candidate in candidates:

@@ -95,7 +95,12 @@ class Claim:
 
 def read_claims(text: str, naming: Naming | None = None) -> tuple[Claim, ...]:
     """Every claim in `text`, in document order (quantities identified when `naming` is given)."""
-    return tuple(_Reader(text, naming).claims(read_blocks(text)))
+    return tuple(iter_claims(text, naming))
+
+
+def iter_claims(text: str, naming: Naming | None = None) -> Iterator[Claim]:
+    """The claims of `text` one by one, so a long document is never held as claims at once."""
+    return _Reader(text, naming).claims(read_blocks(text))
 
 
 # -- context ---------------------------------------------------------------------------

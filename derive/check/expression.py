@@ -141,6 +141,13 @@ def parse(tokens: list[Token], start: int, limit: int | None = None) -> tuple[No
     """
     limit = len(tokens) if limit is None else min(limit, len(tokens))
     limit = min(limit, start + MAX_TOKENS)
+    if start < limit and tokens[start].kind == "num":
+        following = tokens[start + 1].kind if start + 1 < limit else "rel"
+        if following in _CLOSERS:  # a link that is just a number: most final links
+            try:
+                return _number(tokens[start]), start + 1
+            except (InvalidOperation, ValueError):
+                return None
     parser = _Parser(tokens, limit)
     try:
         return parser.expression(start)

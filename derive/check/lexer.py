@@ -107,10 +107,19 @@ _SINGLE: dict[str, tuple[str, str]] = {
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿ", "0123456789+-()n")
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ", "0123456789+-aeoxhklmnpstij")
 
+_SIZES = "left|right|bigl|bigr|Bigl|Bigr|big|Big|bigg|Bigg|biggl|biggr|Biggl|Biggr|middle|bigm|Bigm"
+_GROUPED = "|".join(
+    sorted((name for name, (kind, _) in COMMANDS.items() if kind in ("textcmd", "accent",
+            "skipgroup")), key=len, reverse=True)
+)  # fmt: skip
 _TOKEN = re.compile(
-    r"""
+    rf"""
     (?P<ws>[\s\u00a0\u2000-\u200b\u202f\u205f\u3000~$`&]+|\\[,;:!>\ ])
-   |(?P<rowsep>\\\\(?:\[[^\]\n]{0,20}\])?)
+   |(?P<rowsep>\\\\(?:\[[^\]\n]{{0,20}}\])?)
+   |(?P<opaque>\\begin\s*\{{(?P<env>{"|".join(sorted(OPAQUE))})\*?\}}
+       .{{0,2000}}?\\end\s*\{{(?P=env)\*?\}})
+   |(?P<grouped>\\(?P<command>{_GROUPED})\*?\s*\{{(?P<argument>[^{{}}]{{0,200}})\}})
+   |(?P<size>\\(?:{_SIZES})(?![A-Za-z])\s*\.?)
    |(?P<cmd>\\[A-Za-z]+\*?)
    |(?P<escaped>\\[^A-Za-z\s])
    |(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+(?![\d.]))?)
@@ -126,125 +135,77 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-#: longest brace group a \text{…} or \frac{…} argument may span (bounds the scan on junk)
-GROUP_LIMIT = 200
-
 
 def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = True) -> list[Token]:
-    """The tokens of ``text[start:end]``; offsets are positions in `text`.
+    r"""The tokens of ``text[start:end]``; offsets are positions in `text`.
 
     `math` says whether the span is mathematics (inside $…$ or a display) or running
-    text; the parser is stricter about words in running text.
+    text; the parser is stricter about words in running text. One pass of one regular
+    expression: brace groups that belong to a command (``\text{net}``, ``\label{…}``)
+    and whole ``cases``/matrix environments are single matches.
     """
     end = len(text) if end is None else end
     tokens: list[Token] = []
-    position = start
-    while position < end:
-        match = _TOKEN.match(text, position, end)
-        if match is None:  # pragma: no cover - the pattern matches any character
-            break
+    append, single, handlers = tokens.append, _SINGLE, _HANDLERS
+    for match in _TOKEN.finditer(text, start, end):
         kind = match.lastgroup
-        position = _HANDLERS[kind](text, match, end, math, tokens)
+        if kind == "ws" or kind == "size":
+            continue
+        if kind == "ident":
+            append(Token("ident", match.group(), match.start(), match.end(), math))
+        elif kind == "other" and match.group() in single and match.group() not in "*_":
+            token_kind, value = single[match.group()]
+            append(Token(token_kind, value, match.start(), match.end(), math))
+        else:
+            handlers[kind](text, match, end, math, append)
     return tokens
 
 
-def _ws(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    return match.end()
+def _rowsep(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    append(Token("rowsep", "\\\\", match.start(), match.end(), math))
 
 
-def _rowsep(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    tokens.append(Token("rowsep", "\\\\", match.start(), match.end(), math))
-    return match.end()
+def _opaque(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    """A cases or matrix environment: one token with no value (its rows are not claims)."""
+    append(Token("opaque", match.group("env"), match.start(), match.end(), math))
 
 
-def _command(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    name = match.group()[1:].rstrip("*")
-    kind, value = COMMANDS.get(name, ("sep", name))
-    if name in STATEMENT_SPACES:
-        kind, value = "sep", name
-    position = match.end()
-    if kind == "textcmd" or kind == "accent":
-        return _text_group(text, match.start(), position, end, math, tokens, kind, value)
+def _grouped(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    r"""\text{net}, \mathrm{out}, \hat{y}: the braced word becomes one identifier;
+    \label{…}, \begin{align}: nothing."""
+    name = match.group("command")
+    kind, value = COMMANDS[name]
     if kind == "skipgroup":
-        group = _group(text, _skip_spaces(text, position, end), end)
-        if name == "begin" and group and group[0].rstrip("*") in OPAQUE:
-            return _opaque(text, match.start(), group, end, math, tokens)
-        return group[1] if group else position
-    if kind == "size":
-        return _size_delimiter(text, position, end)
-    if kind != "ws":
-        tokens.append(Token(kind, value, match.start(), position, math))
-    return position
-
-
-def _text_group(
-    text: str, start: int, position: int, end: int, math: bool, tokens: list[Token], kind, value
-) -> int:
-    r"""\text{net}, \mathrm{out}, \hat{y}: the braced word becomes one identifier."""
-    group = _group(text, _skip_spaces(text, position, end), end)
-    if group is None:
-        tokens.append(Token("sep", "text", start, position, math))
-        return position
-    content, after = group
-    word = content.replace("\\_", "_").strip()
+        return
+    start, after = match.start(), match.end()
+    word = match.group("argument").replace("\\_", "_").strip()
     if re.fullmatch(r"[A-Za-z]+\d*(?:_[A-Za-z0-9]+)?", word):
         if kind == "accent":
             word = f"{word}{value}"
         head, _, tail = word.partition("_")
-        tokens.append(Token("ident", head, start, after, math))
+        append(Token("ident", head, start, after, math))
         if tail:
-            tokens.append(Token("op", "_", after, after, math))
-            tokens.append(Token("ident" if tail[0].isalpha() else "num", tail, after, after, math))
+            append(Token("op", "_", after, after, math))
+            append(Token("ident" if tail[0].isalpha() else "num", tail, after, after, math))
     elif re.fullmatch(r"\d+", word):
-        tokens.append(Token("num", word, start, after, math))
-    elif word and not word.isspace():
+        append(Token("num", word, start, after, math))
+    elif word:
         # \text{ and }, \text{(rounded)}: running text inside math ends a statement
-        tokens.append(Token("sep", "text", start, after, math))
-    return after
+        append(Token("sep", "text", start, after, math))
 
 
-def _opaque(text: str, start: int, group: tuple[str, int], end: int, math: bool, tokens) -> int:
-    """A cases or matrix environment: one token with no value (its rows are not claims)."""
-    closer = f"\\end{{{group[0]}}}"
-    found = text.find(closer, group[1], min(end, group[1] + GROUP_LIMIT * 10))
-    if found < 0:
-        return group[1]
-    tokens.append(Token("opaque", group[0], start, found + len(closer), math))
-    return found + len(closer)
+def _command(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    name = match.group()[1:].rstrip("*")
+    kind, value = COMMANDS.get(name, ("sep", name))
+    if name in STATEMENT_SPACES:
+        kind, value = "sep", name
+    if kind in ("textcmd", "accent", "skipgroup"):
+        kind, value = "sep", name  # its group was not a simple one
+    if kind != "ws":
+        append(Token(kind, value, match.start(), match.end(), math))
 
 
-def _skip_spaces(text: str, position: int, end: int) -> int:
-    while position < end and text[position] in " \t\n":
-        position += 1
-    return position
-
-
-def _group(text: str, position: int, end: int) -> tuple[str, int] | None:
-    """The content of the brace group at `position`, and the offset after it."""
-    if position >= end or text[position] != "{":
-        return None
-    depth = 0
-    limit = min(end, position + GROUP_LIMIT)
-    for index in range(position, limit):
-        char = text[index]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return text[position + 1 : index], index + 1
-    return None
-
-
-def _size_delimiter(text: str, position: int, end: int) -> int:
-    r"""\left( is just (; \left. and \right. are no delimiter at all."""
-    position = _skip_spaces(text, position, end)
-    if position < end and text[position] == ".":
-        return position + 1
-    return position
-
-
-def _escaped(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
+def _escaped(text: str, match: re.Match, end: int, math: bool, append) -> None:
     char = match.group()[1]
     kind, value = {
         "{": ("lparen", "("),
@@ -256,66 +217,52 @@ def _escaped(text: str, match: re.Match, end: int, math: bool, tokens: list[Toke
         "|": ("sep", "|"),
     }.get(char, ("sep", char))
     if kind != "ws":
-        tokens.append(Token(kind, value, match.start(), match.end(), math))
-    return match.end()
+        append(Token(kind, value, match.start(), match.end(), math))
 
 
-def _number(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    tokens.append(Token("num", match.group().replace("−", "-"), match.start(), match.end(), math))
-    return match.end()
+def _number(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    append(Token("num", match.group().replace("−", "-"), match.start(), match.end(), math))
 
 
-def _ident(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    tokens.append(Token("ident", match.group(), match.start(), match.end(), math))
-    return match.end()
+def _dots(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    append(Token("ellipsis", "…", match.start(), match.end(), math))
 
 
-def _dots(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    tokens.append(Token("ellipsis", "…", match.start(), match.end(), math))
-    return match.end()
+def _assign(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    append(Token("rel", "=", match.start(), match.end(), math))
 
 
-def _assign(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    tokens.append(Token("rel", "=", match.start(), match.end(), math))
-    return match.end()
-
-
-def _power(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
+def _power(text: str, match: re.Match, end: int, math: bool, append) -> None:
     if not math and _is_emphasis(text, match.start(), match.end(), end):
-        return match.end()
-    tokens.append(Token("op", "^", match.start(), match.end(), math))
-    return match.end()
+        return
+    append(Token("op", "^", match.start(), match.end(), math))
 
 
-def _superscript(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
+def _superscript(text: str, match: re.Match, end: int, math: bool, append) -> None:
     value = match.group().translate(_SUPERSCRIPTS)
-    tokens.append(Token("sup", value, match.start(), match.end(), math))
-    return match.end()
+    append(Token("sup", value, match.start(), match.end(), math))
 
 
-def _subscript(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
+def _subscript(text: str, match: re.Match, end: int, math: bool, append) -> None:
     value = match.group().translate(_SUBSCRIPTS)
-    tokens.append(Token("sub", value, match.start(), match.end(), math))
-    return match.end()
+    append(Token("sub", value, match.start(), match.end(), math))
 
 
-def _half(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
-    position = match.start()
-    tokens.append(Token("lparen", "(", position, position, math))
-    tokens.append(Token("num", "1", position, position, math))
-    tokens.append(Token("op", "/", position, position, math))
-    tokens.append(Token("num", "2", position, match.end(), math))
-    tokens.append(Token("rparen", ")", match.end(), match.end(), math))
-    return match.end()
+def _half(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    start, stop = match.start(), match.end()
+    append(Token("lparen", "(", start, start, math))
+    append(Token("num", "1", start, start, math))
+    append(Token("op", "/", start, start, math))
+    append(Token("num", "2", start, stop, math))
+    append(Token("rparen", ")", stop, stop, math))
 
 
-def _other(text: str, match: re.Match, end: int, math: bool, tokens: list[Token]) -> int:
+def _other(text: str, match: re.Match, end: int, math: bool, append) -> None:
     char = match.group()
     kind, value = _SINGLE.get(char, ("sep", char))
     if not math and char in "*_" and _is_emphasis(text, match.start(), match.end(), end):
-        return match.end()
-    tokens.append(Token(kind, value, match.start(), match.end(), math))
-    return match.end()
+        return
+    append(Token(kind, value, match.start(), match.end(), math))
 
 
 def _is_emphasis(text: str, start: int, stop: int, end: int) -> bool:
@@ -333,12 +280,12 @@ def _is_emphasis(text: str, start: int, stop: int, end: int) -> bool:
 
 
 _HANDLERS = {
-    "ws": _ws,
     "rowsep": _rowsep,
+    "opaque": _opaque,
+    "grouped": _grouped,
     "cmd": _command,
     "escaped": _escaped,
     "num": _number,
-    "ident": _ident,
     "dots": _dots,
     "assign": _assign,
     "power": _power,

@@ -140,6 +140,8 @@ class Naming:
         self.neurons = {n.name: n for layer in network.layers for n in layer}
         self.samples = len(network.spec.samples)
         self.leaky = "leaky_relu" in network.spec.activations
+        self._quantities: dict[Atom, Quantity | None] = {}
+        self._derivatives: dict[tuple[Atom, Atom], Quantity | None] = {}
 
     @cached_property
     def weight_at(self) -> dict[tuple[int, int, int], str]:
@@ -164,7 +166,12 @@ class Naming:
 
     # -- single quantities ------------------------------------------------------------
     def quantity(self, atom: Atom) -> Quantity | None:
-        """The quantity `atom` names, or None."""
+        """The quantity `atom` names, or None (each atom resolved once)."""
+        if atom not in self._quantities:
+            self._quantities[atom] = self._quantity(atom)
+        return self._quantities[atom]
+
+    def _quantity(self, atom: Atom) -> Quantity | None:
         base, sub, sup = atom.base, flatten(atom.sub), flatten(atom.sup)
         if sub.lower() in UPDATED_MARKS - {"n", "t+1"} and sub:
             sub, sup = "", sub
@@ -322,6 +329,12 @@ class Naming:
     # -- derivatives ----------------------------------------------------------------------
     def derivative(self, of: Atom, wrt: Atom) -> Quantity | None:
         """∂of/∂wrt as a quantity (∂E/∂w5 → dE_total/dw5; δ-style names are handled above)."""
+        key = (of, wrt)
+        if key not in self._derivatives:
+            self._derivatives[key] = self._derivative(of, wrt)
+        return self._derivatives[key]
+
+    def _derivative(self, of: Atom, wrt: Atom) -> Quantity | None:
         numerator = self.quantity(of)
         denominator = self.quantity(wrt)
         if numerator is None or denominator is None or numerator.phase or denominator.phase:

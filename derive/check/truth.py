@@ -57,6 +57,7 @@ class Truth:
         self._trained: dict[tuple[int, str], object] = {}
         self._parameters: dict[tuple[int, str], dict] = {}
         self._variants: dict[tuple, dict] = {}
+        self._values: dict[tuple, list] = {}
 
     @property
     def spec(self) -> NetworkSpec:
@@ -102,6 +103,12 @@ class Truth:
     # -- values ---------------------------------------------------------------------------
     def values(self, quantity: Quantity, context: Context, digits: int = 6) -> list:
         """The value(s) `quantity` may mean in `context`: one per sample it could be about."""
+        key = (quantity, context, digits > FLOAT_TRAINING_DIGITS)
+        if key not in self._values:
+            self._values[key] = self._values_of(quantity, context, digits)
+        return self._values[key]
+
+    def _values_of(self, quantity: Quantity, context: Context, digits: int) -> list:
         if quantity.kind == "updated":
             return [self.step.updated[quantity.name[:-1]]]
         phase = self.phase(quantity, context)
