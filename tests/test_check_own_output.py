@@ -17,8 +17,7 @@ from derive.check import check_text
 from derive.walkthrough import FORMATS
 
 NETWORKS: dict[str, str | dict] = {
-    "mazur": "mazur",
-    "russo": "russo",
+    **{name: name for name in derive.preset_names()},
     "softmax-batch": {
         "layers": [2, 2, 2],
         "activation": ["tanh", "softmax"],
