@@ -106,6 +106,7 @@ def spec_of(name: str):
 def assert_clean(text: str, spec) -> None:
     report = check_text(text, spec)
     assert not report.wrong, report.to_text()
+    assert not any("a bug" in f.diagnosis for f in report.findings), report.to_text()
     summary = report.summary
     assert summary["claims"] > 20
     # what stays unrecognized is the generic algebra (∂out/∂out = 1, net = 0)

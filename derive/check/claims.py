@@ -28,7 +28,7 @@ from derive.check.expression import (
     parse,
 )
 from derive.check.lexer import Token, tokenize
-from derive.check.names import Naming, Quantity
+from derive.check.names import Atom, Naming, Quantity
 from derive.check.reader import (
     Block,
     Heading,
@@ -594,25 +594,24 @@ class _TableReader:
         )
 
     def quantity(self, name: Node, column: str | None) -> Quantity | None:
+        """What a cell of this row is: the row's quantity, its gradient, its updated value,
+        or a quantity of the row's neuron (``| o1 | … |`` under ``| output | target |``)."""
         naming = self.reader.naming
         quantity = self.reader.name_of(name)
         if column == "gradient":
             if quantity is None or not quantity.is_parameter:
                 return None
-            return naming.derivative(_atom("E"), _atom(quantity.name))
+            return naming.derivative(Atom("E"), Atom(quantity.name))
         if column == "updated" and quantity is not None and quantity.is_parameter:
             return Quantity("updated", quantity.name + "+", quantity.key)
-        if column in ("target", "net", "out", "error") and isinstance(name, Name):
-            neuron = name.atom.base + name.atom.sub
-            base = {"target": "target", "net": "net", "out": "out", "error": "E"}[column]
-            found = naming.quantity(_atom(base, neuron))
+        if column in _OF_NEURON and isinstance(name, Name):
+            found = naming.quantity(Atom(_OF_NEURON[column], name.atom.base + name.atom.sub))
             if found is not None:
                 return found
-        if column in ("value", "updated", None) or (quantity is not None and column != "target"):
-            return quantity if column != "target" else None
-        return None
+        return None if column == "target" else quantity
 
 
+_OF_NEURON = {"target": "target", "net": "net", "out": "out", "error": "E"}
 _STEP_COUNT = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
 _STEPS = re.compile(r"\b(step|iteration|epoch|update)s?\b", re.IGNORECASE)
 _STARTING = re.compile(r"\b(start|initial|before|old|original|given)\b", re.IGNORECASE)
@@ -623,9 +622,3 @@ def _column(header: str) -> str | None:
         if pattern.search(header):
             return name
     return None
-
-
-def _atom(base: str, sub: str = ""):
-    from derive.check.names import Atom
-
-    return Atom(base, sub)

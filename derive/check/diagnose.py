@@ -60,7 +60,10 @@ def diagnose(verdict: Verdict, truth: Truth, precision: Precision) -> str:
     if evidence is None:
         return ""
     explainer = _Explainer(verdict, evidence, truth, precision)
-    return getattr(explainer, f"explain_{evidence.kind}")()
+    try:
+        return getattr(explainer, f"explain_{evidence.kind}")()
+    except Exception:  # a verdict stands without its explanation
+        return ""
 
 
 class _Explainer:
@@ -131,7 +134,7 @@ class _Explainer:
         wrong = [(label, line) for label, line, ok in evidence.carried_from if not ok]
         if not wrong:
             return ""
-        named = ", ".join(f"{_pretty(label)} from line {line}" for label, line in wrong)
+        named = ", ".join(f"{label} from line {line}" for label, line in wrong)
         return f"it carries the wrong value of {named}"
 
     def misplaced_input(self, stated: Number, quantity: Quantity | None) -> str:
@@ -423,7 +426,7 @@ class _Explainer:
             if found_phase == phase or _constant(name)
             else (" after the update" if found_phase == "after" else " before the update")
         )
-        return f"this is the value of {_pretty(name)}{where}"
+        return f"this is the value of {name}{where}"
 
     def variant(self, name: str) -> dict:
         """A slip's backward pass for this claim's sample (nothing for the batch's values)."""
@@ -634,7 +637,7 @@ class _Explainer:
         for record in truth.locals_of_kind("activation"):
             factor = truth.step.before[self.evidence.sample].values.get(record.label)
             if factor is not None and _close(written * float(factor), true):
-                return f"the activation derivative {_pretty(_key_label(record.label))} is missing"
+                return f"the activation derivative {_key_label(record.label)} is missing"
         if quantity.key is not None and quantity.kind == "derivative":
             key = quantity.key
             mixup = self.activation_mixup(
@@ -657,7 +660,7 @@ class _Explainer:
         exclude = str(self.evidence.quantity) if self.evidence.quantity else ""
         for _, name, found_phase in index[low:high]:
             if name != exclude and found_phase == phase and not _constant(name):
-                return f"it gives the value of {_pretty(name)} instead"
+                return f"it gives the value of {name} instead"
         return ""
 
 
@@ -772,10 +775,6 @@ def _kind(name: str) -> str:
     if name.startswith(("net_", "out_", "E")):
         return "forward"
     return "given"
-
-
-def _pretty(name: str) -> str:
-    return name
 
 
 def _occurrence(node: Node, name: Name) -> str:

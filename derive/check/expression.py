@@ -889,8 +889,3 @@ def operations(node: Node) -> int:
     if isinstance(node, Apply):
         return 1 + sum(operations(arg) for arg in node.args)
     return 0
-
-
-def as_number(node: Node | None) -> Number | None:
-    """The number a link states, if it is just one (signed) number."""
-    return node if isinstance(node, Number) else None
