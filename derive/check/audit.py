@@ -115,7 +115,9 @@ class _Written:
     def record(self, phase: str, sample: int, key: Expr, value, line: int, ok: bool) -> None:
         self.values.setdefault((phase, sample, key), (value, line, ok))
 
-    def get(self, phase: str, sample: int, key: Expr, only_ok: bool):
+    def get(
+        self, phase: str, sample: int, key: Expr, only_ok: bool
+    ) -> tuple[object, int, bool] | None:
         found = self.values.get((phase, sample, key))
         if found is None or (only_ok and not found[2]):
             return None
@@ -374,7 +376,9 @@ class _Auditor:
         quantity = str(claim.quantity) if claim.quantity else None
         return Verdict(claim, verdict, claim.line, quantity, claim.stated, None, None, reason)
 
-    def remember(self, claim: Claim, quantity: Quantity, phase: str, sample: int, verdict):
+    def remember(
+        self, claim: Claim, quantity: Quantity, phase: str, sample: int, verdict: Verdict
+    ) -> None:
         """Record the writer's number for this quantity (for later drift and carried errors)."""
         stated = claim.stated
         if stated is None or quantity.key is None:
@@ -384,7 +388,9 @@ class _Auditor:
         value = ctx.mpf(str(stated.value))
         self.write(phase, sample, key, value, stated, ok, claim.links[-1].line)
 
-    def write(self, phase: str, sample: int, key: Expr, value, stated, ok: bool, line: int):
+    def write(
+        self, phase: str, sample: int, key: Expr, value, stated: Number, ok: bool, line: int
+    ) -> None:
         for alias in (key, *self.aliases.get(key, ())):
             self.written.record(phase, sample, alias, value, line, ok)
 
@@ -412,7 +418,7 @@ class _Claim:
             return naming.quantity(node.atom)
         return naming.derivative(node.of, node.wrt)
 
-    def name_value(self, node: Name | Derivative):
+    def name_value(self, node: Name | Derivative) -> object | None:
         """A name's true value in this claim's context (None if unknown or ambiguous)."""
         return name_value(self.truth, node, self.context, self.sample)
 
@@ -629,7 +635,7 @@ class _Claim:
         return self.verdict("wrong value", self.claim.links[-1].line, stated, true, evidence)
 
     # the writer's own numbers ----------------------------------------------------------------
-    def written_value(self, node: Name | Derivative, only_ok: bool):
+    def written_value(self, node: Name | Derivative, only_ok: bool) -> object | None:
         quantity = self.resolve(node)
         if quantity is None or quantity.key is None:
             return None
@@ -702,7 +708,9 @@ def _resolve(truth: Truth, node: Name | Derivative) -> Quantity | None:
     return truth.naming.derivative(node.of, node.wrt)
 
 
-def name_value(truth: Truth, node: Name | Derivative, context: Context, sample: int):
+def name_value(
+    truth: Truth, node: Name | Derivative, context: Context, sample: int
+) -> object | None:
     """The true value of a name written in a link, in a claim's context and sample.
 
     Forward quantities and parameters follow the claim's pass (before, after the update,

@@ -33,7 +33,7 @@ from derive.check.claims import Context
 from derive.check.names import Naming, Quantity
 from derive.expr import mul, sub, substitute
 from derive.model import E_TOTAL, ETA
-from derive.numeric import ctx, evaluate, number, train_step
+from derive.numeric import TrainingStep, ctx, evaluate, number, train_step
 from derive.spec import NetworkSpec, Sample
 from derive.walkthrough import Walkthrough, build_walkthrough
 
@@ -69,11 +69,11 @@ class Truth:
 
     # -- the passes ---------------------------------------------------------------------
     @cached_property
-    def after_step(self):
+    def after_step(self) -> TrainingStep:
         """The training step taken from the updated parameters: the pass after the update."""
         return train_step(self.derivation, self.step.updated)
 
-    def trained_step(self, steps: int, digits: int):
+    def trained_step(self, steps: int, digits: int) -> TrainingStep:
         """The step taken from the parameters after `steps` updates of training.
 
         Training goes on from the nearest step count already reached, so a table of the
@@ -92,7 +92,7 @@ class Truth:
             self._trained[key] = train_step(self.derivation, run.parameters)
         return self._trained[key]
 
-    def training_step(self, context: Context, digits: int = 6):
+    def training_step(self, context: Context, digits: int = 6) -> TrainingStep:
         """The `TrainingStep` whose ``before`` is the network the context is about."""
         if context.phase == "after":
             return self.after_step
@@ -146,7 +146,9 @@ class Truth:
             return [sample - 1]
         return range(self.samples)
 
-    def value_in(self, key: Expr | None, values: Values, step, index: int):
+    def value_in(
+        self, key: Expr | None, values: Values, step: TrainingStep, index: int
+    ) -> object | None:
         if key is None:
             return None
         if key in values:
@@ -155,7 +157,7 @@ class Truth:
             return self.derivative(key, step, index)
         return None
 
-    def derivative(self, key: Derivative, step, index: int):
+    def derivative(self, key: Derivative, step: TrainingStep, index: int) -> object | None:
         """∂of/∂wrt by a central difference, the forward pass re-run from `wrt`."""
         of, wrt = key.expr, key.variables[0]
         values = step.before[index].values
