@@ -1,29 +1,102 @@
 """Document → text in one output format, through a Jinja2 template and a math printer.
 
 Templates are package data: in an installed wheel they live in ``derive/templates``; in a
-source checkout they are the top-level ``templates/`` folder. The environment is strict
-(an undefined name is an error, never an empty string) and templates never compute
-mathematics: they place what the document holds, printed by the format's printer.
+source checkout they are the top-level ``templates/`` folder. Environments are strict (an
+undefined name is an error, never an empty string) and templates never compute
+mathematics: they place what the document holds, printed by the format's printer through
+the filters of `math_filters`. LaTeX and Typst templates use the bracket delimiters of
+nbconvert (``((* *))``, ``((( )))``, ``((= =))``) so their braces never clash with Jinja;
+the HTML environment escapes every value that is not marked as markup.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
+from sympy import Float
 
+from derive.diagram import layout
 from derive.document import Document, Equation
+from derive.errors import UsageError
 from derive.notation import classic_name
 from derive.numeric import Value, plain
-from derive.printing import latex_printer
+from derive.printing import math_printer, typst_string
+from derive.text import latex_escape, markdown_text, typst_text
 
-TEMPLATES = {"md": "walkthrough.md.j2"}
-
-#: length (in LaTeX characters) above which a display equation is split into aligned lines
+#: length (in LaTeX characters) above which a Markdown display equation is split
 LONG_EQUATION = 240
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """How one kind of template writes math: printer, chain, broken chain, free text.
+
+    `line_width` is where a chain of equalities breaks, in character widths on the page
+    (`derive.printing.width`); Markdown keeps its rule of LaTeX source length instead,
+    because GitHub and Jupyter scroll a long line rather than overflow a page.
+    """
+
+    printer: str
+    equals: Callable[[list[str]], str]
+    aligned: Callable[[list[str]], str]
+    text: Callable[[str], str]
+    line_width: float | None = None
+    markup: Callable[[str], Any] = str
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: its template, its math syntax and its Jinja2 environment."""
+
+    template: str
+    syntax: Syntax
+    environment: str
+
+
+def _latex_aligned(lines: list[str]) -> str:
+    rows = [f"{lines[0]} &= {lines[1]}", *(f"&= {p}" for p in lines[2:])]
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+def _typst_aligned(lines: list[str]) -> str:
+    rows = [f"{lines[0]} &= {lines[1]}", *(f"&= {p}" for p in lines[2:])]
+    return " \\\n".join(rows)
+
+
+def _mathml_equals(parts: list[str]) -> str:
+    return "<mrow>" + "<mo>=</mo>".join(parts) + "</mrow>"
+
+
+def _mathml_aligned(lines: list[str]) -> str:
+    def row(lhs: str, rhs: str) -> str:
+        return f'<mtr><mtd class="lhs">{lhs}</mtd><mtd class="rhs"><mo>=</mo>{rhs}</mtd></mtr>'
+
+    rows = [row(lines[0], lines[1]), *(row("", p) for p in lines[2:])]
+    return "<mtable>" + "".join(rows) + "</mtable>"
+
+
+LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74)
+BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72)
+TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74)
+TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72)
+MATHML = Syntax("mathml", _mathml_equals, _mathml_aligned, escape, line_width=64, markup=Markup)
+MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text)
+
+FORMATS: dict[str, Format] = {
+    "md": Format("walkthrough.md.j2", MARKDOWN, "markdown"),
+    "tex": Format("walkthrough.tex.j2", LATEX, "bracket"),
+    "beamer": Format("slides.tex.j2", BEAMER, "bracket"),
+    "typst": Format("walkthrough.typ.j2", TYPST, "bracket"),
+    "typst-slides": Format("slides.typ.j2", TYPST_SLIDES, "bracket"),
+    "html": Format("walkthrough.html.j2", MATHML, "html"),
+}
 
 
 def template_dir() -> Path:
@@ -35,64 +108,113 @@ def template_dir() -> Path:
     raise FileNotFoundError("derive's templates are missing from this installation")
 
 
+_COMMON = {
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+_BRACKETS = {
+    "block_start_string": "((*",
+    "block_end_string": "*))",
+    "variable_start_string": "(((",
+    "variable_end_string": ")))",
+    "comment_start_string": "((=",
+    "comment_end_string": "=))",
+}
+
+
 @cache
-def environment() -> jinja2.Environment:
-    """The Jinja2 environment shared by the Markdown-like formats."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(template_dir())),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+def environment(kind: str = "markdown") -> jinja2.Environment:
+    """The Jinja2 environment of one kind of template: markdown, bracket (LaTeX, Typst), html."""
+    loader = jinja2.FileSystemLoader(str(template_dir()))
+    if kind == "markdown":
+        return jinja2.Environment(loader=loader, autoescape=False, **_COMMON)
+    if kind == "html":
+        return jinja2.Environment(loader=loader, autoescape=True, **_COMMON)
+    env = jinja2.Environment(loader=loader, autoescape=False, **_BRACKETS, **_COMMON)
+    env.filters["latex_escape"] = latex_escape
+    env.filters["typst_text"] = typst_text
+    env.filters["typst_string"] = typst_string
+    return env
 
 
-def math_filters(document: Document) -> dict[str, Callable[..., str]]:
-    """The filters a template uses to print math: inline, equation chains, numbers."""
-    latex = latex_printer(document.digits, classic_name)
-    from sympy import Float
+def math_filters(document: Document, syntax: Syntax = MARKDOWN) -> dict[str, Callable[..., Any]]:
+    """The filters a template uses to print math: inline, equation chains, numbers, text.
 
-    def number(value: Value) -> str:
-        return latex(Float(value, 50))
+    ``math`` (alias ``tex``, its name in the Markdown templates) prints an expression;
+    ``eq`` a chain ``lhs = … = value`` inline; ``block`` the same for display, broken
+    after each "=" when too long for a line; ``wide`` says a display is still too wide
+    (the template then scales it to fit); ``num`` a value; ``plain`` a value as text;
+    ``text`` free text, escaped so that it prints literally.
+    """
+    show = math_printer(syntax.printer, document.digits, classic_name)
+    measure = math_printer("width", document.digits, classic_name)
+    markup = syntax.markup
+
+    def number(value: Value) -> Any:
+        return markup(show(Float(value, 50)))
+
+    def written(eq: Equation) -> list[Any]:
+        value = () if eq.value is None else (Float(eq.value, 50),)
+        return [eq.lhs, *eq.forms, *value]
 
     def parts(eq: Equation) -> list[str]:
-        written = [latex(eq.lhs), *(latex(form) for form in eq.forms)]
-        return written if eq.value is None else [*written, number(eq.value)]
+        return [show(form) for form in written(eq)]
 
-    def equation(eq: Equation) -> str:
-        return " = ".join(parts(eq))
+    def widths(eq: Equation) -> list[float]:
+        return [measure(form) for form in written(eq)]
 
-    def block(eq: Equation) -> str:
+    def breaks(eq: Equation) -> bool:
+        if syntax.line_width is None:
+            return len(" = ".join(parts(eq))) > LONG_EQUATION
+        return sum(widths(eq)) + 2.4 * (len(widths(eq)) - 1) > syntax.line_width
+
+    def equation(eq: Equation) -> Any:
+        return markup(syntax.equals(parts(eq)))
+
+    def block(eq: Equation) -> Any:
         """A display equation; a long chain is broken after each '=' and aligned."""
-        written = parts(eq)
-        if len(written) < 3 or len(" = ".join(written)) <= LONG_EQUATION:
-            return " = ".join(written)
-        lines = [f"{written[0]} &= {written[1]}", *(f"&= {p}" for p in written[2:])]
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        written_parts = parts(eq)
+        if len(written_parts) < 3 or not breaks(eq):
+            return markup(syntax.equals(written_parts))
+        return markup(syntax.aligned(written_parts))
+
+    def wide(eq: Equation) -> bool:
+        """Whether the display of `eq` (broken or not) is still wider than a line."""
+        sizes = widths(eq)
+        if len(sizes) >= 3 and breaks(eq):
+            longest = max(sizes[0] + 2.4 + sizes[1], *(2.4 + s for s in sizes[2:]))
+        else:
+            longest = sum(sizes) + 2.4 * (len(sizes) - 1)
+        return syntax.line_width is not None and longest > syntax.line_width
 
     return {
-        "tex": latex,
+        "math": lambda expr: markup(show(expr)),
+        "tex": lambda expr: markup(show(expr)),
         "num": number,
         "eq": equation,
         "block": block,
+        "wide": wide,
         "plain": lambda value: plain(value, document.digits),
-        "text": markdown_text,
+        "text": syntax.text,
     }
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
-
-
-def markdown_text(text: str) -> str:
-    """Free text (a title, a file name) made literal in Markdown: no markup, no HTML, no math."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
-
-
-def render(document: Document, fmt: str = "md", **context: object) -> str:
-    """The walkthrough in format `fmt` (``md``)."""
-    template = environment().get_template(TEMPLATES[fmt])
-    text = template.render(doc=document, f=math_filters(document), **context)
+def render(document: Document, fmt: str = "md", *, fragment: bool = False) -> str:
+    """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
+    only its body (for the formats whose templates offer one: tex, html)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    spec = FORMATS[fmt]
+    template = environment(spec.environment).get_template(spec.template)
+    text = template.render(
+        doc=document,
+        f=math_filters(document, spec.syntax),
+        diagram=layout(document.overview),
+        fragment=fragment,
+    )
     return _tidy(text)
 
 
