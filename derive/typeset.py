@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from derive.errors import EngineError
@@ -50,6 +51,19 @@ def typst_pdf(source: str) -> bytes:
 
 def latex_pdf(source: str) -> bytes:
     """Compile LaTeX source to PDF with latexmk (or pdflatex run twice) in a temporary folder."""
+    return compile_latex(source).pdf
+
+
+@dataclass(frozen=True)
+class LatexRun:
+    """A successful LaTeX compilation: the PDF, and the log (to look for overfull boxes)."""
+
+    pdf: bytes
+    log: str
+
+
+def compile_latex(source: str) -> LatexRun:
+    """`latex_pdf`, keeping the TeX log of the last run as well."""
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         raise EngineError(
@@ -62,17 +76,16 @@ def latex_pdf(source: str) -> bytes:
         (work / "walkthrough.tex").write_text(source, encoding="utf-8")
         flags = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error"
         if latexmk:
-            runs = [
-                [latexmk, "-pdf", "-silent", f"-pdflatex={pdflatex} {flags} %O %S", "walkthrough"]
-            ]
+            command = [latexmk, "-pdf", "-silent", f"-pdflatex={pdflatex} {flags} %O %S"]
+            runs = [[*command, "walkthrough"]]
         else:
             runs = [[pdflatex, *flags.split(), "walkthrough.tex"]] * 2
         for command in runs:
             _run(command, work)
-        pdf = work / "walkthrough.pdf"
+        pdf, log = work / "walkthrough.pdf", work / "walkthrough.log"
         if not pdf.is_file():
-            raise EngineError(f"pdflatex wrote no PDF: {log_excerpt(work / 'walkthrough.log')}")
-        return pdf.read_bytes()
+            raise EngineError(f"pdflatex wrote no PDF: {log_excerpt(log)}")
+        return LatexRun(pdf.read_bytes(), log.read_text("utf-8", errors="replace"))
 
 
 def _run(command: list[str], folder: Path) -> None:
@@ -106,13 +119,17 @@ def _run(command: list[str], folder: Path) -> None:
 _ERROR_LINE = re.compile(r"^(?:!|\S+:\d+: )")
 
 
-def log_excerpt(log: Path, lines: int = 3) -> str:
-    """The first error of a TeX log and the lines that locate it, on one line."""
+def log_excerpt(log: Path, lines: int = 2) -> str:
+    """The first error of a TeX log and the lines that locate it (TeX's "l.42 …")."""
     if not log.is_file():
         return ""
     text = log.read_text("utf-8", errors="replace").splitlines()
     for number, line in enumerate(text):
         if _ERROR_LINE.match(line):
-            excerpt = [line.strip(), *(t.strip() for t in text[number + 1 : number + 1 + lines])]
-            return " | ".join(part for part in excerpt if part)[:500]
+            excerpt = [line.strip()]
+            for following in text[number + 1 : number + 1 + lines]:
+                if not following.strip():
+                    break
+                excerpt.append(following.strip())
+            return " | ".join(excerpt)[:500]
     return ""
