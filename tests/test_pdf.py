@@ -66,12 +66,13 @@ def test_pdf_needs_nothing_but_pip(tmp_path):
     command = [sys.executable, "-m", "derive", "explain", "mazur", "-o", str(target)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0 and done.stderr == "", done.stderr
-    assert not missing_figures(pdf_text(target, tmp_path), "mazur")
+    assert target.read_bytes().startswith(b"%PDF-")
     latex = [*command[:-2], "-o", str(tmp_path / "latex.pdf"), "--engine", "latex"]
     refused = subprocess.run(latex, env=env, capture_output=True, text=True, cwd=tmp_path)
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
     assert "needs pdflatex on PATH: install TeX Live" in refused.stderr
     assert "Traceback" not in refused.stderr and not (tmp_path / "latex.pdf").exists()
+    assert not missing_figures(pdf_text(target, tmp_path), "mazur")
 
 
 def _overfull(log: str) -> list[str]:
