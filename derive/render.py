@@ -28,6 +28,7 @@ from derive.errors import UsageError
 from derive.notation import classic_name
 from derive.numeric import Value, plain
 from derive.printing import math_printer, typst_string
+from derive.printing.width import OPERATOR
 from derive.text import latex_escape, markdown_text, typst_text
 
 #: length (in LaTeX characters) above which a Markdown display equation is split
@@ -40,7 +41,9 @@ class Syntax:
 
     `line_width` is where a chain of equalities breaks, in character widths on the page
     (`derive.printing.width`); Markdown keeps its rule of LaTeX source length instead,
-    because GitHub and Jupyter scroll a long line rather than overflow a page.
+    because GitHub and Jupyter scroll a long line rather than overflow a page. A page
+    that reflows (HTML) also has a `narrow_width`: the width of a phone, below which it
+    shows the broken form of a chain that fits on a wider screen.
     """
 
     printer: str
@@ -49,6 +52,7 @@ class Syntax:
     text: Callable[[str], str]
     line_width: float | None = None
     markup: Callable[[str], Any] = str
+    narrow_width: float | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,9 @@ LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74)
 BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72)
 TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74)
 TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72)
-MATHML = Syntax("mathml", _mathml_equals, _mathml_aligned, escape, line_width=64, markup=Markup)
+MATHML = Syntax(
+    "mathml", _mathml_equals, _mathml_aligned, escape, line_width=64, markup=Markup, narrow_width=30
+)
 MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text)
 
 FORMATS: dict[str, Format] = {
@@ -145,9 +151,9 @@ def math_filters(document: Document, syntax: Syntax = MARKDOWN) -> dict[str, Cal
 
     ``math`` (alias ``tex``, its name in the Markdown templates) prints an expression;
     ``eq`` a chain ``lhs = … = value`` inline; ``block`` the same for display, broken
-    after each "=" when too long for a line; ``wide`` says a display is still too wide
-    (the template then scales it to fit); ``num`` a value; ``plain`` a value as text;
-    ``text`` free text, escaped so that it prints literally.
+    after each "=" when too long for a line; ``narrow`` the broken form for a phone
+    (HTML); ``wide`` says a display is still too wide (the template scales it to fit);
+    ``num`` a value; ``plain`` a value as text; ``text`` free text, made literal.
     """
     show = math_printer(syntax.printer, document.digits, classic_name)
     measure = math_printer("width", document.digits, classic_name)
@@ -166,29 +172,40 @@ def math_filters(document: Document, syntax: Syntax = MARKDOWN) -> dict[str, Cal
     def widths(eq: Equation) -> list[float]:
         return [measure(form) for form in written(eq)]
 
-    def breaks(eq: Equation) -> bool:
-        if syntax.line_width is None:
+    def one_line(eq: Equation) -> float:
+        return sum(widths(eq)) + OPERATOR * (len(written(eq)) - 1)
+
+    def breaks(eq: Equation, width: float | None = syntax.line_width) -> bool:
+        """Whether `eq` is a chain (three parts or more) too long for a line of `width`."""
+        if len(written(eq)) < 3:
+            return False
+        if width is None:
             return len(" = ".join(parts(eq))) > LONG_EQUATION
-        return sum(widths(eq)) + 2.4 * (len(widths(eq)) - 1) > syntax.line_width
+        return one_line(eq) > width
 
     def equation(eq: Equation) -> Any:
         return markup(syntax.equals(parts(eq)))
 
     def block(eq: Equation) -> Any:
         """A display equation; a long chain is broken after each '=' and aligned."""
-        written_parts = parts(eq)
-        if len(written_parts) < 3 or not breaks(eq):
-            return markup(syntax.equals(written_parts))
-        return markup(syntax.aligned(written_parts))
+        return markup((syntax.aligned if breaks(eq) else syntax.equals)(parts(eq)))
+
+    def narrow(eq: Equation) -> Any:
+        """The broken form for a phone, where `block` keeps one line; else empty."""
+        if syntax.narrow_width is None or breaks(eq) or not breaks(eq, syntax.narrow_width):
+            return ""
+        return markup(syntax.aligned(parts(eq)))
 
     def wide(eq: Equation) -> bool:
         """Whether the display of `eq` (broken or not) is still wider than a line."""
+        if syntax.line_width is None:
+            return False
         sizes = widths(eq)
-        if len(sizes) >= 3 and breaks(eq):
-            longest = max(sizes[0] + 2.4 + sizes[1], *(2.4 + s for s in sizes[2:]))
+        if breaks(eq):
+            longest = max(sizes[0] + OPERATOR + sizes[1], *(OPERATOR + s for s in sizes[2:]))
         else:
-            longest = sum(sizes) + 2.4 * (len(sizes) - 1)
-        return syntax.line_width is not None and longest > syntax.line_width
+            longest = one_line(eq)
+        return longest > syntax.line_width
 
     return {
         "math": lambda expr: markup(show(expr)),
@@ -197,6 +214,7 @@ def math_filters(document: Document, syntax: Syntax = MARKDOWN) -> dict[str, Cal
         "eq": equation,
         "block": block,
         "wide": wide,
+        "narrow": narrow,
         "plain": lambda value: plain(value, document.digits),
         "text": syntax.text,
     }
