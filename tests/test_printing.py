@@ -82,3 +82,26 @@ def test_widths_measure_the_page_not_the_source():
 
 def test_every_printer_is_registered():
     assert set(PRINTERS) == {"latex", "typst", "mathml", "width"}
+
+
+def test_functions_other_activations_and_losses_use_print_in_every_syntax():
+    """tanh, log, max, step functions: what new activations and losses will bring along."""
+    from derive.typeset import typst_pdf
+
+    net, out, target = sp.symbols("net_h1 out_o1 target_o1")
+    expressions = [
+        sp.tanh(net),
+        sub(1, power(sp.tanh(net), 2)),
+        sp.Max(0, net),
+        sp.Heaviside(net),
+        sp.Piecewise((1, net > 0), (sp.Rational(1, 100), True)),
+        mul(neg(target), sp.log(out)),
+        frac(sp.exp(net), add(sp.exp(net), sp.exp(out))),
+        sp.Abs(net),
+    ]
+    typst = math_printer("typst", 9)
+    for expr in expressions:
+        parseString(f"<math>{printed('mathml', expr)}</math>")
+        assert '"Max' not in typst(expr) and "heaviside" not in typst(expr)
+    source = "\n".join(f"$ {typst(expr)} $" for expr in expressions)
+    assert typst_pdf(source).startswith(b"%PDF-")

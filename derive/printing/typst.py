@@ -86,6 +86,19 @@ class TypstMathPrinter(WrittenOrder, Printer):
         head = name if name in _TYPST_OPERATORS else f"op({typst_string(name)})"
         return f"{head}({', '.join(self._print(a) for a in expr.args)})"
 
+    def _print_Max(self, expr: sp.Max) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr: sp.Min) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        # θ(x), as SymPy's LaTeX printer writes the step function
+        return f"theta({self._print(expr.args[0])})"
+
     def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
         return f"{self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)}"
 
