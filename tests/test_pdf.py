@@ -137,3 +137,28 @@ def test_hostile_title_prints_as_typed_and_reads_nothing(engine, slides, tmp_pat
     lines = passwd.read_text().splitlines() if passwd.is_file() else []
     assert not [line for line in lines if line.strip() and line in text]
     assert "root:" not in text
+
+
+def test_other_shapes_compile_cleanly_too(tmp_path):
+    """Two hidden layers (names h1_1 …), per-neuron biases updated, 8 outputs, summary detail."""
+    need("pdflatex")
+    sizes = [3, 4, 3, 8]
+    data = {
+        "layers": sizes,
+        "inputs": [0.1, 0.2, 0.3],
+        "targets": [0.1 * (k + 1) for k in range(8)],
+        "weights": [
+            [[round(0.05 * (j + k + 1), 2) for k in range(sizes[l])] for j in range(sizes[l + 1])]
+            for l in range(3)
+        ],
+        "bias": "per_neuron",
+        "biases": [[0.1] * 4, [0.2] * 3, [0.3] * 8],
+        "update_biases": True,
+        "learning_rate": 0.5,
+    }
+    w = derive.explain(spec_from_mapping(data), detail="summary")
+    for fmt in ("tex", "beamer"):
+        run = compile_latex(w.render(fmt))
+        assert not _overfull(run.log), (fmt, _overfull(run.log)[:3])
+    for slides in (False, True):
+        assert w.pdf(slides=slides).startswith(b"%PDF-")
