@@ -15,7 +15,7 @@ from derive.files import write_atomic
 from derive.spec import load_spec, preset_names
 from derive.typeset import ENGINES
 from derive.version import __version__
-from derive.walkthrough import FORMATS, build_walkthrough
+from derive.walkthrough import FORMATS, TRAIN_FORMATS, build_walkthrough, train_network
 
 EXPLAIN_EXAMPLES = """\
 examples:
@@ -29,6 +29,13 @@ examples:
   derive explain mazur --format beamer -o deck.tex   Beamer slides to edit
   derive explain mazur --format tex --fragment  the LaTeX body, to \\input into notes
   derive explain mazur -o mazur.html            one self-contained web page (MathML)
+"""
+
+TRAIN_EXAMPLES = """\
+examples:
+  derive train mazur --steps 10000              the error every 500 steps and the final outputs
+  derive train mazur --steps 10000 --every 1000 --format csv -o curve.csv
+  derive train mazur --steps 10000 --plot curve.svg
 """
 
 PRESETS_EXAMPLES = """\
@@ -51,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  derive explain mazur                  the classic 2-2-2 worked example (Markdown)\n"
         "  derive explain mazur --format json    its numbers as JSON\n"
+        "  derive train mazur --steps 10000      the error falling over many steps\n"
         "  derive presets                        the networks shipped with derive\n\n"
         "Run 'derive COMMAND --help' for the options and examples of a command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -107,7 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also prove every factorization against sympy.diff of the expanded error",
     )
+    explain.add_argument(
+        "--steps", type=int, metavar="N", help="append a training run of N gradient-descent steps"
+    )
+    explain.add_argument(
+        "--notation",
+        choices=("classic", "layered"),
+        default="classic",
+        help="classic: net/out, w1..wN (default); layered: z, a, W^(l), δ with the matrix form",
+    )
+    explain.add_argument(
+        "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
+    )
     explain.set_defaults(run=_explain)
+    _add_train(commands)
 
     presets = commands.add_parser(
         "presets",
@@ -120,6 +141,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_train(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser(
+        "train",
+        help="run many steps of gradient descent and report the error curve",
+        description="Repeat the update N times (compiled once, run in double precision), "
+        "record the total error every K steps, and show the final outputs against the targets.",
+        epilog=TRAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument("spec", metavar="SPEC", help="a TOML network spec, or a preset name")
+    train.add_argument("--steps", type=int, required=True, metavar="N", help="number of updates")
+    train.add_argument(
+        "--every", type=int, metavar="K", help="record the error every K steps (default: N/20)"
+    )
+    train.add_argument(
+        "--format", "-f", choices=TRAIN_FORMATS, help="output format (default: from -o, else md)"
+    )
+    train.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    train.add_argument(
+        "--plot", metavar="FILE", help="also draw the error curve (log scale) to FILE.svg or .png"
+    )
+    train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
+    train.set_defaults(run=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    training = train_network(args.spec, args.steps, every=args.every, digits=args.digits)
+    suffix = args.output.rsplit(".", 1)[-1].lower() if args.output and "." in args.output else ""
+    fmt = args.format or (suffix if suffix in TRAIN_FORMATS else "md")
+    text = training.render(fmt)
+    if args.plot:
+        training.plot(args.plot)
+    if args.output:
+        training.save(args.output, fmt)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _explain(args: argparse.Namespace) -> int:
     from derive.walkthrough import format_for_path
 
@@ -127,7 +187,13 @@ def _explain(args: argparse.Namespace) -> int:
     if fmt == "pdf" and not args.output:
         raise UsageError("a PDF is binary, not for the terminal: write it with -o FILE.pdf")
     walkthrough = build_walkthrough(
-        args.spec, digits=args.digits, detail=args.detail, check=args.verify
+        args.spec,
+        digits=args.digits,
+        detail=args.detail,
+        check=args.verify,
+        steps=args.steps,
+        notation=args.notation,
+        only=args.only,
     )
     data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
     if args.output:

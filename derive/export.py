@@ -11,6 +11,7 @@ from typing import Any
 
 from derive.model import SymbolicNetwork
 from derive.numeric import Evaluation, TrainingStep, Value
+from derive.training import TrainingRun
 
 
 def forward_json(network: SymbolicNetwork, evaluation: Evaluation) -> dict[str, dict[str, float]]:
@@ -35,14 +36,56 @@ def _numbers(values: Mapping[str, Value]) -> dict[str, float]:
 def result_json(step: TrainingStep) -> dict[str, Any]:
     """The whole result of ``derive explain SPEC --format json``."""
     network = step.network
+    result: dict[str, Any] = {"network": network.spec.to_json()}
+    result.update(_passes(step, step.before, step.loss_before))
+    result["gradients"] = _numbers(step.gradients)
+    result["updated"] = _numbers(step.updated)
+    result["after_update"] = _passes(step, step.after, step.loss_after)
+    return result
+
+
+def _passes(step: TrainingStep, evaluations: tuple[Evaluation, ...], loss: Value) -> dict[str, Any]:
+    """{"forward", "errors"} for one sample; {"samples": [...], "errors": {"total"}} for several."""
+    network = step.network
+    if len(evaluations) == 1:
+        return {
+            "forward": forward_json(network, evaluations[0]),
+            "errors": errors_json(network, evaluations[0]),
+        }
     return {
-        "network": network.spec.to_json(),
-        "forward": forward_json(network, step.before[0]),
-        "errors": errors_json(network, step.before[0]),
-        "gradients": _numbers(step.gradients),
-        "updated": _numbers(step.updated),
-        "after_update": {
-            "forward": forward_json(network, step.after[0]),
-            "errors": errors_json(network, step.after[0]),
-        },
+        "samples": [
+            {"forward": forward_json(network, e), "errors": errors_json(network, e)}
+            for e in evaluations
+        ],
+        "errors": {"total": float(loss)},
     }
+
+
+def _final_json(run: TrainingRun) -> dict[str, Any]:
+    network = run.network
+    final: dict[str, Any] = {"parameters": _numbers(run.parameters)}
+    if len(run.final) == 1:
+        final["forward"] = forward_json(network, run.final[0])
+        final["errors"] = errors_json(network, run.final[0])
+    else:
+        final["samples"] = [
+            {"forward": forward_json(network, e), "errors": errors_json(network, e)}
+            for e in run.final
+        ]
+        final["errors"] = {"total": float(run.loss)}
+    return final
+
+
+def training_json(run: TrainingRun) -> dict[str, Any]:
+    """The result of ``derive train SPEC --steps N --format json``."""
+    return {
+        "steps": run.steps,
+        "history": [{"step": step, "total": float(total)} for step, total in run.history],
+        "final": _final_json(run),
+    }
+
+
+def training_csv(run: TrainingRun) -> str:
+    """step,total — one row per recorded step, full precision."""
+    rows = ["step,total", *(f"{step},{float(total)!r}" for step, total in run.history)]
+    return "\n".join(rows) + "\n"

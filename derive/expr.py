@@ -81,7 +81,15 @@ def substitute(expr: Expr, values: Mapping[Expr, Expr]) -> Expr:
         return values[expr]
     if not expr.args or isinstance(expr, sp.Derivative):
         return expr
-    return expr.func(*(substitute(arg, values) for arg in expr.args), evaluate=False)
+    return _unevaluated(expr.func, [substitute(arg, values) for arg in expr.args])
+
+
+def _unevaluated(func: type, args: list) -> Expr:
+    """func(*args) without evaluation where the class allows it (not all classes take it)."""
+    try:
+        return func(*args, evaluate=False)
+    except TypeError:
+        return func(*args)
 
 
 def vanishes(expr: Expr) -> bool:

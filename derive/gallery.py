@@ -24,6 +24,7 @@ class Entry(NamedTuple):
 
     preset: str
     fmt: str
+    notation: str = "classic"
     slides: bool = False
 
 
@@ -31,6 +32,8 @@ class Entry(NamedTuple):
 GALLERY: dict[str, Entry] = {
     "mazur.md": Entry("mazur", "md"),
     "russo.md": Entry("russo", "md"),
+    "mazur-layered.md": Entry("mazur", "md", notation="layered"),
+    "softmax.md": Entry("softmax", "md"),
     "mazur.tex": Entry("mazur", "tex"),
     "mazur.html": Entry("mazur", "html"),
     "mazur.pdf": Entry("mazur", "pdf"),
@@ -43,7 +46,7 @@ def gallery() -> dict[str, str | bytes]:
     walkthrough = cache(build_walkthrough)
 
     def build(entry: Entry) -> str | bytes:
-        w: Walkthrough = walkthrough(entry.preset)
+        w: Walkthrough = walkthrough(entry.preset, notation=entry.notation)
         return w.output(entry.fmt, slides=entry.slides)
 
     return {name: build(entry) for name, entry in GALLERY.items()}

@@ -142,7 +142,11 @@ def build_network(spec: NetworkSpec) -> SymbolicNetwork:
     parameters = (*_weights(spec, layers), *_biases(spec, layers))
     network = SymbolicNetwork(spec, layers, parameters, {}, {}, {}, sp.S.Zero)
     net_inputs = {n.net: _net_input(network, n) for n in network.neurons()}
-    outputs = {n.out: network.activation(n.layer).definition(n.net) for n in network.neurons()}
+    outputs = {}
+    for layer in layers[1:]:
+        nets = tuple(n.net for n in layer)
+        for n in layer:
+            outputs[n.out] = network.activation(n.layer).definition(n.net, nets)
     n_out = len(network.output_layer)
     loss = network.loss
     error_terms = {

@@ -18,6 +18,7 @@ import mpmath
 import sympy as sp
 from sympy import Expr
 
+from derive.activations import ALPHA
 from derive.model import E_TOTAL, ETA, SymbolicNetwork
 from derive.spec import Sample
 from derive.steps import Derivation
@@ -61,6 +62,8 @@ def evaluate(
         return ctx.make_mpf(expr._mpf_)
     if isinstance(expr, sp.Rational):
         return ctx.mpf(expr.p) / expr.q
+    if isinstance(expr, sp.Piecewise):
+        return _piecewise(expr, values, memo)
     args = [evaluate(arg, values, memo) for arg in expr.args]
     if isinstance(expr, sp.Add):
         result = ctx.fsum(args)
@@ -75,6 +78,43 @@ def evaluate(
     if memo is not None:
         memo[expr] = result
     return result
+
+
+def _piecewise(expr: sp.Piecewise, values: Mapping[Expr, Value], memo: dict | None) -> Value:
+    """The first branch whose condition holds (conditions are comparisons or True)."""
+    for branch, condition in expr.args:
+        if condition == sp.true or _holds(condition, values, memo):
+            return evaluate(branch, values, memo)
+    raise ValueError(f"no branch of {expr} applies")
+
+
+_COMPARISONS: dict[str, Callable[[Value, Value], bool]] = {
+    "StrictGreaterThan": operator.gt,
+    "GreaterThan": operator.ge,
+    "StrictLessThan": operator.lt,
+    "LessThan": operator.le,
+}
+
+
+def _holds(condition: Expr, values: Mapping[Expr, Value], memo: dict | None) -> bool:
+    """Whether a condition holds: a comparison, or (after SymPy nests piecewise functions)
+    And, Or, Not and ITE (if-then-else) of comparisons."""
+    kind = type(condition).__name__
+    if kind in _COMPARISONS:
+        return _COMPARISONS[kind](*(evaluate(side, values, memo) for side in condition.args))
+    if condition in (sp.true, sp.false):
+        return condition == sp.true
+    parts = condition.args
+    if kind == "And":
+        return all(_holds(p, values, memo) for p in parts)
+    if kind == "Or":
+        return any(_holds(p, values, memo) for p in parts)
+    if kind == "Not":
+        return not _holds(parts[0], values, memo)
+    if kind == "ITE":
+        chosen = parts[1] if _holds(parts[0], values, memo) else parts[2]
+        return _holds(chosen, values, memo)
+    raise ValueError(f"cannot decide the condition {condition}")
 
 
 @dataclass(frozen=True)
@@ -107,6 +147,15 @@ class TrainingStep:
     def network(self) -> SymbolicNetwork:
         return self.derivation.network
 
+    @property
+    def loss_before(self) -> Value:
+        """The loss the gradients are taken of: E_total, or its batch mean/sum."""
+        return batch_combine(self.network.spec.batch, [e.total for e in self.before])
+
+    @property
+    def loss_after(self) -> Value:
+        return batch_combine(self.network.spec.batch, [e.total for e in self.after])
+
     def is_updated(self, name: str) -> bool:
         """Whether gradient descent changes this parameter (biases only when asked)."""
         return self.network.by_name[name].is_weight or self.network.spec.update_biases
@@ -116,14 +165,20 @@ def forward(
     network: SymbolicNetwork, parameters: Mapping[str, Value], sample: Sample
 ) -> dict[Expr, Value]:
     """Evaluate net input, output, error terms and E_total, layer by layer."""
-    values: dict[Expr, Value] = {ETA: number(network.spec.learning_rate)}
+    values: dict[Expr, Value] = {
+        ETA: number(network.spec.learning_rate),
+        ALPHA: number(network.spec.leaky_relu_slope),
+    }
     values.update({p.symbol: parameters[p.name] for p in network.parameters})
     values.update({n.out: number(x) for n, x in zip(network.inputs, sample.inputs, strict=True)})
     for o, t in zip(network.output_layer, sample.targets, strict=True):
         values[network.target(o)] = number(t)
-    for neuron in network.neurons():
-        values[neuron.net] = evaluate(network.net_inputs[neuron.net], values)
-        values[neuron.out] = evaluate(network.outputs[neuron.out], values)
+    for layer in network.layers[1:]:
+        # every net input of the layer first: a softmax output needs all of them
+        for neuron in layer:
+            values[neuron.net] = evaluate(network.net_inputs[neuron.net], values)
+        for neuron in layer:
+            values[neuron.out] = evaluate(network.outputs[neuron.out], values)
     for error, term in network.error_terms.items():
         values[error] = evaluate(term, values)
     values[E_TOTAL] = evaluate(network.total, values)
@@ -174,11 +229,17 @@ def train_step(
     return TrainingStep(derivation, parameters, rate, tuple(before), gradients, updated, after)
 
 
+def batch_combine(spec_batch: str, values: list[Value]) -> Value:
+    """The batch value of per-sample values: their mean (``mean``) or their sum (``sum``)."""
+    total = ctx.fsum(values)
+    return total / len(values) if spec_batch == "mean" else total
+
+
 def _batch_gradients(derivation: Derivation, evaluations: list[Evaluation]) -> dict[str, Value]:
-    """The gradient of the batch loss: the mean of the per-sample gradients."""
-    count = len(evaluations)
+    """The gradient of the batch loss: the mean (or sum) of the per-sample gradients."""
+    batch = derivation.network.spec.batch
     return {
-        g.parameter.name: ctx.fsum(e[g.label] for e in evaluations) / count
+        g.parameter.name: batch_combine(batch, [e[g.label] for e in evaluations])
         for g in derivation.gradients
     }
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
-from sympy import Float
+from sympy import Expr, Float
 
 from derive.diagram import layout
-from derive.document import Document, Equation
+from derive.document import Document, Equation, TrainingReport
 from derive.errors import UsageError
 from derive.notation import classic_name
 from derive.numeric import Value, plain
@@ -97,6 +97,7 @@ MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text)
 
 FORMATS: dict[str, Format] = {
     "md": Format("walkthrough.md.j2", MARKDOWN, "markdown"),
+    "train-md": Format("train.md.j2", MARKDOWN, "markdown"),
     "tex": Format("walkthrough.tex.j2", LATEX, "bracket"),
     "beamer": Format("slides.tex.j2", BEAMER, "bracket"),
     "typst": Format("walkthrough.typ.j2", TYPST, "bracket"),
@@ -146,17 +147,23 @@ def environment(kind: str = "markdown") -> jinja2.Environment:
     return env
 
 
-def math_filters(document: Document, syntax: Syntax = MARKDOWN) -> dict[str, Callable[..., Any]]:
+def math_filters(
+    document: Document | TrainingReport, syntax: Syntax = MARKDOWN
+) -> dict[str, Callable[..., Any]]:
     """The filters a template uses to print math: inline, equation chains, numbers, text.
 
     ``math`` (alias ``tex``, its name in the Markdown templates) prints an expression;
     ``eq`` a chain ``lhs = … = value`` inline; ``block`` the same for display, broken
     after each "=" when too long for a line; ``narrow`` the broken form for a phone
     (HTML); ``wide`` says a display is still too wide (the template scales it to fit);
-    ``num`` a value; ``plain`` a value as text; ``text`` free text, made literal.
+    ``short`` says a formula fits inside a sentence (else the template displays it);
+    ``num`` a value; ``plain`` a value as text; ``text`` free text, made literal;
+    ``pct`` a fraction as a percentage; ``ratio`` how many times smaller or larger.
+    Quantities are named in the document's notation (classic or layered).
     """
-    show = math_printer(syntax.printer, document.digits, classic_name)
-    measure = math_printer("width", document.digits, classic_name)
+    namer = getattr(document, "notation", classic_name)
+    show = math_printer(syntax.printer, document.digits, namer)
+    measure = math_printer("width", document.digits, namer)
     markup = syntax.markup
 
     def number(value: Value) -> Any:
@@ -196,6 +203,18 @@ def math_filters(document: Document, syntax: Syntax = MARKDOWN) -> dict[str, Cal
             return ""
         return markup(syntax.aligned(parts(eq)))
 
+    def short(*items: Equation | Expr) -> bool:
+        """Whether equations or expressions, joined by "=", fit comfortably inside a
+        sentence (60 % of a line); a longer formula is better set on a line of its own."""
+        if syntax.line_width is None:
+            return True
+        sizes = [
+            w
+            for item in items
+            for w in (widths(item) if isinstance(item, Equation) else [measure(item)])
+        ]
+        return sum(sizes) + OPERATOR * (len(sizes) - 1) <= syntax.line_width * 0.6
+
     def wide(eq: Equation) -> bool:
         """Whether the display of `eq` (broken or not) is still wider than a line."""
         if syntax.line_width is None:
@@ -215,22 +234,30 @@ def math_filters(document: Document, syntax: Syntax = MARKDOWN) -> dict[str, Cal
         "block": block,
         "wide": wide,
         "narrow": narrow,
+        "short": short,
         "plain": lambda value: plain(value, document.digits),
         "text": syntax.text,
+        "pct": lambda fraction: f"{plain(fraction * 100, 3)} %",
+        "ratio": lambda before, after: (
+            f"{plain(before / after, 3)} times smaller"
+            if after > 0 and before >= after
+            else f"{plain(after / before, 3)} times larger"
+        ),
     }
 
 
-def render(document: Document, fmt: str = "md", *, fragment: bool = False) -> str:
+def render(document: Document | TrainingReport, fmt: str = "md", *, fragment: bool = False) -> str:
     """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
     only its body (for the formats whose templates offer one: tex, html)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
     template = environment(spec.environment).get_template(spec.template)
+    overview = getattr(document, "overview", None)
     text = template.render(
         doc=document,
         f=math_filters(document, spec.syntax),
-        diagram=layout(document.overview),
+        diagram=layout(overview) if overview is not None else None,
         fragment=fragment,
     )
     return _tidy(text)

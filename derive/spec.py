@@ -19,7 +19,7 @@ from typing import Any
 
 from derive.activations import ACTIVATIONS
 from derive.errors import SpecError
-from derive.losses import LOSSES
+from derive.losses import LOSSES, combination_problem
 
 BIAS_MODES = ("shared", "per_neuron", "none")
 DETAIL_DIGITS_MAX = 30
@@ -28,8 +28,10 @@ LARGEST = Decimal("1e15")
 
 KNOWN_KEYS = (
     "title", "layers", "activation", "loss", "learning_rate", "inputs", "targets",
-    "weights", "bias", "biases", "update_biases", "digits",
+    "samples", "batch", "weights", "bias", "biases", "update_biases", "digits",
+    "leaky_relu_slope",
 )  # fmt: skip
+BATCH_MODES = ("mean", "sum")
 
 Vector = tuple[Decimal, ...]
 Matrix = tuple[Vector, ...]
@@ -58,11 +60,13 @@ class NetworkSpec:
     loss: str
     learning_rate: Decimal
     samples: tuple[Sample, ...]
+    batch: str
     weights: tuple[Matrix, ...]
     bias: str
     biases: tuple[Vector, ...]
     update_biases: bool
     digits: int
+    leaky_relu_slope: Decimal = Decimal("0.01")
     source: str = "<spec>"
 
     def to_json(self) -> dict[str, Any]:
@@ -73,8 +77,6 @@ class NetworkSpec:
             "activation": list(self.activations),
             "loss": self.loss,
             "learning_rate": float(self.learning_rate),
-            "inputs": _floats(self.samples[0].inputs),
-            "targets": _floats(self.samples[0].targets),
             "weights": [[_floats(row) for row in matrix] for matrix in self.weights],
             "bias": self.bias,
             "update_biases": self.update_biases,
@@ -84,6 +86,16 @@ class NetworkSpec:
             data["biases"] = [float(layer[0]) for layer in self.biases]
         elif self.bias == "per_neuron":
             data["biases"] = [_floats(layer) for layer in self.biases]
+        if len(self.samples) == 1:
+            data["inputs"] = _floats(self.samples[0].inputs)
+            data["targets"] = _floats(self.samples[0].targets)
+        else:
+            data["samples"] = [
+                {"inputs": _floats(s.inputs), "targets": _floats(s.targets)} for s in self.samples
+            ]
+            data["batch"] = self.batch
+        if "leaky_relu" in self.activations:
+            data["leaky_relu_slope"] = float(self.leaky_relu_slope)
         return data
 
 
@@ -158,18 +170,24 @@ class _Validator:
         self._reject_unknown_keys()
         layers = self._layers()
         bias = self._choice("bias", BIAS_MODES, "shared" if "biases" in self.data else "none")
+        activations = self._activations(len(layers) - 1)
+        loss = self._choice("loss", tuple(LOSSES), "half_sse")
+        samples = self._samples(layers)
+        self._check_combination(activations, loss, layers, samples)
         return NetworkSpec(
             title=self._title(layers),
             layers=layers,
-            activations=self._activations(len(layers) - 1),
-            loss=self._choice("loss", tuple(LOSSES), "half_sse"),
+            activations=activations,
+            loss=loss,
             learning_rate=self._learning_rate(),
-            samples=(self._sample(layers),),
+            samples=samples,
+            batch=self._choice("batch", BATCH_MODES, "mean"),
             weights=self._weights(layers),
             bias=bias,
             biases=self._biases(layers, bias),
             update_biases=self._flag("update_biases", False),
             digits=self._digits(),
+            leaky_relu_slope=self._slope(activations),
             source=self.where,
         )
 
@@ -257,14 +275,76 @@ class _Validator:
             raise self.fail("learning_rate", f"expected a number greater than 0, got {rate}")
         return rate
 
-    def _sample(self, layers: tuple[int, ...]) -> Sample:
-        inputs = self._vector(
-            "inputs", self._require("inputs"), layers[0], f"the input layer has {layers[0]}"
+    def _samples(self, layers: tuple[int, ...]) -> tuple[Sample, ...]:
+        """`inputs`/`targets` for one sample, or `samples = [{inputs, targets}, …]`."""
+        if "samples" not in self.data:
+            return (self._sample(self._require("inputs"), self._require("targets"), "", layers),)
+        if "inputs" in self.data or "targets" in self.data:
+            raise self.fail("samples", "given together with inputs/targets; use one or the other")
+        value = self.data["samples"]
+        if not isinstance(value, list) or not value:
+            raise self.fail(
+                "samples", "expected a non-empty list of {inputs = [...], targets = [...]}"
+            )
+        return tuple(
+            self._sample_table(item, f"samples[{i}]", layers) for i, item in enumerate(value)
         )
-        targets = self._vector(
-            "targets", self._require("targets"), layers[-1], f"the output layer has {layers[-1]}"
+
+    def _sample_table(self, table: Any, key: str, layers: tuple[int, ...]) -> Sample:
+        if not isinstance(table, Mapping):
+            raise self.fail(key, "expected a table {inputs = [...], targets = [...]}")
+        for name in table:
+            if name not in ("inputs", "targets"):
+                hint = _did_you_mean(name, ("inputs", "targets"))
+                raise self.fail(f"{key}.{name}", f"unknown key{hint}")
+        for name in ("inputs", "targets"):
+            if name not in table:
+                raise self.fail(f"{key}.{name}", "missing (this key is required)")
+        return self._sample(table["inputs"], table["targets"], f"{key}.", layers)
+
+    def _sample(self, inputs: Any, targets: Any, prefix: str, layers: tuple[int, ...]) -> Sample:
+        return Sample(
+            self._vector(f"{prefix}inputs", inputs, layers[0], f"the input layer has {layers[0]}"),
+            self._vector(
+                f"{prefix}targets", targets, layers[-1], f"the output layer has {layers[-1]}"
+            ),
         )
-        return Sample(inputs, targets)
+
+    def _check_combination(
+        self,
+        activations: tuple[str, ...],
+        loss: str,
+        layers: tuple[int, ...],
+        samples: tuple[Sample, ...],
+    ) -> None:
+        """Refuse what makes no sense: softmax in a hidden layer, the log of a linear output."""
+        problem = combination_problem(activations, loss, layers[-1])
+        if problem:
+            key, message = problem
+            raise self.fail(key, message)
+        needs = LOSSES[loss].target_range
+        if needs is None:
+            return
+        low, high = needs
+        for i, sample in enumerate(samples):
+            for j, target in enumerate(sample.targets):
+                if not low <= target <= high:
+                    where = f"samples[{i}].targets[{j}]" if len(samples) > 1 else f"targets[{j}]"
+                    raise self.fail(
+                        where, f"{loss} needs targets from {low} to {high}, got {target}"
+                    )
+
+    def _slope(self, activations: tuple[str, ...]) -> Decimal:
+        if "leaky_relu_slope" not in self.data:
+            return Decimal("0.01")
+        if "leaky_relu" not in activations:
+            raise self.fail("leaky_relu_slope", "given, but no layer uses leaky_relu")
+        slope = self._number("leaky_relu_slope", self.data["leaky_relu_slope"])
+        if not 0 <= slope < 1:
+            raise self.fail(
+                "leaky_relu_slope", f"expected a number from 0 up to (not including) 1, got {slope}"
+            )
+        return slope
 
     def _weights(self, layers: tuple[int, ...]) -> tuple[Matrix, ...]:
         value = self._require("weights")

@@ -62,16 +62,31 @@ class LocalDerivative:
 
 @dataclass(frozen=True)
 class Delta:
-    """∂E_total/∂net_j → ∂E_total/∂out_j · ∂out_j/∂net_j (the neuron's error signal δ_j).
+    """∂E_total/∂net_j → Σ_k ∂E_total/∂out_k · ∂out_k/∂net_j (the neuron's error signal δ_j).
 
-    `own_error` is E_j for an output neuron (only E_j depends on net_j, so
-    ∂E_total/∂net_j = ∂E_j/∂net_j, as the classic example writes it) and E_total otherwise.
+    For an elementwise activation only out_j depends on net_j and the sum has the one
+    term ∂E_total/∂out_j · ∂out_j/∂net_j; for softmax every output of the layer does.
+    `own_error` is E_j for an elementwise output neuron (only E_j depends on net_j, so
+    ∂E_total/∂net_j = ∂E_j/∂net_j, as the classic example writes it), E_total otherwise.
     """
 
     neuron: Neuron
-    sensitivity: Sensitivity
-    activation: LocalDerivative
+    terms: tuple[tuple[Sensitivity, LocalDerivative], ...]
     own_error: Symbol
+
+    @property
+    def elementwise(self) -> bool:
+        return len(self.terms) == 1 and self.terms[0][0].neuron == self.neuron
+
+    @property
+    def sensitivity(self) -> Sensitivity:
+        """∂E_total/∂out_j (of an elementwise neuron)."""
+        return self.terms[0][0]
+
+    @property
+    def activation(self) -> LocalDerivative:
+        """∂out_j/∂net_j (of an elementwise neuron)."""
+        return self.terms[0][1]
 
     @cached_property
     def label(self) -> Derivative:
@@ -83,7 +98,7 @@ class Delta:
 
     @cached_property
     def expression(self) -> Expr:
-        return mul(self.sensitivity.label, self.activation.label)
+        return add(*(mul(s.label, a.label) for s, a in self.terms))
 
     def __repr__(self) -> str:
         return f"{self.label} → {self.expression}"
@@ -137,8 +152,14 @@ class Gradient:
         return partial(E_TOTAL, self.parameter.symbol)
 
     def chain(self, delta: Delta, link: LocalDerivative) -> tuple[Derivative, ...]:
-        """The three factors of one path, in the order the chain rule is written."""
-        return (delta.sensitivity.label, delta.activation.label, link.label)
+        """The factors of one path, in the order the chain rule is written.
+
+        ∂E/∂out_j · ∂out_j/∂net_j · ∂net_j/∂p for an elementwise neuron, and
+        ∂E/∂net_j · ∂net_j/∂p when net_j reaches the error through every output (softmax).
+        """
+        if delta.elementwise:
+            return (delta.sensitivity.label, delta.activation.label, link.label)
+        return (delta.label, link.label)
 
     @cached_property
     def expression(self) -> Expr:
@@ -173,7 +194,9 @@ class Derivation:
                 ordered.extend(link for _, link in sensitivity.terms)
                 ordered.append(sensitivity)
             for neuron in layer:
-                ordered.extend((self.deltas[neuron].activation, self.deltas[neuron]))
+                delta = self.deltas[neuron]
+                ordered.extend(local for _, local in delta.terms)
+                ordered.append(delta)
         for gradient in self.gradients:
             ordered.extend(link for _, link in gradient.paths)
             ordered.append(gradient)
@@ -195,15 +218,11 @@ def derive(network: SymbolicNetwork) -> Derivation:
     deltas: dict[Neuron, Delta] = {}
     for layer_index in range(len(network.layers) - 1, 0, -1):
         identity = identities[layer_index]
-        for neuron in network.layers[layer_index]:
-            sensitivity = _sensitivity(network, neuron, loss, deltas)
-            sensitivities[neuron] = sensitivity
-            deltas[neuron] = Delta(
-                neuron,
-                sensitivity,
-                _activation_derivative(network, neuron, identity),
-                network.error(neuron) if layer_index == network.depth else E_TOTAL,
-            )
+        layer = network.layers[layer_index]
+        for neuron in layer:
+            sensitivities[neuron] = _sensitivity(network, neuron, loss, deltas)
+        for neuron in layer:
+            deltas[neuron] = _delta(network, neuron, identity, sensitivities)
     gradients = tuple(_gradient(network, p, deltas) for p in network.parameters)
     return Derivation(network, identities, loss, sensitivities, deltas, gradients)
 
@@ -224,14 +243,35 @@ def _sensitivity(
     return Sensitivity(neuron, None, tuple(terms))
 
 
-def _activation_derivative(
-    network: SymbolicNetwork, neuron: Neuron, identity: DerivativeIdentity
-) -> LocalDerivative:
-    # ∂out_j/∂net_j = f'(net_j), written in out_j by the proved identity
-    closed = substitute(identity.closed_form, {identity.out: neuron.out, identity.net: neuron.net})
-    return LocalDerivative(
-        neuron.out, neuron.net, "activation", network.outputs[neuron.out], closed
+def _delta(
+    network: SymbolicNetwork,
+    neuron: Neuron,
+    identity: DerivativeIdentity,
+    sensitivities: dict[Neuron, Sensitivity],
+) -> Delta:
+    activation = identity.activation
+    if activation.elementwise:
+        local = _activation_derivative(network, neuron, neuron, identity)
+        own = network.error(neuron) if neuron.layer == network.depth else E_TOTAL
+        return Delta(neuron, ((sensitivities[neuron], local),), own)
+    terms = tuple(
+        (sensitivities[k], _activation_derivative(network, k, neuron, identity))
+        for k in network.layers[neuron.layer]
     )
+    return Delta(neuron, terms, E_TOTAL)
+
+
+def _activation_derivative(
+    network: SymbolicNetwork, of: Neuron, wrt: Neuron, identity: DerivativeIdentity
+) -> LocalDerivative:
+    # ∂out_j/∂net_j = f'(net_j), written in out_j by the proved identity;
+    # softmax: ∂out_k/∂net_j = out_k (δ_kj − out_j)
+    activation = identity.activation
+    if activation.elementwise:
+        closed = substitute(identity.closed_form, {identity.out: of.out, identity.net: of.net})
+    else:
+        closed = activation.jacobian(of.out, wrt.out, of == wrt)
+    return LocalDerivative(of.out, wrt.net, "activation", network.outputs[of.out], closed)
 
 
 def _net_derivative(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy import Expr, Symbol
 
+from derive.activations import ALPHA
 from derive.errors import VerificationError
 from derive.expr import evaluated, vanishes
 from derive.model import E_TOTAL, SymbolicNetwork
@@ -43,21 +44,23 @@ class Verification:
             how = (
                 f"equal at {self.points} random points (seed {self.seed}) to 30 significant digits"
             )
-        what = "factorization was" if count == 1 else f"{count} factorizations were"
-        return (
-            f"The chain-rule {what} checked against sympy.diff of the fully expanded total "
-            f"error: {how}."
+        what = (
+            "The chain-rule factorization was"
+            if count == 1
+            else (f"All {count} chain-rule factorizations were")
         )
+        return f"{what} checked against sympy.diff of the fully expanded total error: {how}."
 
 
 def expand(network: SymbolicNetwork) -> dict[Expr, Expr]:
     """Every net input, output, error term and E_total written out in the base quantities."""
     full: dict[Expr, Expr] = {}
-    for neuron in network.neurons():
-        full[neuron.net] = network.evaluated_net_inputs[neuron.net].xreplace(full)
-        full[neuron.out] = evaluated(network.outputs[neuron.out]).xreplace(
-            {neuron.net: full[neuron.net]}
-        )
+    for layer in network.layers[1:]:
+        for neuron in layer:
+            full[neuron.net] = network.evaluated_net_inputs[neuron.net].xreplace(full)
+        nets = {n.net: full[n.net] for n in layer}
+        for neuron in layer:
+            full[neuron.out] = evaluated(network.outputs[neuron.out]).xreplace(nets)
     for error, term in network.error_terms.items():
         full[error] = evaluated(term).xreplace(full)
     full[E_TOTAL] = sp.Add(*(full[e] for e in network.error_terms))
@@ -117,7 +120,7 @@ def verify(
 
 def _random_point(network: SymbolicNetwork, generator: random.Random) -> dict[Expr, object]:
     """Random inputs and parameters in [−1, 1] and targets in (0, 1)."""
-    values: dict[Expr, object] = {}
+    values: dict[Expr, object] = {ALPHA: ctx.mpf(str(network.spec.leaky_relu_slope))}
     symbols: list[Symbol] = [n.out for n in network.inputs] + [p.symbol for p in network.parameters]
     for symbol in symbols:
         values[symbol] = ctx.mpf(generator.uniform(-1, 1))

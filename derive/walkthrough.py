@@ -13,21 +13,25 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from derive.document import DETAILS, Document, build_document
+from derive.document import DETAILS, Document, build_document, build_training_report
 from derive.errors import UsageError
-from derive.export import result_json
+from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
 from derive.model import SymbolicNetwork, build_network
+from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
+from derive.plot import error_curve
 from derive.render import render
 from derive.spec import NetworkSpec, load_spec
 from derive.steps import Derivation, derive
+from derive.training import TrainingRun, train
 from derive.typeset import ENGINES, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
 
@@ -59,12 +63,21 @@ class Walkthrough:
     verification: Verification | None = None
     detail: str = "full"
     digits: int | None = None
+    training: TrainingRun | None = None
+    notation: str = "classic"
+    only: tuple[str, ...] | None = None
 
     @cached_property
     def document(self) -> Document:
         """The format-free walkthrough, laid out on first use (JSON does not need it)."""
         return build_document(
-            self.step, detail=self.detail, digits=self.digits, verification=self.verification
+            self.step,
+            detail=self.detail,
+            digits=self.digits,
+            verification=self.verification,
+            training=self.training,
+            notation=self.notation,
+            only=self.only,
         )
 
     def render(self, fmt: str = "md", *, fragment: bool = False, slides: bool = False) -> str:
@@ -107,8 +120,11 @@ class Walkthrough:
         return self.render(fmt, fragment=fragment, slides=slides)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON result of the design notes, as Python data."""
-        return result_json(self.step)
+        """The JSON result of the design notes, as Python data (plus ``training`` after --steps)."""
+        result = result_json(self.step)
+        if self.training is not None:
+            result["training"] = training_json(self.training)
+        return result
 
     def save(self, path: str | Path, fmt: str | None = None, **options: Any) -> None:
         """Write the walkthrough to `path` atomically, in `fmt` or the format its suffix names.
@@ -152,18 +168,110 @@ def build_walkthrough(
     digits: int | None = None,
     detail: str = "full",
     check: bool = False,
+    steps: int | None = None,
+    notation: str = "classic",
+    only: str | list[str] | tuple[str, ...] | None = None,
 ) -> Walkthrough:
     """Run the pipeline on a spec file, a preset name or a `NetworkSpec`.
 
-    `check` also proves every factorization against the direct derivative (`derive.verify`).
+    `check` also proves every factorization against the direct derivative (`derive.verify`);
+    `steps` appends a training run of that many updates; `notation` is ``classic`` or
+    ``layered``; `only` names the parameters the backward pass shows (``"w5,w1"``).
     """
     if detail not in DETAILS:
         raise UsageError(f"unknown detail level {detail!r} (known: {', '.join(DETAILS)})")
-    if digits is not None and not 1 <= digits <= 30:
-        raise UsageError(f"--digits: expected an integer from 1 to 30, got {digits}")
-    spec = source if isinstance(source, NetworkSpec) else load_spec(source)
-    network = build_network(spec)
-    derivation = derive(network)
+    if notation not in NOTATIONS:
+        raise UsageError(f"unknown notation {notation!r} (known: {', '.join(NOTATIONS)})")
+    _check_digits(digits)
+    derivation = _derivation(source)
+    chosen = _parameters(only, derivation) if only is not None else None
     step = train_step(derivation)
     verification = verify(derivation) if check else None
-    return Walkthrough(spec, network, derivation, step, verification, detail, digits)
+    training = train(derivation, steps) if steps is not None else None
+    network = derivation.network
+    return Walkthrough(
+        network.spec,
+        network,
+        derivation,
+        step,
+        verification,
+        detail,
+        digits,
+        training,
+        notation,
+        chosen,
+    )
+
+
+def _parameters(only: str | list[str] | tuple[str, ...], derivation: Derivation) -> tuple[str, ...]:
+    """The parameter names of --only, each checked to exist (with a did-you-mean hint)."""
+    names = [n.strip() for n in only.split(",")] if isinstance(only, str) else list(only)
+    known = [p.name for p in derivation.network.parameters]
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"--only: no parameter named {name!r}{hint} (parameters: {', '.join(known)})"
+            )
+    if not names:
+        raise UsageError("--only: expected parameter names such as w5,w1")
+    return tuple(names)
+
+
+def _check_digits(digits: int | None) -> None:
+    if digits is not None and not 1 <= digits <= 30:
+        raise UsageError(f"--digits: expected an integer from 1 to 30, got {digits}")
+
+
+def _derivation(source: str | Path | NetworkSpec) -> Derivation:
+    spec = source if isinstance(source, NetworkSpec) else load_spec(source)
+    return derive(build_network(spec))
+
+
+TRAIN_FORMATS = ("md", "json", "csv")
+
+
+@dataclass(frozen=True)
+class Training:
+    """A training run of many steps, ready to render as Markdown, JSON or CSV, or to plot."""
+
+    run: TrainingRun
+    digits: int | None = None
+
+    def render(self, fmt: str = "md") -> str:
+        if fmt not in TRAIN_FORMATS:
+            raise UsageError(f"unknown format {fmt!r} (known: {', '.join(TRAIN_FORMATS)})")
+        if fmt == "json":
+            return json.dumps(self.to_json(), indent=2) + "\n"
+        if fmt == "csv":
+            return training_csv(self.run)
+        return render(build_training_report(self.run, digits=self.digits), "train-md")
+
+    def to_json(self) -> dict[str, Any]:
+        return training_json(self.run)
+
+    def save(self, path: str | Path, fmt: str | None = None) -> None:
+        suffix = Path(path).suffix.lower().lstrip(".")
+        write_atomic(path, self.render(fmt or (suffix if suffix in TRAIN_FORMATS else "md")))
+
+    def plot(self, path: str | Path) -> None:
+        """Write the error curve (log scale) to an .svg or .png file."""
+        title = f"{self.run.network.spec.title}: {self.run.steps:,} steps"
+        write_atomic(path, error_curve(self.run.curve, title, Path(path).suffix.lower()))
+
+    def _repr_markdown_(self) -> str:
+        return self.render("md")
+
+
+def train_network(
+    source: str | Path | NetworkSpec,
+    steps: int,
+    *,
+    every: int | None = None,
+    digits: int | None = None,
+    precision: str = "float",
+) -> Training:
+    """Train the network of a spec for `steps` updates (``derive train``)."""
+    _check_digits(digits)
+    return Training(train(_derivation(source), steps, every=every, precision=precision), digits)

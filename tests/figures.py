@@ -24,16 +24,17 @@ def rounded(value, digits: int) -> str:
     quantum = Decimal(1).scaleb(exact.adjusted() - digits + 1)
     result = exact.quantize(quantum, rounding=ROUND_HALF_UP).normalize()
     assert -4 <= result.adjusted() < 6, "the key figures are written in fixed notation"
-    return format(result, "f")
+    return format(result, "f") if result else "0"
 
 
-def key_figures(name: str) -> dict[str, str]:
-    """E_total before and after the update and every updated weight, as printed."""
-    data = preset_data(name)
+def key_figures(source: str | dict) -> dict[str, str]:
+    """The loss (E_total) before and after the update and every updated weight, as
+    printed, for a preset name or the data of a spec."""
+    data = preset_data(source) if isinstance(source, str) else source
     ref, digits = reference_step(data), data.get("digits", 9)
     figures = {
-        "E_total": rounded(ref["errors"]["total"], digits),
-        "E_total after": rounded(ref["after_update"]["errors"]["total"], digits),
+        "E_total": rounded(ref["loss"], digits),
+        "E_total after": rounded(ref["loss_after"], digits),
     }
     for parameter, value in ref["updated"].items():
         if parameter.startswith("w"):
@@ -64,9 +65,43 @@ def pdf_text(pdf: bytes | Path, tmp_path: Path) -> str:
     return re.sub(r"[ \t]+", " ", text)
 
 
-def missing_figures(text: str, name: str) -> list[str]:
-    """The key figures of preset `name` that are not in `text`."""
+def missing_figures(text: str, source: str | dict) -> list[str]:
+    """The key figures of a preset (or of a spec's data) that are not in `text`."""
     words = set(re.findall(r"-?\d+\.\d+", text))
-    return [
-        f"{label} = {value}" for label, value in key_figures(name).items() if value not in words
-    ]
+    figures = key_figures(source).items()
+    return [f"{label} = {value}" for label, value in figures if value not in words]
+
+
+#: two samples, leaky ReLU, sigmoid outputs with binary cross-entropy (which collapses to
+#: out − target), updated biases: the step kinds beyond the classic example
+BATCH = {
+    "title": "Two samples, leaky ReLU, binary cross-entropy",
+    "layers": [2, 2, 2],
+    "activation": ["leaky_relu", "sigmoid"],
+    "loss": "binary_cross_entropy",
+    "leaky_relu_slope": Decimal("0.05"),
+    "learning_rate": Decimal("0.5"),
+    "samples": [
+        {"inputs": [Decimal("0.05"), Decimal("0.1")], "targets": [1, 0]},
+        {"inputs": [Decimal("-0.3"), Decimal("0.2")], "targets": [0, 1]},
+    ],
+    "batch": "mean",
+    "weights": [
+        [[Decimal("0.15"), Decimal("0.2")], [Decimal("-0.25"), Decimal("0.3")]],
+        [[Decimal("0.4"), Decimal("0.45")], [Decimal("0.5"), Decimal("-0.55")]],
+    ],
+    "bias": "shared",
+    "biases": [Decimal("0.35"), Decimal("0.6")],
+    "update_biases": True,
+}
+
+
+def kind_cases() -> dict[str, tuple[object, dict, str | dict]]:
+    """name → (spec for derive.explain, its options, the source of its key figures)."""
+    from derive.spec import spec_from_mapping
+
+    return {
+        "softmax": ("softmax", {}, "softmax"),
+        "layered": ("mazur", {"notation": "layered"}, "mazur"),
+        "batch": (spec_from_mapping(BATCH, where="batch.toml"), {"steps": 50}, BATCH),
+    }

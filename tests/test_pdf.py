@@ -162,3 +162,29 @@ def test_other_shapes_compile_cleanly_too(tmp_path):
         assert not _overfull(run.log), (fmt, _overfull(run.log)[:3])
     for slides in (False, True):
         assert w.pdf(slides=slides).startswith(b"%PDF-")
+
+
+@pytest.fixture(scope="module", params=["softmax", "layered", "batch"])
+def kind(request):
+    from figures import kind_cases
+
+    spec, options, figures = kind_cases()[request.param]
+    return derive.explain(spec, **options), figures
+
+
+def test_every_step_kind_typesets_in_every_pdf(kind, tmp_path):
+    """Softmax's Jacobian sums, the matrix form of the layered notation, several samples
+    with their batch, a collapsing activation–loss pair and a training run: LaTeX article
+    and Beamer without overfull boxes, Typst article and slides one page per slide, the
+    key figures in every PDF."""
+    w, figures = kind
+    pdfs = [w.pdf(), w.pdf(slides=True)]
+    slides = w.render("typst", slides=True)
+    assert pdf_text(pdfs[1], tmp_path).count("\f") == slides.count("\n#slide[") + 1
+    if shutil.which("pdflatex"):
+        for fmt in ("tex", "beamer"):
+            run = compile_latex(w.render(fmt))
+            assert not _overfull(run.log), (fmt, _overfull(run.log)[:3])
+            pdfs.append(run.pdf)
+    for pdf in pdfs:
+        assert not missing_figures(pdf_text(pdf, tmp_path), figures)

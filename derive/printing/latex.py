@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 from sympy.printing.latex import LatexPrinter
 
 from derive.notation import classic_name
-from derive.printing.written import MINUS, PLUS, Piece, WrittenOrder
+from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
 
-_OPERATORS = {PLUS: " + ", MINUS: " - ", "*": r" \cdot "}
+_OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: r" \cdot ", HADAMARD: r" \odot "}
 
 
 class LatexMathPrinter(WrittenOrder, LatexPrinter):
@@ -62,5 +62,9 @@ class LatexMathPrinter(WrittenOrder, LatexPrinter):
     def _scientific(self, mantissa: str, exponent: str) -> str:
         return rf"{mantissa} \times 10^{{{exponent}}}"
 
-    def _partial(self, of: str, wrt: str) -> str:
-        return rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
+    def _partial(self, of: str | None, wrt: str) -> str:
+        top = r"\partial" if of is None else rf"\partial {of}"
+        return rf"\frac{{{top}}}{{\partial {wrt}}}"
+
+    def _juxtapose(self, first: str, second: str, space: bool) -> str:
+        return f"{first} {second}" if space else first + second

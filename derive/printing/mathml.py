@@ -13,9 +13,15 @@ from xml.dom.minidom import Element
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from derive.notation import classic_name
-from derive.printing.written import MINUS, PLUS, Piece, WrittenOrder
+from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
 
-_OPERATORS = {PLUS: "+", MINUS: "\N{MINUS SIGN}", "*": "\N{MIDDLE DOT}"}
+_OPERATORS = {
+    PLUS: "+",
+    MINUS: "\N{MINUS SIGN}",
+    TIMES: "\N{MIDDLE DOT}",
+    HADAMARD: "\N{CIRCLED DOT OPERATOR}",
+}
+_SYMBOLS = {"nabla": "\N{NABLA}"}
 
 
 class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
@@ -79,7 +85,8 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
         return self._element("mi", text=text)
 
     def _greek(self, name: str) -> Element:
-        return self._element("mi", text=unicodedata.lookup(f"GREEK SMALL LETTER {name.upper()}"))
+        letter = _SYMBOLS.get(name) or unicodedata.lookup(f"GREEK SMALL LETTER {name.upper()}")
+        return self._element("mi", text=letter)
 
     def _digits(self, text: str) -> Element:
         return self._element("mn", text=text)
@@ -98,11 +105,14 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
             self._element("msup", self._digits("10"), power),
         )
 
-    def _partial(self, of: Element, wrt: Element) -> Element:
-        return self._fraction(
-            self._element("mrow", self._partial_sign(), of),
-            self._element("mrow", self._partial_sign(), wrt),
+    def _partial(self, of: Element | None, wrt: Element) -> Element:
+        top = (
+            self._partial_sign() if of is None else self._element("mrow", self._partial_sign(), of)
         )
+        return self._fraction(top, self._element("mrow", self._partial_sign(), wrt))
+
+    def _juxtapose(self, first: Element, second: Element, space: bool) -> Element:
+        return self._element("mrow", first, second)
 
     def _partial_sign(self) -> Element:
         sign = self._element("mi", text="\N{PARTIAL DIFFERENTIAL}")

@@ -13,9 +13,9 @@ import sympy as sp
 from sympy.printing.printer import Printer
 
 from derive.notation import classic_name
-from derive.printing.written import MINUS, PLUS, Piece, WrittenOrder
+from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
 
-_OPERATORS = {PLUS: " + ", MINUS: " - ", "*": " dot "}
+_OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: " dot ", HADAMARD: " dot.o "}
 
 #: functions Typst math writes upright by their own name
 _TYPST_OPERATORS = frozenset(
@@ -77,8 +77,12 @@ class TypstMathPrinter(WrittenOrder, Printer):
     def _scientific(self, mantissa: str, exponent: str) -> str:
         return f"{mantissa} times 10^({exponent})"
 
-    def _partial(self, of: str, wrt: str) -> str:
-        return f"frac(partial {of}, partial {wrt})"
+    def _partial(self, of: str | None, wrt: str) -> str:
+        top = "partial" if of is None else f"partial {of}"
+        return f"frac({top}, partial {wrt})"
+
+    def _juxtapose(self, first: str, second: str, space: bool) -> str:
+        return f"{first} {second}"
 
     # -- what the written order does not cover ---------------------------------------------
     def _print_Function(self, expr: sp.Function) -> str:
@@ -98,6 +102,23 @@ class TypstMathPrinter(WrittenOrder, Printer):
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         # θ(x), as SymPy's LaTeX printer writes the step function
         return f"theta({self._print(expr.args[0])})"
+
+    # -- the matrix form of a layer (layered notation) ----------------------------------------
+    def _print_MatrixBase(self, expr: sp.MatrixBase) -> str:
+        rows = "; ".join(", ".join(self._print(x) for x in expr.row(i)) for i in range(expr.rows))
+        return f'mat(delim: "[", {rows})'
+
+    def _print_MatMul(self, expr: sp.MatMul) -> str:
+        return " ".join(self._matrix_factor(a) for a in expr.args)
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        # (a^{(1)})^T, as the LaTeX printer writes it: a named layer carries a superscript
+        base = self._print(expr.arg)
+        return f"{base}^(T)" if isinstance(expr.arg, sp.MatrixBase) else f"({base})^(T)"
+
+    def _matrix_factor(self, expr: sp.Basic) -> str:
+        text = self._print(expr)
+        return f"({text})" if isinstance(expr, sp.MatAdd | sp.MatMul | sp.HadamardProduct) else text
 
     def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
         return f"{self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)}"

@@ -65,8 +65,21 @@ class WidthPrinter(WrittenOrder, Printer):
     def _scientific(self, mantissa: str, exponent: str) -> float:
         return self._digits(mantissa) + OPERATOR + 2 + SCRIPT * len(exponent)
 
-    def _partial(self, of: float, wrt: float) -> float:
-        return max(of, wrt) + 1.6
+    def _partial(self, of: float | None, wrt: float) -> float:
+        return max(of or 0.0, wrt) + 1.6
+
+    def _juxtapose(self, first: float, second: float, space: bool) -> float:
+        return first + second + (0.3 if space else 0.0)
+
+    def _print_MatrixBase(self, expr: Any) -> float:
+        columns = [max(self._print(x) for x in expr.col(j)) for j in range(expr.cols)]
+        return sum(columns) + 1.5 * (len(columns) - 1) + 2.0
+
+    def _print_MatMul(self, expr: Any) -> float:
+        return sum(self._print(a) for a in expr.args) + 0.5 * (len(expr.args) - 1)
+
+    def _print_Transpose(self, expr: Any) -> float:
+        return self._print(expr.arg) + SCRIPT
 
     def _print_Function(self, expr: Any) -> float:
         arguments = sum(self._print(a) for a in expr.args) + OPERATOR * (len(expr.args) - 1)

@@ -22,7 +22,7 @@ from derive.numeric import ctx, format_number
 
 Piece = Any
 
-PLUS, MINUS, TIMES = "+", "-", "*"
+PLUS, MINUS, TIMES, HADAMARD = "+", "-", "*", "o"
 
 
 def is_negation(expr: Expr) -> bool:
@@ -43,7 +43,7 @@ class WrittenOrder:
 
     Primitives a subclass defines (each returns a piece):
 
-    ``_row(pieces, operators)``  a + b − c · d, operators from PLUS, MINUS, TIMES
+    ``_row(pieces, operators)``  a + b − c · d, operators from PLUS, MINUS, TIMES, HADAMARD
     ``_negative(piece)``         −a
     ``_parens(piece)``           (a), sized to its content
     ``_fraction(num, den)``      a over b
@@ -52,7 +52,8 @@ class WrittenOrder:
     ``_letter(text)``, ``_word(text)``, ``_greek(name)``, ``_digits(text)``
     ``_mark(text)``              a superscript sign such as the ⁺ of an updated value
     ``_scientific(mantissa, exponent)``  m × 10^e (both plain digit strings)
-    ``_partial(of, wrt)``        ∂of / ∂wrt
+    ``_partial(of, wrt)``        ∂of / ∂wrt, or the operator ∂/∂wrt when `of` is None
+    ``_juxtapose(a, b, space)``  a b, side by side (f'(z), ∇_a E)
     """
 
     # Mixed into a sympy Printer, which supplies `_print` and `_settings` (with "digits"
@@ -64,7 +65,11 @@ class WrittenOrder:
         return self.name(self._settings["namer"](expr.name))
 
     def name(self, name: Name) -> Piece:
-        """A quantity's written name: net_{h₁}, E_total, w₅⁺, η."""
+        """A quantity's written name: net_{h₁}, E_total, w₅⁺, η, f'(z^{(2)}), ∇_{a^{(2)}} E."""
+        if name.base == "nabla" and name.argument is not None:
+            # the gradient of the error with respect to a whole layer: ∇_{a^{(l)}} E
+            nabla = self._scripts(self._greek("nabla"), self.name(name.argument), None)
+            return self._juxtapose(nabla, self._letter("E"), True)
         if name.is_greek:
             base = self._greek(name.base)
         elif name.is_word:
@@ -73,7 +78,13 @@ class WrittenOrder:
             base = self._letter(name.base)
         sub = self.index(name.sub) if name.sub is not None else None
         sup = self._mark(name.sup) if name.sup else None
-        return base if sub is None and sup is None else self._scripts(base, sub, sup)
+        written = base if sub is None and sup is None else self._scripts(base, sub, sup)
+        if name.argument is not None:
+            written = self._juxtapose(written, self._parens(self.name(name.argument)), False)
+        return written
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> Piece:
+        return self._print_Symbol(expr)
 
     def index(self, index: Index) -> Piece:
         """h₁ as a subscript: a letter with numbers, numbers alone, or a word."""
@@ -111,8 +122,17 @@ class WrittenOrder:
 
     # -- derivatives and functions ----------------------------------------------------------
     def _print_Derivative(self, expr: sp.Derivative) -> Piece:
+        special = getattr(self._settings["namer"], "derivative", None)
+        named = special(expr) if special else None
+        if named is not None:
+            # a derivative the notation names on its own: δ^{(l)}_j = ∂E/∂z^{(l)}_j
+            return self.name(named)
         ((variable, _count),) = expr.variable_count
-        return self._partial(self._print(expr.expr), self._print(variable))
+        if isinstance(expr.expr, sp.Symbol | sp.MatrixSymbol):
+            return self._partial(self._print(expr.expr), self._print(variable))
+        # the derivative of a written expression: ∂/∂x (…)
+        operator = self._partial(None, self._print(variable))
+        return self._juxtapose(operator, self._parens(self._print(expr.expr)), False)
 
     def _print_exp(self, expr: Expr) -> Piece:
         return self._power(self._letter("e"), self._print(expr.args[0]))
@@ -142,12 +162,24 @@ class WrittenOrder:
         if len(args) == 2 and negative_power(args[1]) and not negative_power(args[0]):
             # a/b, written a · b⁻¹ by `frac`
             return self._over(self._print(args[0]), args[1])
-        if len(args) == 2 and negative_power(args[0]) and not isinstance(args[1], sp.Add | sp.Mul):
-            # SymPy's canonical b⁻¹ · a
-            return self._over(self._print(args[1]), args[0])
-        first = self._factor(args[0]) if isinstance(args[0], sp.Add) else self._print(args[0])
-        pieces = [first, *(self._factor(a) for a in args[1:])]
+        powers = [a for a in args if negative_power(a)]
+        others = [a for a in args if not negative_power(a)]
+        if (
+            len(powers) == 1
+            and negative_power(args[0])
+            and not any(isinstance(a, sp.Add | sp.Mul) for a in others)
+        ):
+            # SymPy's canonical b⁻¹ · a₁ · a₂ …  →  (a₁ · a₂ …)/b
+            numerator = [self._factor(a) for a in others]
+            return self._over(self._row(numerator, [TIMES] * (len(others) - 1)), powers[0])
+        # every factor that is a sum or a negative number is bracketed, the first one too:
+        # (−0.5) · (−0.19), never −0.5 · −0.19
+        pieces = [self._factor(a) for a in args]
         return self._row(pieces, [TIMES] * (len(pieces) - 1))
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> Piece:
+        pieces = [self._factor(a) for a in expr.args]
+        return self._row(pieces, [HADAMARD] * (len(pieces) - 1))
 
     def _print_Pow(self, expr: sp.Pow) -> Piece:
         if negative_power(expr):
