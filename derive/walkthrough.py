@@ -20,7 +20,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from derive.document import DETAILS, Document, build_document, build_training_report
+from derive.compose import build_document, build_training_report
+from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
