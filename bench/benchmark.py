@@ -2,6 +2,7 @@
 
     python bench/benchmark.py            # all measurements, with the targets
     python bench/benchmark.py --quick    # fewer repetitions
+    python bench/benchmark.py --formats  # only the time of each output format, per preset
 
 Targets (issue #3): the 2-2-2 walkthrough costs at most 0.3 s above the bare
 `python -c "import sympy, jinja2"` floor; the time per parameter stays within 2x from
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import derive
 from derive.training import train
@@ -66,11 +70,45 @@ def timed(spec: derive.NetworkSpec, fmt: str, repeat: int) -> float:
     return statistics.median(times)
 
 
+#: (label, file name, extra options) of each output format, as a lecturer asks for it
+OUTPUTS = [
+    ("Markdown", "walk.md", []),
+    ("LaTeX article (.tex)", "walk.tex", []),
+    ("Beamer slides (.tex)", "deck.tex", ["--format", "beamer"]),
+    ("HTML page", "walk.html", []),
+    ("PDF article (Typst)", "walk.pdf", []),
+    ("PDF slides (Typst)", "deck.pdf", ["--slides"]),
+    ("PDF article (--engine latex)", "walk.pdf", ["--engine", "latex"]),
+    ("PDF slides (--engine latex)", "deck.pdf", ["--engine", "latex", "--slides"]),
+]
+
+
+def formats(repeat: int) -> None:
+    """Wall time of `derive explain PRESET -o FILE` for every format, both presets."""
+    print(f"{'format':30} {'mazur (2-2-2)':>14} {'russo (3-3-3)':>14}")
+    has_tex = shutil.which("pdflatex") is not None
+    with tempfile.TemporaryDirectory() as folder:
+        for label, name, options in OUTPUTS:
+            if "latex" in options and not has_tex:
+                print(f"{label:30} {'(no TeX)':>14} {'(no TeX)':>14}")
+                continue
+            times = []
+            for preset in ("mazur", "russo"):
+                target = str(Path(folder) / name)
+                command = [sys.executable, "-m", "derive", "explain", preset, "-o", target]
+                times.append(wall([*command, *options], repeat))
+            print(f"{label:30} {times[0]:13.2f}s {times[1]:13.2f}s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--formats", action="store_true", help="only the time of each format")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
+    if args.formats:
+        formats(repeat)
+        return 0
 
     floor = wall([sys.executable, "-c", "import sympy, jinja2"], repeat)
     explain = wall([sys.executable, "-m", "derive", "explain", "mazur", "--format", "md"], repeat)
@@ -104,6 +142,8 @@ def main() -> int:
     precise = time.perf_counter() - start
     print(f"\n10,000 training steps of mazur: {fast:.3f} s in floats (target well under 1 s), ")
     print(f"  {precise:.3f} s at 50 digits with the same compiled kernel")
+    print()
+    formats(max(1, repeat // 2))
     return 0
 
 

@@ -11,8 +11,10 @@ import json
 import sys
 from collections.abc import Sequence
 
-from derive.errors import DeriveError
+from derive.errors import DeriveError, UsageError
+from derive.files import write_atomic
 from derive.spec import load_spec, preset_names
+from derive.typeset import ENGINES
 from derive.version import __version__
 from derive.walkthrough import FORMATS, TRAIN_FORMATS, build_walkthrough, train_network
 
@@ -22,6 +24,12 @@ examples:
   derive explain mazur --format json            the numbers, for other programs
   derive explain my_net.toml -o notes.md        a network of your own, to a file
   derive explain russo --digits 6 --detail summary --verify
+  derive explain mazur -o mazur.pdf             a PDF handout (nothing but pip needed)
+  derive explain mazur -o slides.pdf --slides   the same as slides, one step per slide
+  derive explain mazur -o mazur.pdf --engine latex   the PDF through TeX Live instead
+  derive explain mazur --format beamer -o deck.tex   Beamer slides to edit
+  derive explain mazur --format tex --fragment  the LaTeX body, to \\input into notes
+  derive explain mazur -o mazur.html            one self-contained web page (MathML)
 """
 
 CHECK_EXAMPLES = """\
@@ -97,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("full", "summary"),
         default="full",
         help="summary: one fully worked parameter per layer (default: full)",
+    )
+    explain.add_argument(
+        "--slides",
+        action="store_true",
+        help="pdf or typst: slides, one step per slide (for LaTeX slides: --format beamer)",
+    )
+    explain.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="pdf: typst (default, in-process) or latex (latexmk/pdflatex from TeX Live)",
+    )
+    explain.add_argument(
+        "--fragment",
+        action="store_true",
+        help="tex or html: only the body, to include in a document of your own",
     )
     explain.add_argument(
         "--verify",
@@ -200,6 +223,8 @@ def _explain(args: argparse.Namespace) -> int:
     from derive.walkthrough import format_for_path
 
     fmt = args.format or (format_for_path(args.output) if args.output else "md")
+    if fmt == "pdf" and not args.output:
+        raise UsageError("a PDF is binary, not for the terminal: write it with -o FILE.pdf")
     walkthrough = build_walkthrough(
         args.spec,
         digits=args.digits,
@@ -209,11 +234,11 @@ def _explain(args: argparse.Namespace) -> int:
         notation=args.notation,
         only=args.only,
     )
-    text = walkthrough.render(fmt)
+    data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
     if args.output:
-        walkthrough.save(args.output, fmt)
+        write_atomic(args.output, data)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(data)
     if walkthrough.verification is not None:
         print(f"derive: {walkthrough.verification}", file=sys.stderr)
     return 0

@@ -33,6 +33,10 @@ class UsageError(DeriveError):
     """An option or combination of options that cannot be honoured."""
 
 
+class EngineError(DeriveError):
+    """A PDF could not be typeset: the engine is missing, or it failed (with its log)."""
+
+
 class VerificationError(DeriveError):
     """The chain-rule factorization disagreed with the direct derivative (a bug in derive)."""
 

@@ -2,40 +2,66 @@
 
 python -m derive.gallery            # rewrite output/ from the presets
 python -m derive.gallery --check    # exit 1 if output/ is stale (what the tests do)
+
+PDFs are compared byte for byte too: Typst output is reproducible (no date in the
+document, only the fonts bundled with the typst package).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from derive.files import write_atomic
-from derive.walkthrough import build_walkthrough
+from derive.walkthrough import Walkthrough, build_walkthrough
 
-#: output file name → (preset, format, options of build_walkthrough)
-GALLERY: dict[str, tuple[str, str, dict]] = {
-    "mazur.md": ("mazur", "md", {}),
-    "russo.md": ("russo", "md", {}),
-    "mazur-layered.md": ("mazur", "md", {"notation": "layered"}),
-    "softmax.md": ("softmax", "md", {}),
+
+class Entry(NamedTuple):
+    """One file of the gallery: which preset, in which format, with which options."""
+
+    preset: str
+    fmt: str
+    notation: str = "classic"
+    slides: bool = False
+
+
+#: output file name → what it holds
+GALLERY: dict[str, Entry] = {
+    "mazur.md": Entry("mazur", "md"),
+    "russo.md": Entry("russo", "md"),
+    "mazur-layered.md": Entry("mazur", "md", notation="layered"),
+    "softmax.md": Entry("softmax", "md"),
+    "mazur.tex": Entry("mazur", "tex"),
+    "mazur.html": Entry("mazur", "html"),
+    "mazur.pdf": Entry("mazur", "pdf"),
+    "mazur-slides.pdf": Entry("mazur", "pdf", slides=True),
 }
 
 
-def gallery() -> dict[str, str]:
-    """Every file of ``output/`` as it should be now."""
-    return {
-        name: build_walkthrough(preset, **options).render(fmt)
-        for name, (preset, fmt, options) in GALLERY.items()
-    }
+def gallery() -> dict[str, str | bytes]:
+    """Every file of ``output/`` as it should be now (text, or bytes for a PDF)."""
+    walkthrough = cache(build_walkthrough)
+
+    def build(entry: Entry) -> str | bytes:
+        w: Walkthrough = walkthrough(entry.preset, notation=entry.notation)
+        return w.output(entry.fmt, slides=entry.slides)
+
+    return {name: build(entry) for name, entry in GALLERY.items()}
+
+
+def _bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
 
 
 def stale(folder: Path) -> list[str]:
     """Names of the files in `folder` that differ from what derive generates now."""
     return [
         name
-        for name, text in gallery().items()
-        if not (folder / name).is_file() or (folder / name).read_text("utf-8") != text
+        for name, data in gallery().items()
+        if not (folder / name).is_file() or (folder / name).read_bytes() != _bytes(data)
     ]
 
 
@@ -55,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stale: {folder / name}", file=sys.stderr)
         return 1 if names else 0
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in gallery().items():
-        write_atomic(folder / name, text)
+    for name, data in gallery().items():
+        write_atomic(folder / name, data)
         print(f"wrote {folder / name}")
     return 0
 

@@ -1,29 +1,109 @@
 """Document → text in one output format, through a Jinja2 template and a math printer.
 
 Templates are package data: in an installed wheel they live in ``derive/templates``; in a
-source checkout they are the top-level ``templates/`` folder. The environment is strict
-(an undefined name is an error, never an empty string) and templates never compute
-mathematics: they place what the document holds, printed by the format's printer.
+source checkout they are the top-level ``templates/`` folder. Environments are strict (an
+undefined name is an error, never an empty string) and templates never compute
+mathematics: they place what the document holds, printed by the format's printer through
+the filters of `math_filters`. LaTeX and Typst templates use the bracket delimiters of
+nbconvert (``((* *))``, ``((( )))``, ``((= =))``) so their braces never clash with Jinja;
+the HTML environment escapes every value that is not marked as markup.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
+from sympy import Expr, Float
 
+from derive.diagram import layout
 from derive.document import Document, Equation, TrainingReport
+from derive.errors import UsageError
 from derive.notation import classic_name
 from derive.numeric import Value, plain
-from derive.printing import latex_printer
+from derive.printing import math_printer, typst_string
+from derive.printing.width import OPERATOR
+from derive.text import latex_escape, markdown_text, typst_text
 
-TEMPLATES = {"md": "walkthrough.md.j2", "train-md": "train.md.j2"}
-
-#: length (in LaTeX characters) above which a display equation is split into aligned lines
+#: length (in LaTeX characters) above which a Markdown display equation is split
 LONG_EQUATION = 240
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """How one kind of template writes math: printer, chain, broken chain, free text.
+
+    `line_width` is where a chain of equalities breaks, in character widths on the page
+    (`derive.printing.width`); Markdown keeps its rule of LaTeX source length instead,
+    because GitHub and Jupyter scroll a long line rather than overflow a page. A page
+    that reflows (HTML) also has a `narrow_width`: the width of a phone, below which it
+    shows the broken form of a chain that fits on a wider screen.
+    """
+
+    printer: str
+    equals: Callable[[list[str]], str]
+    aligned: Callable[[list[str]], str]
+    text: Callable[[str], str]
+    line_width: float | None = None
+    markup: Callable[[str], Any] = str
+    narrow_width: float | None = None
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: its template, its math syntax and its Jinja2 environment."""
+
+    template: str
+    syntax: Syntax
+    environment: str
+
+
+def _latex_aligned(lines: list[str]) -> str:
+    rows = [f"{lines[0]} &= {lines[1]}", *(f"&= {p}" for p in lines[2:])]
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+def _typst_aligned(lines: list[str]) -> str:
+    rows = [f"{lines[0]} &= {lines[1]}", *(f"&= {p}" for p in lines[2:])]
+    return " \\\n".join(rows)
+
+
+def _mathml_equals(parts: list[str]) -> str:
+    return "<mrow>" + "<mo>=</mo>".join(parts) + "</mrow>"
+
+
+def _mathml_aligned(lines: list[str]) -> str:
+    def row(lhs: str, rhs: str) -> str:
+        return f'<mtr><mtd class="lhs">{lhs}</mtd><mtd class="rhs"><mo>=</mo>{rhs}</mtd></mtr>'
+
+    rows = [row(lines[0], lines[1]), *(row("", p) for p in lines[2:])]
+    return "<mtable>" + "".join(rows) + "</mtable>"
+
+
+LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74)
+BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72)
+TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74)
+TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72)
+MATHML = Syntax(
+    "mathml", _mathml_equals, _mathml_aligned, escape, line_width=64, markup=Markup, narrow_width=30
+)
+MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text)
+
+FORMATS: dict[str, Format] = {
+    "md": Format("walkthrough.md.j2", MARKDOWN, "markdown"),
+    "train-md": Format("train.md.j2", MARKDOWN, "markdown"),
+    "tex": Format("walkthrough.tex.j2", LATEX, "bracket"),
+    "beamer": Format("slides.tex.j2", BEAMER, "bracket"),
+    "typst": Format("walkthrough.typ.j2", TYPST, "bracket"),
+    "typst-slides": Format("slides.typ.j2", TYPST_SLIDES, "bracket"),
+    "html": Format("walkthrough.html.j2", MATHML, "html"),
+}
 
 
 def template_dir() -> Path:
@@ -35,49 +115,128 @@ def template_dir() -> Path:
     raise FileNotFoundError("derive's templates are missing from this installation")
 
 
+_COMMON = {
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+_BRACKETS = {
+    "block_start_string": "((*",
+    "block_end_string": "*))",
+    "variable_start_string": "(((",
+    "variable_end_string": ")))",
+    "comment_start_string": "((=",
+    "comment_end_string": "=))",
+}
+
+
 @cache
-def environment() -> jinja2.Environment:
-    """The Jinja2 environment shared by the Markdown-like formats."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(template_dir())),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+def environment(kind: str = "markdown") -> jinja2.Environment:
+    """The Jinja2 environment of one kind of template: markdown, bracket (LaTeX, Typst), html."""
+    loader = jinja2.FileSystemLoader(str(template_dir()))
+    if kind == "markdown":
+        return jinja2.Environment(loader=loader, autoescape=False, **_COMMON)
+    if kind == "html":
+        return jinja2.Environment(loader=loader, autoescape=True, **_COMMON)
+    env = jinja2.Environment(loader=loader, autoescape=False, **_BRACKETS, **_COMMON)
+    env.filters["latex_escape"] = latex_escape
+    env.filters["typst_text"] = typst_text
+    env.filters["typst_string"] = typst_string
+    return env
 
 
-def math_filters(document: Document | TrainingReport) -> dict[str, Callable[..., str]]:
-    """The filters a template uses to print math: inline, equation chains, numbers."""
-    latex = latex_printer(document.digits, getattr(document, "notation", classic_name))
-    from sympy import Float
+def math_filters(
+    document: Document | TrainingReport, syntax: Syntax = MARKDOWN
+) -> dict[str, Callable[..., Any]]:
+    """The filters a template uses to print math: inline, equation chains, numbers, text.
 
-    def number(value: Value) -> str:
-        return latex(Float(value, 50))
+    ``math`` (alias ``tex``, its name in the Markdown templates) prints an expression;
+    ``eq`` a chain ``lhs = … = value`` inline; ``block`` the same for display, broken
+    after each "=" when too long for a line; ``narrow`` the broken form for a phone
+    (HTML); ``wide`` says a display is still too wide (the template scales it to fit);
+    ``short`` says a formula fits inside a sentence (else the template displays it);
+    ``num`` a value; ``plain`` a value as text; ``text`` free text, made literal;
+    ``pct`` a fraction as a percentage; ``ratio`` how many times smaller or larger.
+    Quantities are named in the document's notation (classic or layered).
+    """
+    namer = getattr(document, "notation", classic_name)
+    show = math_printer(syntax.printer, document.digits, namer)
+    measure = math_printer("width", document.digits, namer)
+    markup = syntax.markup
+
+    def number(value: Value) -> Any:
+        return markup(show(Float(value, 50)))
+
+    def written(eq: Equation) -> list[Any]:
+        value = () if eq.value is None else (Float(eq.value, 50),)
+        return [eq.lhs, *eq.forms, *value]
 
     def parts(eq: Equation) -> list[str]:
-        written = [latex(eq.lhs), *(latex(form) for form in eq.forms)]
-        return written if eq.value is None else [*written, number(eq.value)]
+        return [show(form) for form in written(eq)]
 
-    def equation(eq: Equation) -> str:
-        return " = ".join(parts(eq))
+    def widths(eq: Equation) -> list[float]:
+        return [measure(form) for form in written(eq)]
 
-    def block(eq: Equation) -> str:
+    def one_line(eq: Equation) -> float:
+        return sum(widths(eq)) + OPERATOR * (len(written(eq)) - 1)
+
+    def breaks(eq: Equation, width: float | None = syntax.line_width) -> bool:
+        """Whether `eq` is a chain (three parts or more) too long for a line of `width`."""
+        if len(written(eq)) < 3:
+            return False
+        if width is None:
+            return len(" = ".join(parts(eq))) > LONG_EQUATION
+        return one_line(eq) > width
+
+    def equation(eq: Equation) -> Any:
+        return markup(syntax.equals(parts(eq)))
+
+    def block(eq: Equation) -> Any:
         """A display equation; a long chain is broken after each '=' and aligned."""
-        written = parts(eq)
-        if len(written) < 3 or len(" = ".join(written)) <= LONG_EQUATION:
-            return " = ".join(written)
-        lines = [f"{written[0]} &= {written[1]}", *(f"&= {p}" for p in written[2:])]
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        return markup((syntax.aligned if breaks(eq) else syntax.equals)(parts(eq)))
+
+    def narrow(eq: Equation) -> Any:
+        """The broken form for a phone, where `block` keeps one line; else empty."""
+        if syntax.narrow_width is None or breaks(eq) or not breaks(eq, syntax.narrow_width):
+            return ""
+        return markup(syntax.aligned(parts(eq)))
+
+    def short(*items: Equation | Expr) -> bool:
+        """Whether equations or expressions, joined by "=", fit comfortably inside a
+        sentence (60 % of a line); a longer formula is better set on a line of its own."""
+        if syntax.line_width is None:
+            return True
+        sizes = [
+            w
+            for item in items
+            for w in (widths(item) if isinstance(item, Equation) else [measure(item)])
+        ]
+        return sum(sizes) + OPERATOR * (len(sizes) - 1) <= syntax.line_width * 0.6
+
+    def wide(eq: Equation) -> bool:
+        """Whether the display of `eq` (broken or not) is still wider than a line."""
+        if syntax.line_width is None:
+            return False
+        sizes = widths(eq)
+        if breaks(eq):
+            longest = max(sizes[0] + OPERATOR + sizes[1], *(OPERATOR + s for s in sizes[2:]))
+        else:
+            longest = one_line(eq)
+        return longest > syntax.line_width
 
     return {
-        "tex": latex,
+        "math": lambda expr: markup(show(expr)),
+        "tex": lambda expr: markup(show(expr)),
         "num": number,
         "eq": equation,
         "block": block,
+        "wide": wide,
+        "narrow": narrow,
+        "short": short,
         "plain": lambda value: plain(value, document.digits),
-        "text": markdown_text,
+        "text": syntax.text,
         "pct": lambda fraction: f"{plain(fraction * 100, 3)} %",
         "ratio": lambda before, after: (
             f"{plain(before / after, 3)} times smaller"
@@ -87,18 +246,20 @@ def math_filters(document: Document | TrainingReport) -> dict[str, Callable[...,
     }
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
-
-
-def markdown_text(text: str) -> str:
-    """Free text (a title, a file name) made literal in Markdown: no markup, no HTML, no math."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
-
-
-def render(document: Document | TrainingReport, fmt: str = "md", **context: object) -> str:
-    """The walkthrough in format `fmt` (``md``)."""
-    template = environment().get_template(TEMPLATES[fmt])
-    text = template.render(doc=document, f=math_filters(document), **context)
+def render(document: Document | TrainingReport, fmt: str = "md", *, fragment: bool = False) -> str:
+    """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
+    only its body (for the formats whose templates offer one: tex, html)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    spec = FORMATS[fmt]
+    template = environment(spec.environment).get_template(spec.template)
+    overview = getattr(document, "overview", None)
+    text = template.render(
+        doc=document,
+        f=math_filters(document, spec.syntax),
+        diagram=layout(overview) if overview is not None else None,
+        fragment=fragment,
+    )
     return _tidy(text)
 
 

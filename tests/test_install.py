@@ -32,7 +32,14 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contains_templates_and_presets(wheel):
     names = zipfile.ZipFile(wheel).namelist()
+    templates = {
+        f"derive/templates/{p.relative_to(ROOT / 'templates').as_posix()}"
+        for p in (ROOT / "templates").rglob("*")
+        if p.is_file()
+    }
     assert "derive/templates/walkthrough.md.j2" in names
+    assert {"derive/templates/slides.tex.j2", "derive/templates/html/style.css"} <= templates
+    assert templates <= set(names), sorted(templates - set(names))
     assert "derive/presets/mazur.toml" in names and "derive/presets/russo.toml" in names
 
 
@@ -54,3 +61,9 @@ def test_installed_wheel_runs_from_another_folder(wheel, tmp_path):
     assert markdown.startswith("# ") and "0.291027774" in markdown
     result = _run(str(derive_cmd), "explain", "russo", "--format", "json", cwd=elsewhere, env=clean)
     assert json.loads(result.stdout)["network"]["layers"] == [3, 3, 3]
+    # the lecture formats, from the installed templates; the PDF with the installed typst
+    for name in ("mazur.tex", "mazur.html", "slides.pdf"):
+        extra = ["--slides"] if name == "slides.pdf" else []
+        _run(str(derive_cmd), "explain", "mazur", "-o", name, *extra, cwd=elsewhere, env=clean)
+    assert (elsewhere / "slides.pdf").read_bytes().startswith(b"%PDF-")
+    assert "0.291027774" in (elsewhere / "mazur.html").read_text()

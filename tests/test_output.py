@@ -12,10 +12,14 @@ def test_output_folder_is_current():
     assert not names, f"stale files in output/: {names}; run 'python -m derive.gallery'"
 
 
-def test_gallery_covers_both_presets():
+def test_gallery_covers_both_presets_and_every_lecture_format():
     files = gallery()
     assert set(files) == set(GALLERY) >= {"mazur.md", "russo.md"}
+    assert {"mazur.pdf", "mazur-slides.pdf", "mazur.tex", "mazur.html"} <= set(files)
     assert "0.298371109" in files["mazur.md"]
+    assert (
+        files["mazur.pdf"].startswith(b"%PDF-") and files["mazur-slides.pdf"] != files["mazur.pdf"]
+    )
 
 
 def test_readme_excerpt_is_the_generated_walkthrough():

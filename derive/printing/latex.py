@@ -1,0 +1,70 @@
+"""LaTeX math: the syntax of the Markdown, LaTeX article and Beamer formats."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sympy.printing.latex import LatexPrinter
+
+from derive.notation import classic_name
+from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
+
+_OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: r" \cdot ", HADAMARD: r" \odot "}
+
+
+class LatexMathPrinter(WrittenOrder, LatexPrinter):
+    """LaTeX math in written order, with ∂-fractions, rounded numbers and classic names."""
+
+    printmethod = "_derive_latex"
+    _default_settings: ClassVar[dict[str, Any]] = {
+        **LatexPrinter._default_settings,
+        "digits": 9,
+        "namer": classic_name,
+    }
+
+    def _row(self, pieces: list[str], operators: list[str]) -> str:
+        text = pieces[0]
+        for operator, piece in zip(operators, pieces[1:], strict=True):
+            text += _OPERATORS[operator] + piece
+        return text
+
+    def _negative(self, piece: str) -> str:
+        return "-" + piece
+
+    def _parens(self, piece: str) -> str:
+        return rf"\left({piece}\right)"
+
+    def _fraction(self, numerator: str, denominator: str) -> str:
+        return rf"\frac{{{numerator}}}{{{denominator}}}"
+
+    def _power(self, base: str, exponent: str) -> str:
+        return f"{base}^{{{exponent}}}"
+
+    def _scripts(self, base: str, sub: Piece, sup: Piece) -> str:
+        text = base if sub is None else f"{base}_{{{sub}}}"
+        return text if sup is None else f"{text}^{{{sup}}}"
+
+    def _letter(self, text: str) -> str:
+        return text
+
+    def _word(self, text: str) -> str:
+        return rf"\mathrm{{{text}}}"
+
+    def _greek(self, name: str) -> str:
+        return "\\" + name
+
+    def _digits(self, text: str) -> str:
+        return text
+
+    def _mark(self, text: str) -> str:
+        return text
+
+    def _scientific(self, mantissa: str, exponent: str) -> str:
+        return rf"{mantissa} \times 10^{{{exponent}}}"
+
+    def _partial(self, of: str | None, wrt: str) -> str:
+        top = r"\partial" if of is None else rf"\partial {of}"
+        return rf"\frac{{{top}}}{{\partial {wrt}}}"
+
+    def _juxtapose(self, first: str, second: str, space: bool) -> str:
+        return f"{first} {second}" if space else first + second
