@@ -4,8 +4,9 @@ The networks cover what the walkthroughs can show: both presets, a softmax/cross
 batch of two samples, ReLU with per-neuron biases that are updated, leaky ReLU into a
 linear output without biases, binary cross-entropy over three samples summed, and a
 network with two hidden layers; each in both notations, with the rule-by-rule detail, at
-few and at many digits, and with a training run appended. Every text format
-``derive explain`` offers is checked (Markdown today).
+few and at many digits, and with a training run appended; and in every text format
+``derive explain`` writes (Markdown, the LaTeX article, Beamer slides, Typst, HTML with
+MathML).
 """
 
 from __future__ import annotations
@@ -122,10 +123,21 @@ def test_every_walkthrough_checks_clean(network, variant):
 
 
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
-@pytest.mark.parametrize("network", ["mazur", "softmax-batch"])
+@pytest.mark.parametrize("network", NETWORKS)
 def test_every_text_format_checks_clean(network, fmt):
     spec = spec_of(network)
     assert_clean(derive.explain(spec).render(fmt), spec)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options"),
+    [("beamer", {}), ("typst", {"slides": True}), ("tex", {"fragment": True}), ("html", {})],
+)
+@pytest.mark.parametrize("network", ["mazur", "softmax-batch", "two-hidden-layers"])
+def test_slides_fragments_and_the_layered_notation_check_clean(network, fmt, options):
+    spec = spec_of(network)
+    walkthrough = derive.explain(spec, notation="layered")
+    assert_clean(walkthrough.render(fmt, **options), spec)
 
 
 @pytest.mark.parametrize("network", ["mazur", "softmax-batch"])

@@ -300,3 +300,48 @@ def test_line_numbers_follow_the_document_as_given(naming):
     for newline in ("\n", "\r\n", "\r"):
         text = newline.join(["a", "", "$w_5 = 0.4$", "b", "w6 = 0.45"])
         assert [c.line for c in claims(text, naming)] == [3, 5]
+
+
+# -- other languages: HTML with MathML, Typst ------------------------------------------------
+def test_mathml_is_read_line_for_line(naming):
+    html = (
+        "<!DOCTYPE html>\n<html><body>\n<h2>The forward pass again</h2>\n"
+        "<p>so <math><msub><mi>w</mi><mn>5</mn></msub></math>"
+        "<math><mo>=</mo><mn>0.4</mn></math></p>\n"
+        '<div><math display="block"><mtable><mtr><mtd><msub><mi>out</mi><msub><mi>h</mi><mn>1</mn>'
+        "</msub></msub></mtd><mtd><mo>=</mo><mfrac><mn>1</mn><mrow><mn>1</mn><mo>+</mo><msup>"
+        "<mi>e</mi><mrow><mo>&#8722;</mo><mn>0.377445179</mn></mrow></msup></mrow></mfrac></mtd>"
+        "</mtr><mtr><mtd></mtd><mtd><mo>=</mo><mn>0.593256764</mn></mtd></mtr></mtable></math></div>\n"
+        "<script>var x = 3;</script>\n</body></html>\n"
+    )
+    found = claims(html, naming)
+    assert [(c.line, str(c.quantity), c.context.phase) for c in found] == [
+        (4, "w5", "after"),
+        (5, "out_h1", "after"),
+    ]
+
+
+def test_typst_is_read_line_for_line(naming):
+    typst = (
+        '#set document(title: "x")\n= The forward pass\n\n'
+        '#display($ "net"_(h_(1)) = w_(1) dot i_(1) + w_(2) dot i_(2) + b_(1) dot 1 \\\n'
+        "&= 0.15 dot 0.05 + 0.2 dot 0.1 + 0.35 dot 1 = 0.3775 $)\n\n"
+        '$frac(partial E_("total"), partial w_(5)) = 0.0821670406$\n'
+    )
+    found = claims(typst, naming)
+    assert [(c.line, str(c.quantity)) for c in found] == [(4, "net_h1"), (7, "dE_total/dw5")]
+    assert found[0].links[-1].line == 5
+
+
+def test_annotations_speak_each_language():
+    from derive.check import check_text
+
+    for text, marker in [
+        ("$w_5 = 0.5$\n", "> **derive check**"),
+        ("\\documentclass{article}\n\\begin{document}\n$w_5 = 0.5$\n", "% derive check"),
+        ("#set page(width: auto)\n$w_(5) = 0.5$\n", "// derive check"),
+        ("<html>\n<math><msub><mi>w</mi><mn>5</mn></msub><mo>=</mo><mn>0.5</mn></math>\n", "<!--"),
+    ]:
+        annotated = check_text(text, "mazur").annotate(text)
+        assert marker in annotated, annotated
+        assert annotated.splitlines()[: text.count("\n")] == text.splitlines()

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from derive.check.dialects import normalized
 from derive.check.expression import (
     Apply,
     Derivative,
@@ -72,8 +73,8 @@ class Claim:
     """A chain ``links[0] = links[1] = … = links[-1]`` (or a table row) found in a document.
 
     `kind` is ``chain`` (the last link is a number), ``formula`` (a formula of the
-    network's quantities, no number) or ``table``. `anchor` is the offset of the end of
-    the block the claim sits in, after which an annotation can go.
+    network's quantities, no number) or ``table``. `anchor` is the line on which the block
+    the claim sits in ends, after which an annotation can go.
     """
 
     line: int
@@ -99,7 +100,12 @@ def read_claims(text: str, naming: Naming | None = None) -> tuple[Claim, ...]:
 
 
 def iter_claims(text: str, naming: Naming | None = None) -> Iterator[Claim]:
-    """The claims of `text` one by one, so a long document is never held as claims at once."""
+    """The claims of `text` one by one, so a long document is never held as claims at once.
+
+    HTML (MathML) and Typst are read through their LaTeX-flavoured translation, which keeps
+    every line where it was; the claims' texts are then in that translation.
+    """
+    text = normalized(text)
     return _Reader(text, naming).claims(read_blocks(text))
 
 
@@ -298,7 +304,15 @@ class _Reader:
         start, end = links[0].start, links[-1].end
         text = " ".join(self.text[start:end].split())
         return Claim(
-            links[0].line, text, links, quantity, context, kind, start, end, max(anchor, end)
+            links[0].line,
+            text,
+            links,
+            quantity,
+            context,
+            kind,
+            start,
+            end,
+            self.lines.line(max(anchor, end)),
         )
 
     def quantity(self, links: tuple[Link, ...], chain: _Chain) -> Quantity | None:
@@ -590,7 +604,7 @@ class _TableReader:
             "table",
             self.row.start,
             self.row.end,
-            self.row.anchor,
+            reader.lines.line(self.row.anchor),
         )
 
     def quantity(self, name: Node, column: str | None) -> Quantity | None:
@@ -604,14 +618,25 @@ class _TableReader:
             return naming.derivative(Atom("E"), Atom(quantity.name))
         if column == "updated" and quantity is not None and quantity.is_parameter:
             return Quantity("updated", quantity.name + "+", quantity.key)
-        if column in _OF_NEURON and isinstance(name, Name):
-            found = naming.quantity(Atom(_OF_NEURON[column], name.atom.base + name.atom.sub))
-            if found is not None:
-                return found
-        return None if column == "target" else quantity
+        if column in _OF_NEURON:
+            # the column names a quantity of the row's neuron: never the row's own one
+            neuron = _neuron_of(quantity)
+            if neuron is None and isinstance(name, Name):
+                neuron = name.atom.base + name.atom.sub
+            return naming.quantity(Atom(_OF_NEURON[column], neuron)) if neuron else None
+        return quantity
 
 
 _OF_NEURON = {"target": "target", "net": "net", "out": "out", "error": "E"}
+
+
+def _neuron_of(quantity: Quantity | None) -> str | None:
+    """The neuron a quantity belongs to: h1 for net_h1 or out_h1, o2 for E_o2."""
+    if quantity is None or quantity.kind not in ("net", "out", "error", "target"):
+        return None
+    return quantity.name.split("_", 1)[1]
+
+
 _STEP_COUNT = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
 _STEPS = re.compile(r"\b(step|iteration|epoch|update)s?\b", re.IGNORECASE)
 _STARTING = re.compile(r"\b(start|initial|before|old|original|given)\b", re.IGNORECASE)

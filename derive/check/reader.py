@@ -138,8 +138,25 @@ def is_latex(text: str) -> bool:
 
 
 def without_comments(text: str) -> str:
-    """LaTeX comments blanked out, keeping every offset (and every line) where it was."""
-    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group()), text)
+    """LaTeX comments, the preamble and TikZ pictures blanked out (their ``margin=2.5`` and
+    ``opacity=0.9`` are no claims), keeping every offset and every line where it was."""
+    text = re.sub(r"(?<!\\)%[^\n]*", _blank, text)
+    begin = text.find("\\begin{document}", 0, 500_000)
+    if begin > 0:
+        text = _blank_text(text[:begin]) + text[begin:]
+    return _PICTURE.sub(_blank, text)
+
+
+_PICTURE = re.compile(r"\\begin\{tikzpicture\}.{0,200000}?\\end\{tikzpicture\}", re.DOTALL)
+
+
+def _blank(match: re.Match) -> str:
+    return _blank_text(match.group())
+
+
+def _blank_text(text: str) -> str:
+    """Spaces for every character but the line breaks."""
+    return re.sub(r"[^\r\n]", " ", text)
 
 
 def read_blocks(text: str) -> Iterator[Block]:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from derive.check.reader import Lines, is_latex
+from derive.check.dialects import dialect
+from derive.check.reader import Lines
 
 WRONG = ("wrong value", "arithmetic slip", "wrong formula")
 
@@ -37,7 +38,7 @@ class Finding:
     stated_text: str | None
     expected: Decimal | None
     diagnosis: str
-    anchor: int
+    anchor: int  # the line after which an annotation goes
 
     @property
     def is_wrong(self) -> bool:
@@ -124,10 +125,10 @@ class CheckReport:
         notes: dict[int, list[str]] = {}
         lines = Lines.of(text)
         for finding in self.wrong:
-            notes.setdefault(lines.line(finding.anchor), []).append(_note(finding))
+            notes.setdefault(min(finding.anchor, len(lines.starts)), []).append(_note(finding))
         if not notes:
             return text
-        style = "latex" if is_latex(text) else "markdown"
+        style = dialect(text)
         newline = "\r\n" if "\r\n" in text else "\n"
         pieces, position = [], 0
         for number in sorted(notes):
@@ -144,6 +145,8 @@ class CheckReport:
 _MARKERS = {
     "markdown": "> **derive check** {note}",
     "latex": "% derive check {note}",
+    "typst": "// derive check {note}",
+    "html": "<!-- derive check {note} -->",
 }
 
 
