@@ -24,13 +24,26 @@ wrong number, and why (the `derive.check` package)::
     0
 """
 
-from derive.check import CheckReport, check_document, check_text
+from typing import Any
+
 from derive.errors import DeriveError, SpecError
 from derive.spec import NetworkSpec, load_spec, preset_names, spec_from_mapping
 from derive.version import __version__
 from derive.walkthrough import Walkthrough, build_walkthrough
 
 explain = build_walkthrough
+
+#: derive.check is imported when first used, so `derive explain` does not pay for it
+_CHECK = ("CheckReport", "check_document", "check_text")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CHECK:
+        import derive.check
+
+        return getattr(derive.check, name)
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+
 
 __all__ = [
     "CheckReport",
