@@ -2,6 +2,7 @@
 
 The pipeline, one stage per module, like CPython's doctest (parse, check, explain)::
 
+    dialects.normalized    HTML, Typst        → LaTeX-flavoured text, line for line
     reader.read_blocks     document text      → located blocks (headings, math, rows)
     claims.read_claims     blocks + naming    → located claims (links, quantity, context)
     truth.Truth            spec               → every true value, per pass and sample
