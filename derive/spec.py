@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +24,7 @@ from derive.losses import LOSSES, combination_problem
 
 BIAS_MODES = ("shared", "per_neuron", "none")
 DETAIL_DIGITS_MAX = 30
+MAX_TITLE = 300
 #: larger values make no sense in a worked example and would overflow JSON's doubles
 LARGEST = Decimal("1e15")
 
@@ -216,6 +218,14 @@ class _Validator:
         title = self.data.get("title", default)
         if not isinstance(title, str) or not title.strip():
             raise self.fail("title", "expected a non-empty string")
+        if len(title) > MAX_TITLE:
+            raise self.fail("title", f"expected at most {MAX_TITLE} characters, got {len(title)}")
+        # control characters (NUL, bidirectional overrides, …) have no place on a handout
+        bad = next(
+            (c for c in title if unicodedata.category(c) in ("Cc", "Cf") and c not in "\t\n"), None
+        )
+        if bad is not None:
+            raise self.fail("title", f"contains the control character U+{ord(bad):04X}")
         return " ".join(title.split())
 
     def _choice(self, key: str, choices: tuple[str, ...], default: str) -> str:

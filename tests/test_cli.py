@@ -119,6 +119,10 @@ BAD_SPECS = {
         _replace("biases = [0.35, 0.60]", "biases = [0.35]"),
         "biases: expected 2 numbers",
     ),
+    "control character": (
+        _replace('title = "A', 'title = "A\\u202e'),
+        "title: contains the control character U+202E",
+    ),
     "too large": (
         _replace("0.45", "1e300"),
         "weights[1][0][1]: expected a number of magnitude at most 1e15",
