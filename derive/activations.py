@@ -44,6 +44,9 @@ class Activation:
     convention: str = ""
     properties: frozenset[str] = frozenset()
     jacobian: Callable[[Symbol, Symbol, bool], Expr] | None = None
+    #: the same function without branches, for writing out a whole network: SymPy folds
+    #: nested Piecewise expressions combinatorially, but not nested Max
+    unbranched: Callable[[Expr], Expr] | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -121,6 +124,7 @@ ACTIVATIONS: dict[str, Activation] = {
         # ReLU'(net) = 1 if net > 0 else 0
         closed_derivative=lambda out, net: _piecewise(ONE, sp.Integer(0), net),
         convention="At net = 0 ReLU has no derivative; derive takes it to be 0, as PyTorch does.",
+        unbranched=lambda net: sp.Max(0, net),
     ),
     "leaky_relu": Activation(
         name="leaky_relu",
@@ -132,6 +136,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "At net = 0 leaky ReLU has no derivative; derive takes it to be the slope α, "
             "as PyTorch does."
         ),
+        # for 0 ≤ α < 1: max(net, α·net)
+        unbranched=lambda net: sp.Max(net, ALPHA * net),
     ),
     "linear": Activation(
         name="linear",

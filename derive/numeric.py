@@ -38,10 +38,20 @@ def _function(name: str) -> Callable[..., Value]:
     return getattr(ctx, name)
 
 
+def _heaviside(x: Value, at_zero: Value | None = None) -> Value:
+    """H(x): 1 above 0, 0 below; at 0 the value SymPy gives it (½ unless stated)."""
+    if x == 0:
+        return ctx.mpf("0.5") if at_zero is None else at_zero
+    return ctx.mpf(1) if x > 0 else ctx.mpf(0)
+
+
 _FUNCTIONS: dict[str, Callable[..., Value]] = {
     "exp": _function("exp"),
     "log": _function("ln"),
     "tanh": _function("tanh"),
+    "Max": max,
+    "Min": min,
+    "Heaviside": _heaviside,
 }
 
 

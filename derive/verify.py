@@ -59,8 +59,12 @@ def expand(network: SymbolicNetwork) -> dict[Expr, Expr]:
         for neuron in layer:
             full[neuron.net] = network.evaluated_net_inputs[neuron.net].xreplace(full)
         nets = {n.net: full[n.net] for n in layer}
+        activation = network.activation(layer[0].layer)
         for neuron in layer:
-            full[neuron.out] = evaluated(network.outputs[neuron.out]).xreplace(nets)
+            if activation.unbranched is not None:
+                full[neuron.out] = activation.unbranched(full[neuron.net])
+            else:
+                full[neuron.out] = evaluated(network.outputs[neuron.out]).xreplace(nets)
     for error, term in network.error_terms.items():
         full[error] = evaluated(term).xreplace(full)
     full[E_TOTAL] = sp.Add(*(full[e] for e in network.error_terms))
@@ -85,8 +89,12 @@ def verify(
     """Check every gradient's factorization; raise `VerificationError` on any disagreement."""
     network = derivation.network
     if method == "auto":
+        smooth = all(
+            network.activation(l).unbranched is None for l in range(1, len(network.layers))
+        )
         small = (
-            len(network.layers) <= SYMBOLIC_MAX_LAYERS
+            smooth
+            and len(network.layers) <= SYMBOLIC_MAX_LAYERS
             and max(network.spec.layers) <= SYMBOLIC_MAX_WIDTH
         )
         method = "symbolic" if small else "numeric"
