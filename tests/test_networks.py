@@ -126,7 +126,11 @@ def test_values_and_gradients_match_the_reference(data):
             assert close(evaluation[neuron.out], sample["forward"][neuron.name]["out"])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(specs())
 def test_gradients_match_central_differences_of_the_batch_loss(data):
     assume(_no_kinks(data))
