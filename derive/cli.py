@@ -16,7 +16,13 @@ from derive.files import write_atomic
 from derive.spec import load_spec, preset_names
 from derive.typeset import ENGINES
 from derive.version import __version__
-from derive.walkthrough import FORMATS, TRAIN_FORMATS, build_walkthrough, train_network
+from derive.walkthrough import (
+    FORMATS,
+    TRAIN_FORMATS,
+    build_walkthrough,
+    train_format_for_path,
+    train_network,
+)
 
 EXPLAIN_EXAMPLES = """\
 examples:
@@ -207,13 +213,12 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
 
 def _train(args: argparse.Namespace) -> int:
     training = train_network(args.spec, args.steps, every=args.every, digits=args.digits)
-    suffix = args.output.rsplit(".", 1)[-1].lower() if args.output and "." in args.output else ""
-    fmt = args.format or (suffix if suffix in TRAIN_FORMATS else "md")
+    fmt = args.format or (train_format_for_path(args.output) if args.output else "md")
     text = training.render(fmt)
     if args.plot:
         training.plot(args.plot)
     if args.output:
-        training.save(args.output, fmt)
+        write_atomic(args.output, text)
     else:
         sys.stdout.write(text)
     return 0

@@ -158,6 +158,12 @@ def _check_options(fmt: str, *, fragment: bool, slides: bool, engine: str | None
         raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
 
 
+def train_format_for_path(path: str | Path) -> str:
+    """The training format a file name asks for: .json, .csv, anything else Markdown."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    return suffix if suffix in TRAIN_FORMATS else "md"
+
+
 def format_for_path(path: str | Path) -> str:
     """The format a file name asks for: ``.md`` → md, ``.pdf`` → pdf, …; anything else → md."""
     return SUFFIXES.get(Path(path).suffix.lower().lstrip("."), "md")
@@ -253,8 +259,7 @@ class Training:
         return training_json(self.run)
 
     def save(self, path: str | Path, fmt: str | None = None) -> None:
-        suffix = Path(path).suffix.lower().lstrip(".")
-        write_atomic(path, self.render(fmt or (suffix if suffix in TRAIN_FORMATS else "md")))
+        write_atomic(path, self.render(fmt or train_format_for_path(path)))
 
     def plot(self, path: str | Path) -> None:
         """Write the error curve (log scale) to an .svg or .png file."""

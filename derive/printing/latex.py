@@ -7,29 +7,21 @@ from typing import Any, ClassVar
 from sympy.printing.latex import LatexPrinter
 
 from derive.notation import classic_name
-from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
+from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, TextSyntax, WrittenOrder
 
 _OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: r" \cdot ", HADAMARD: r" \odot "}
 
 
-class LatexMathPrinter(WrittenOrder, LatexPrinter):
+class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
     """LaTeX math in written order, with ∂-fractions, rounded numbers and classic names."""
 
+    _operators: ClassVar[dict[str, str]] = _OPERATORS
     printmethod = "_derive_latex"
     _default_settings: ClassVar[dict[str, Any]] = {
         **LatexPrinter._default_settings,
         "digits": 9,
         "namer": classic_name,
     }
-
-    def _row(self, pieces: list[str], operators: list[str]) -> str:
-        text = pieces[0]
-        for operator, piece in zip(operators, pieces[1:], strict=True):
-            text += _OPERATORS[operator] + piece
-        return text
-
-    def _negative(self, piece: str) -> str:
-        return "-" + piece
 
     def _parens(self, piece: str) -> str:
         return rf"\left({piece}\right)"
@@ -43,9 +35,6 @@ class LatexMathPrinter(WrittenOrder, LatexPrinter):
     def _scripts(self, base: str, sub: Piece, sup: Piece) -> str:
         text = base if sub is None else f"{base}_{{{sub}}}"
         return text if sup is None else f"{text}^{{{sup}}}"
-
-    def _letter(self, text: str) -> str:
-        return text
 
     def _word(self, text: str) -> str:
         return rf"\mathrm{{{text}}}"

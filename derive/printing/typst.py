@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.printing.printer import Printer
 
 from derive.notation import classic_name
-from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
+from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, TextSyntax, WrittenOrder
 
 _OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: " dot ", HADAMARD: " dot.o "}
 
@@ -31,20 +31,12 @@ def typst_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-class TypstMathPrinter(WrittenOrder, Printer):
+class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
     """Typst math in written order, with ∂-fractions, rounded numbers and classic names."""
 
+    _operators: ClassVar[dict[str, str]] = _OPERATORS
     printmethod = "_derive_typst"
     _default_settings: ClassVar[dict[str, Any]] = {"digits": 9, "namer": classic_name}
-
-    def _row(self, pieces: list[str], operators: list[str]) -> str:
-        text = pieces[0]
-        for operator, piece in zip(operators, pieces[1:], strict=True):
-            text += _OPERATORS[operator] + piece
-        return text
-
-    def _negative(self, piece: str) -> str:
-        return "-" + piece
 
     def _parens(self, piece: str) -> str:
         return f"({piece})"
@@ -58,9 +50,6 @@ class TypstMathPrinter(WrittenOrder, Printer):
     def _scripts(self, base: str, sub: Piece, sup: Piece) -> str:
         text = base if sub is None else f"{base}_({sub})"
         return text if sup is None else f"{text}^({sup})"
-
-    def _letter(self, text: str) -> str:
-        return text
 
     def _word(self, text: str) -> str:
         return typst_string(text)

@@ -208,3 +208,22 @@ class WrittenOrder:
         ):
             return self._parens(piece)
         return piece
+
+
+class TextSyntax:
+    """The primitives every syntax built of strings writes the same way (LaTeX, Typst);
+    a subclass names its operator spellings in `_operators`."""
+
+    _operators: dict[str, str]
+
+    def _row(self, pieces: list[str], operators: list[str]) -> str:
+        text = pieces[0]
+        for operator, piece in zip(operators, pieces[1:], strict=True):
+            text += self._operators[operator] + piece
+        return text
+
+    def _negative(self, piece: str) -> str:
+        return "-" + piece
+
+    def _letter(self, text: str) -> str:
+        return text
