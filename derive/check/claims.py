@@ -860,7 +860,7 @@ _ELEMENTWISE = re.compile(
     re.IGNORECASE,
 )
 _RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
-_ARRAY_WORD = re.compile(r"^(?:d?[A-Z]|d?[A-Z][a-z]?|[a-z])$")
+_ARRAY_WORD = re.compile(r"^(?:d?[A-Za-z]\d?|delta)$")
 
 
 def _array_name(text: str) -> Atom | None:
@@ -869,15 +869,15 @@ def _array_name(text: str) -> Atom | None:
     tokens = tokenize(text, 0, min(len(text), 400), math=True)
     found = []
     for index, token in enumerate(tokens):
-        if token.kind != "ident" or not _ARRAY_WORD.match(token.text):
+        if token.kind != "ident" or not _ARRAY_WORD.match(token.text) or token.text == "I":
             continue
-        if index and tokens[index - 1].kind == "ident":
-            continue  # a word in a sentence ("the Z"), not a name on its own
         parsed = parse(tokens, index)
         if parsed is None or not isinstance(parsed[0], Name):
             continue
         atom = parsed[0].atom
-        if atom.index or atom.sup.startswith(("[", "(")) or re.fullmatch(r"d?[A-Z]\d?", atom.base):
+        scripted = atom.index or atom.sup.startswith(("[", "(")) or atom.base[-1].isdigit()
+        alone = len(tokens) <= 3 and re.fullmatch(r"d?[A-Z]", atom.base)  # "### Z"
+        if scripted or alone:
             found.append(atom)
     names = {str(atom) for atom in found}
     return found[0] if len(names) == 1 else None

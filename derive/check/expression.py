@@ -456,6 +456,53 @@ class _Parser:
         found = parse(self.tokens, first, stop)
         return found[0] if found is not None and found[1] == stop else None
 
+    def _printed_array(self, i: int) -> tuple[Node, int] | None:
+        """NumPy's printout ``[[ 0.3775 -0.3925]\n [ 0.1 0.2]]``: numbers separated by spaces
+        only, each row in brackets; a sign there belongs to the number after it."""
+        rows: list[list[Node]] = []
+        depth, j, sign = 0, i, None
+        while j < self.limit:
+            token = self.tokens[j]
+            if token.kind == "lparen" and token.text == "[":
+                depth += 1
+                if depth > 2:
+                    return None
+                if depth == 2 or not rows:
+                    rows.append([])
+            elif token.kind == "rparen" and token.text == "]":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif token.kind == "op" and token.text in "-+" and sign is None:
+                sign = token
+            elif token.kind == "sep" and token.text == "." and self.tokens[j - 1].kind == "num":
+                pass  # NumPy writes zero as "0."
+            elif token.kind == "num" and rows:
+                number = _number(token)
+                if sign is not None:
+                    number = number.negated(sign.start) if sign.text == "-" else number
+                    if self.tokens[j - 1].end != token.start:
+                        return None  # "0.3 - 0.2": arithmetic, not a printout
+                rows[-1].append(number)
+                sign = None
+            else:
+                return None
+            j += 1
+        rows = [row for row in rows if row]
+        if depth or not rows or sum(len(row) for row in rows) < 2:
+            return None
+        if any(len(row) < 2 for row in rows) and len(rows) == 1:
+            return None
+        if self.tokens[i + 1].kind == "num" or (self.tokens[i + 1].kind == "op"):
+            flat = Matrix(
+                (tuple(rows[0]),), "printed", self.tokens[i].start, self.tokens[j].end, True
+            )
+            return flat, j + 1
+        matrix = Matrix(
+            tuple(tuple(row) for row in rows), "printed", self.tokens[i].start, self.tokens[j].end
+        )
+        return matrix, j + 1
+
     def _list(self, i: int) -> tuple[Node, int]:
         """``[0.3775, 0.3925]``, ``[[0.15, 0.20], [0.25, 0.30]]``, ``[0,5; 0,6]`` → a Matrix."""
         start = self.tokens[i].start
@@ -484,6 +531,10 @@ class _Parser:
         return Opaque(token.text, token.start, token.end), i + 1
 
     def primary_lparen(self, i: int) -> tuple[Node, int]:
+        if self.tokens[i].text == "[":
+            printed = self._printed_array(i)
+            if printed is not None:
+                return printed
         node, j = self.expression(i + 1)
         if self.tokens[i].text == "[" and self.kind(j) == "sep" and self.tokens[j].text in ",;":
             return self._list(i)
@@ -601,6 +652,8 @@ class _Parser:
             return self._function(i, _FUNCTION_WORDS[text.lower()])
         if text in ("ln", "log", "exp") and following in ("num", "ident", "greek"):
             return self._function(i, _FUNCTION_WORDS[text])
+        if text in ("np", "numpy") and self._numpy_call(i + 1):
+            i, text, following = i + 2, "array", "lparen"
         if text == "array" and following == "lparen" and self.tokens[i + 1].text == "(":
             node, j = self.primary(i + 2)  # numpy's array([[…], […]])
             return node, self.expect(j, "rparen")
@@ -615,6 +668,15 @@ class _Parser:
                 return Name(marked, token.start, self.end_of(j)), j
         atom, j = self.atom(i)
         return Name(atom, token.start, self.end_of(j)), j
+
+    def _numpy_call(self, i: int) -> bool:
+        """``np.array(`` / ``np.asarray(``: the array literal inside is what counts."""
+        dot, name, paren = self.token(i), self.token(i + 1), self.token(i + 2)
+        return (
+            dot is not None and dot.kind == "sep" and dot.text == "."
+            and name is not None and name.text in ("array", "asarray")
+            and paren is not None and paren.text == "("
+        )  # fmt: skip
 
     def _leibniz(self, i: int) -> tuple[Node, int] | None:
         """dE/dw5, dE_total/dw_5: a differential, a slash, a differential."""

@@ -108,7 +108,7 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "λ": ("greek", "lambda"), "μ": ("greek", "mu"), "γ": ("greek", "gamma"),
     "θ": ("greek", "theta"), "β": ("greek", "beta"), "φ": ("greek", "phi"),
     "τ": ("greek", "tau"),
-    "⊙": ("op", "*"), "∘": ("op", "*"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
+    "@": ("op", "*"), "⊙": ("op", "*"), "∘": ("op", "*"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
 }  # fmt: skip
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ", "0123456789+-()nT")

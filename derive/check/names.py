@@ -129,6 +129,7 @@ _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C"
 
 
 _LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
+_LAYER_ARRAY = re.compile(r"^d?[ZAWHb]\d$")
 
 
 def looks_like_name(atom: Atom, math: bool) -> bool:
@@ -140,6 +141,8 @@ def looks_like_name(atom: Atom, math: bool) -> bool:
         return atom.sub == "rate"
     if atom.index:  # Z[1], dW[3], A[2][1]: a short name hugging its brackets
         return math or len(base) <= 3
+    if _LAYER_ARRAY.match(base):  # Z1, dW2: a notebook's arrays
+        return True
     if atom.sub or atom.sup:
         return math or base.lower() in _NAME_WORDS or base in _NAME_WORDS or len(base) == 1
     if math:
@@ -364,6 +367,8 @@ class Naming:
         positions = [int(i) for i in atom.index if i.isdigit()]
         layer_sup = _INDEXED_SUP.match(flatten(atom.sup))
         transposed = flatten(atom.sup).endswith("T")
+        if letter in "XY" and not digits:  # the inputs, the targets
+            positions.insert(0, 0 if letter == "X" else len(self.network.layers) - 1)
         if digits:
             layer = int(digits)
         elif layer_sup:
@@ -403,6 +408,8 @@ class Naming:
             return self._parameter(name) if name else None
         if kind == "out":
             return self._neuron_value(neuron.name)
+        if kind == "target":
+            return self._target(neuron.name)
         if layer == 0:
             return None
         if kind == "delta":
@@ -461,11 +468,11 @@ class Naming:
 
 
 #: an array's name: an optional d (its gradient), its letter, an optional layer number
-_ARRAY = re.compile(r"^(d|grad_?|∂)?([zZaAhHwWbBδ]|delta|Delta)(\d?)$")
+_ARRAY = re.compile(r"^(d|grad_?|∂)?([zZaAhHwWbBδXY]|delta|Delta)(\d?)$")
 _ARRAY_KINDS = {
     "z": "net", "Z": "net", "a": "out", "A": "out", "h": "out", "H": "out",
     "w": "weight", "W": "weight", "b": "bias", "B": "bias",
-    "δ": "delta", "delta": "delta", "Delta": "delta",
+    "δ": "delta", "delta": "delta", "Delta": "delta", "X": "out", "Y": "target",
 }  # fmt: skip
 
 

@@ -263,13 +263,39 @@ def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block
     """Fenced code: its lines are plain-text arithmetic (``net_h1 = 0.15*0.05 + …``)."""
     first_line_end = source.find("\n", start, end)
     body_start = end if first_line_end < 0 else first_line_end + 1
-    for line_start, line_end in _line_spans(source, body_start, end):
-        if _RELATION_HINT.search(source, line_start, line_end):
-            tokens = _labelled(
-                source, line_start, tokenize(source, line_start, line_end, math=False)
-            )
-            if tokens:
-                yield Math(tuple(tokens), line_start, line_end, line_end)
+    spans = list(_line_spans(source, body_start, end))
+    index = 0
+    while index < len(spans):
+        line_start, line_end = spans[index]
+        index += 1
+        if not _RELATION_HINT.search(source, line_start, line_end):
+            continue
+        # a printed array goes on over the next lines until its brackets close
+        depth = _depth(source, line_start, line_end)
+        while 0 < depth < 5 and index < len(spans):
+            line_end = spans[index][1]
+            depth += _depth(source, *spans[index])
+            index += 1
+        tokens = _code(tokenize(source, line_start, line_end, math=False))
+        tokens = _labelled(source, line_start, tokens)
+        if tokens:
+            yield Math(tuple(tokens), line_start, line_end, line_end)
+
+
+def _depth(source: str, start: int, end: int) -> int:
+    """How many more square brackets a line opens than it closes."""
+    return source.count("[", start, end) - source.count("]", start, end)
+
+
+def _code(tokens: list[Token]) -> list[Token]:
+    """Keyword arguments of code (``precision=6`` in ``f(precision=6)``) are no claims."""
+    for index in range(2, len(tokens)):
+        token = tokens[index]
+        before = tokens[index - 2]
+        keyword = before.kind == "lparen" or (before.kind == "sep" and before.text == ",")
+        if token.kind == "rel" and tokens[index - 1].kind == "ident" and keyword:
+            tokens[index] = token._replace(kind="sep")
+    return tokens
 
 
 def _tabular(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
