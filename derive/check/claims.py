@@ -428,6 +428,9 @@ class _Reader:
         shape = matrices[-1][1].shape
         matrices = [(rel, node) for rel, node in matrices if node.shape == shape]
         head = chain.links[0][3]
+        updating = any(rel == "←" for rel, _, _, _ in chain.links) or any(
+            operations(node) for _, _, _, node in chain.links[1:] if not isinstance(node, Matrix)
+        )
         claims = []
         for position, _ in matrices[-1][1].cells():
             cells = [(rel, _cell_at(node, position)) for rel, node in matrices]
@@ -438,7 +441,7 @@ class _Reader:
             if name is None:
                 continue
             links = (name, *(self.link_at(n.start, n.end, n, rel) for rel, n in cells))
-            made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links)
+            made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links, updating)
             claim = self.claim(made, context, anchor)
             if claim is not None:
                 claims.append(claim)
@@ -498,8 +501,10 @@ class _Reader:
             return None
         if chain.after_prose and _is_bare_neuron(first.node):
             return None  # "the net input of h1 = 0.3775": h1 is not the quantity here
-        updating = any(link.relation == "←" for link in links) or any(
-            operations(link.node) for link in links[1:] if link.node is not None
+        updating = (
+            chain.updating
+            or any(link.relation == "←" for link in links)
+            or any(operations(link.node) for link in links[1:] if link.node is not None)
         )
         if quantity.is_parameter and updating:
             return Quantity("updated", quantity.name + "+", quantity.key)
@@ -556,6 +561,7 @@ class _Chain:
     after_prose: bool = False
     label: str = ""
     made: tuple[Link, ...] = ()  # links built already (the elements of a matrix)
+    updating: bool = False  # the chain a matrix's elements come from writes an update
 
 
 _STARTS = frozenset(

@@ -868,7 +868,7 @@ def _name_sup(text: str) -> bool:
     if updated_mark(text) or text in ("old", "(old)", "orig", "T"):
         return True
     rest = _INDEXED_SUP.sub("", text, count=1)
-    return rest != text and (not rest or updated_mark(rest))
+    return rest != text and (not rest or rest == "T" or updated_mark(rest))
 
 
 _INDEXED_SUP = re.compile(r"^[(\[]\d+[)\]]")

@@ -197,6 +197,8 @@ class Naming:
     def _quantity(self, atom: Atom) -> Quantity | None:
         if atom.element or atom.index:
             return self._array_element(atom)
+        if self.samples <= 1 and _BRACKET_LAYER.match(atom.sup) and _ARRAY.match(atom.base):
+            return self._array_element(atom)  # b^{[1]}: one sample, so [1] is a layer
         base, sub, sup = atom.base, flatten(atom.sub), flatten(atom.sup)
         if sub.lower() in UPDATED_MARKS - {"n", "t+1"} and sub:
             sub, sup = "", sub
@@ -367,7 +369,7 @@ class Naming:
         positions = [int(i) for i in atom.index if i.isdigit()]
         layer_sup = _INDEXED_SUP.match(flatten(atom.sup))
         transposed = flatten(atom.sup).endswith("T")
-        if letter in "XY" and not digits:  # the inputs, the targets
+        if letter in "XYy" and not digits:  # the inputs, the targets
             positions.insert(0, 0 if letter == "X" else len(self.network.layers) - 1)
         if digits:
             layer = int(digits)
@@ -379,6 +381,9 @@ class Naming:
             return None
         element = tuple(positions) + atom.element
         kind = _ARRAY_KINDS.get(letter)
+        if kind == "bias" and not element and (layer, None) in self.bias_at:
+            shared = self._parameter(self.bias_at[(layer, None)])  # db[2] of a shared bias
+            return self._derivative_quantity("E_total", shared.name) if gradient else shared
         if kind is None or not 0 <= layer < len(self.network.layers) or not element:
             return None
         if kind == "weight":
@@ -468,11 +473,12 @@ class Naming:
 
 
 #: an array's name: an optional d (its gradient), its letter, an optional layer number
-_ARRAY = re.compile(r"^(d|grad_?|∂)?([zZaAhHwWbBδXY]|delta|Delta)(\d?)$")
+_ARRAY = re.compile(r"^(d|grad_?|∂)?([zZaAhHwWbBδXYy]|delta|Delta)(\d?)$")
+_BRACKET_LAYER = re.compile(r"^\[\d+\]T?$")
 _ARRAY_KINDS = {
     "z": "net", "Z": "net", "a": "out", "A": "out", "h": "out", "H": "out",
     "w": "weight", "W": "weight", "b": "bias", "B": "bias",
-    "δ": "delta", "delta": "delta", "Delta": "delta", "X": "out", "Y": "target",
+    "δ": "delta", "delta": "delta", "Delta": "delta", "X": "out", "Y": "target", "y": "target",
 }  # fmt: skip
 
 
