@@ -287,8 +287,9 @@ class _Reader:
             for index, (verb, start, end) in enumerate(values):
                 start, end = block.start + start, block.start + end
                 phase_change = context_change(block.text[: start - block.start])
-                if index and _CHANGED.search(verb):
-                    phase_change["phase"] = "after"  # "was …, and is now …"
+                changed = len(values) > 1 and _CHANGED.search(values[-1][0])
+                if changed:  # "was …, and is now …": before the change, then after it
+                    phase_change["phase"] = "after" if index else "before"
                 node_tokens = tokenize(self.text, start, end, math=True)
                 number = parse(node_tokens, 0)
                 if number is None or not isinstance(number[0], Number):

@@ -127,7 +127,7 @@ _TOKEN = re.compile(
        .{{0,2000}}?\\end\s*\{{(?P=env)\*?\}})
    |(?P<matrix>\\begin\s*\{{(?P<menv>{"|".join(sorted(MATRICES))})\*?\}}(?P<colspec>\{{[^{{}}\n]{{0,40}}\}})?
        (?P<cells>.{{0,4000}}?)\\end\s*\{{(?P=menv)\*?\}})
-   |(?P<comma>(?<![\w{{,.])\d+,\d+(?![\d.]))
+   |(?P<comma>(?<![\w{{,.])\d+,\d+(?!\d|\.\d))
    |(?P<epower>(?<![A-Za-z0-9_\\])e(?=[-−]\d|\d*\.\d)(?![A-Za-z]))
    |(?P<grouped>\\(?P<command>{_GROUPED})\*?\s*\{{(?P<argument>[^{{}}]{{0,200}})\}})
    |(?P<size>\\(?:{_SIZES})(?![A-Za-z])\s*\.?)

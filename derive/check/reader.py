@@ -138,7 +138,7 @@ def is_latex(text: str) -> bool:
 
 
 #: a number written with a decimal comma (0,5999; 12,5), or with a decimal point
-_COMMA_NUMBER = re.compile(r"(?<![\w{,.])(\d+),(\d+)(?![\d.])")
+_COMMA_NUMBER = re.compile(r"(?<![\w{,.])(\d+),(\d+)(?!\d|\.\d)")
 _POINT_NUMBER = re.compile(r"(?<![\w{,.])\d+\.\d+(?![\d,])")
 _INDEX_BEFORE = re.compile(r"[_^]\{?\d*$")
 
