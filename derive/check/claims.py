@@ -249,6 +249,8 @@ class _Reader:
         self.shown = text if shown is None else shown  # as written (decimal commas kept)
         self.layout = ""
         self.vector: Atom | None = None  # the vector a heading names, for element lines
+        self.table: tuple | None = None  # the table being read, and its row
+        self.table_row = 0
         self.naming = naming
         self.lines = Lines.of(text)
         self.contexts = _Contexts()
@@ -284,7 +286,7 @@ class _Reader:
             return
         context = self.contexts.current
         for subject, atom, values in _prose_claims(block.text):
-            for index, (verb, start, end) in enumerate(values):
+            for index, (_, start, end) in enumerate(values):
                 start, end = block.start + start, block.start + end
                 phase_change = context_change(block.text[: start - block.start])
                 changed = len(values) > 1 and _CHANGED.search(values[-1][0])
@@ -334,7 +336,50 @@ class _Reader:
 
     def on_TableRow(self, block: TableRow) -> Iterator[Claim]:
         yield from self.flush()
+        table = (block.anchor, block.header)
+        self.table_row = self.table_row + 1 if self.table == table else 1
+        self.table = table
+        matrix = self.matrix_row(block)
+        if matrix is not None:
+            yield from matrix
+            return
         yield from _TableReader(self, block).claims()
+
+    def matrix_row(self, row: TableRow) -> list[Claim] | None:
+        """A row of a matrix written as a table: the corner cell (or the heading above) names
+        the matrix, every other cell is a number; each is the element at (row, column)."""
+        corner = row.header[0] if row.header else ""
+        name = _array_name(corner) if corner else None
+        name = name or (self.vector if not corner.strip() else None)
+        if name is None:
+            return None
+        cells = list(row.cells)
+        first = self.text[cells[0][0] : cells[0][1]].strip()
+        if not _PLAIN_NUMBER.fullmatch(first) or (corner and len(cells) == len(row.header)):
+            cells = cells[1:]  # a row label under the corner cell
+        claims = []
+        shape: tuple[int, ...] = ()  # the rows to come are not known yet
+        for column, (start, end) in enumerate(cells, start=1):
+            tokens = tokenize(self.text, start, end, math=True)
+            parsed = parse(tokens, 0) if tokens else None
+            if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
+                return None if not claims and column == len(cells) else claims
+            number = parsed[0]
+            atom = _element_atom(name, (self.table_row, column), shape, self.layout)
+            link = Link(
+                str(atom),
+                number.start,
+                number.end,
+                self.lines.line(number.start),
+                Name(atom, number.start, number.end),
+                "",
+            )
+            value = self.link_at(number.start, number.end, number, "=")
+            made = _Chain([], [], False, "", (link, value))
+            claim = self.claim(made, self.contexts.current, row.anchor)
+            if claim is not None:
+                claims.append(claim)
+        return claims
 
     def flush(self) -> Iterator[Claim]:
         pending, self.pending = self.pending, None
@@ -858,6 +903,7 @@ def _written(node: Node) -> str:
     return str(node.atom) if isinstance(node, Name) else ""
 
 
+_PLAIN_NUMBER = re.compile(r"[-−+]?\$?[-−+]?\d+(?:[.,]\d+)?\$?")
 #: a numbered list item: "1. 0.2 − 0.4 + 2.8 = 2.6", "2) …", "- 3. …"
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(\d{1,2})[.)][ \t]")
 #: a sentence announcing a vector's elements one by one
