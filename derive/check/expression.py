@@ -538,7 +538,10 @@ class _Parser:
         node, j = self.expression(i + 1)
         if self.tokens[i].text == "[" and self.kind(j) == "sep" and self.tokens[j].text in ",;":
             return self._list(i)
-        return node, self.expect(j, "rparen")
+        j = self.expect(j, "rparen")
+        if self.tokens[i].text == "[" and isinstance(node, Matrix) and node.flat:
+            return Matrix(node.rows, node.env, self.tokens[i].start, self.end_of(j)), j  # [[…]]
+        return node, j
 
     def primary_lbrace(self, i: int) -> tuple[Node, int]:
         node, j = self.expression(i + 1)

@@ -375,6 +375,8 @@ class Naming:
             layer = int(digits)
         elif layer_sup:
             layer = int(layer_sup.group(2))
+        elif flatten(atom.sub).isdigit():  # W_2 of a document that numbers its layers
+            layer = int(flatten(atom.sub))
         elif positions:
             layer, positions = positions[0], positions[1:]
         else:
