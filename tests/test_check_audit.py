@@ -123,11 +123,13 @@ PLANTED = (
 
 def test_json_has_the_shape_of_the_design_notes():
     data = json.loads(json.dumps(check_text(PLANTED, "mazur").to_json()))
-    assert set(data) == {"findings", "summary"}
+    assert set(data) == {"notation", "claims", "findings", "summary"}
     assert data["summary"] == {"claims": 3, "recognized": 2, "ok": 1, "wrong": 1}
+    assert len(data["claims"]) == 3 and data["notation"] == {}
+    assert [c for c in data["claims"] if c["verdict"] != "ok"] == data["findings"]
     wrong, unrecognized = data["findings"]
     assert set(wrong) == {
-        "line", "text", "quantity", "verdict", "stated", "expected", "diagnosis"
+        "line", "text", "quantity", "as_written", "verdict", "stated", "expected", "diagnosis"
     }  # fmt: skip
     assert wrong["line"] == 5 and wrong["quantity"] == "dE_total/dw3"
     assert (
