@@ -96,9 +96,9 @@ def test_claims_are_read_and_recognized(folder):
 def test_expected_values_agree_with_the_reference(folder):
     """The values the scenarios expect are the true ones, by an independent computation."""
     scenario = load(folder)
-    if scenario.spec not in ("mazur", "russo"):
-        pytest.skip("the reference covers the presets")
-    data = preset_data(scenario.spec)
+    data = reference_data(scenario.spec)
+    if data is None:
+        pytest.skip("the reference's table covers one-sample sigmoid networks with ½ SSE")
     checked = 0
     for entry in scenario.wrong.values():
         if "expected" not in entry:
@@ -111,6 +111,26 @@ def test_expected_values_agree_with_the_reference(folder):
         assert abs(expected - Decimal(mp.nstr(value, 30))) <= unit, (entry, value)
         checked += 1
     assert checked or not any("expected" in e for e in scenario.wrong.values())
+
+
+def reference_data(spec: str) -> dict | None:
+    """The spec's data, for the networks `reference_value` covers (None for the others)."""
+    if spec in ("mazur", "russo"):
+        return preset_data(spec)
+    if not spec.endswith(".toml"):
+        return None
+    data = tomllib.loads(Path(spec).read_text("utf-8"), parse_float=Decimal)
+    plain = data.get("activation", "sigmoid") == "sigmoid" and data.get("loss") == "half_sse"
+    return data if plain and "samples" not in data else None
+
+
+@pytest.mark.parametrize("folder", scenarios(), ids=lambda p: p.name)
+def test_the_notation_learned_is_the_documents(folder):
+    """The names the scenario says the document uses are read as it says (and said so)."""
+    scenario = load(folder)
+    notation = report_of(scenario).notation
+    for written, name in scenario.expected.get("notation", {}).items():
+        assert notation.get(written) == name, (written, notation)
 
 
 def reference_value(name: str, phase: str, data: dict):

@@ -26,7 +26,6 @@ from pathlib import Path
 from derive.check.audit import Precision, audit
 from derive.check.claims import iter_claims
 from derive.check.diagnose import diagnose
-from derive.check.report import CheckReport, Finding
 from derive.check.notation import (
     Notation,
     OpenNaming,
@@ -37,6 +36,7 @@ from derive.check.notation import (
     open_atoms,
     with_naming,
 )
+from derive.check.report import CheckReport, Finding
 from derive.check.truth import Truth, truth_of
 from derive.errors import UsageError
 from derive.spec import NetworkSpec
@@ -69,6 +69,8 @@ def check_text(
     results = []
     for verdict in audit(claims, view, precision):
         diagnosis = diagnose(verdict, view, precision) if verdict.verdict != "ok" else ""
+        if notation.mapping or notation.forced:
+            diagnosis = notation.translate(diagnosis)
         results.append(
             Finding(
                 line=verdict.line,
@@ -80,11 +82,27 @@ def check_text(
                 expected=verdict.expected,
                 diagnosis=diagnosis,
                 anchor=verdict.claim.anchor,
-                as_written=verdict.claim.links[0].text,
+                as_written=as_written(verdict.claim.links[0]),
             )
         )
     report = CheckReport(source, tuple(results), notation.as_dict(), tuple(notation.surprising()))
     return report.without_answers() if hide_answers else report
+
+
+def as_written(link) -> str:
+    """The claim's first link as the document names it, in plain words: ``∂E/∂w_{O1.H21}``
+    for ``\\frac{\\partial E}{\\partial w_{O1.H21}}``, ``net_{h1}`` for ``\\text{net}_{h1}``."""
+    from derive.check.expression import Derivative, Name
+    from derive.check.notation import written_name
+
+    node = link.node
+    if "\\" not in link.text:
+        return " ".join(link.text.split())
+    if isinstance(node, Name):
+        return written_name(node.atom)
+    if isinstance(node, Derivative):
+        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
+    return " ".join(link.text.split())
 
 
 def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notation, Iterable]:

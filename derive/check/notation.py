@@ -45,6 +45,10 @@ _UNITS = re.compile(r"(\d+)(?:[.,;:|](\d+))?")
 #: base words that name a neuron's quantity, by what they name under unit numbering
 _UNIT_WORDS = {"O": "out", "o": "out", "I": "net", "net": "net", "out": "out", "a": "out",
                "z": "net", "theta": "bias", "θ": "bias"}  # fmt: skip
+#: dE_total/dw9, ∂E/∂w9 in a diagnosis: both names translated
+_DERIVATIVE_WORDS = re.compile(r"(d|∂)([A-Za-z][\w]*)/(d|∂)([A-Za-z][\w]*)")
+#: bare words for the target of a network with one output
+_BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
 #: agreement needed before a name is read: its own, or its family's
 FAMILY_SUPPORT = 2
 
@@ -99,6 +103,9 @@ class LearnedNaming(Naming):
         if not is_open(atom, self):
             return super()._quantity(atom)
         if self.allowed is not None and atom not in self.allowed:
+            unmarked = replace(atom, sup="")
+            if atom.sup and unmarked in self.allowed:  # w_{O1.H21}^+: read as w_{O1.H21} is
+                return self._marked(self.read(unmarked), flatten(atom.sup))
             # unlearned: y keeps the classic reading (the target), anything else is unread
             return super()._quantity(atom) if atom.base in ("y", "Y") else None
         return self.read(atom)
@@ -110,6 +117,11 @@ class LearnedNaming(Naming):
     def read(self, atom: Atom) -> Quantity | None:
         """An open name under this scheme."""
         base, sub = atom.base, flatten(atom.sub)
+        if atom.sup and not (base in ("y", "Y") or base in _UNIT_WORDS):
+            return self._marked(self.read(replace(atom, sup="")), flatten(atom.sup))
+        if not sub and base in _BARE_TARGETS:  # t, target: the one output's target
+            neuron = self._only_output()
+            return super()._quantity(Atom("target", neuron)) if neuron else None
         if base in ("y", "Y") and atom.sup == "":
             neuron = self.neuron(sub) if sub else self._only_output()
             if neuron is None and sub.isdigit():
@@ -150,7 +162,7 @@ class LearnedNaming(Naming):
         if match is None:
             return None
         letter, digits = _LETTERS.get(match.group(1).lower()), match.group(2)
-        if letter is None or code[0].islower() and code in self.neurons:
+        if letter is None or (code[0].islower() and code in self.neurons):
             return None  # h1, o2: derive's own names, read by the classic reading
         for candidate in _neuron_candidates(letter, digits, self.network):
             if candidate in self.neurons:
@@ -270,7 +282,37 @@ class Notation:
         """The document's names as written → derive's, for the report and the JSON."""
         table = {}
         for atom, quantity in {**self.mapping, **self.forced}.items():
-            table[self.written.get(atom, written_name(atom))] = _display(quantity)
+            table[self.written.get(atom, written_name(atom))] = _display(atom, quantity)
+        return table
+
+    def translate(self, text: str) -> str:
+        """Words of derive's names put back in the document's: ``out_h2_1 is written where
+        out_h2_2 belongs`` → ``H21 is written where H22 belongs``; ``η·∂E/∂w9`` →
+        ``η·∂E/∂w_{O1.H21}``; ``the term through h2_2`` → ``the term through H22``."""
+        table = self.names_back()
+        if not table:
+            return text
+
+        def name(word: str) -> str:
+            return table.get(word, word)
+
+        def derivative(match: re.Match) -> str:
+            return f"{match.group(1)}{name(match.group(2))}/{match.group(3)}{name(match.group(4))}"
+
+        text = _DERIVATIVE_WORDS.sub(derivative, text)
+        text = re.sub(r"(?<![\w∂{])([A-Za-z][\w]*\+?)(?![\w{])", lambda m: name(m.group(1)), text)
+        return text
+
+    def names_back(self) -> dict[str, str]:
+        """derive's name → the document's, for the names learned (bare neurons too)."""
+        table: dict[str, str] = {}
+        for atom, quantity in {**self.mapping, **self.forced}.items():
+            if atom.sup:
+                continue
+            written = self.written.get(atom, written_name(atom))
+            table.setdefault(str(quantity), written)
+            if not atom.sub and quantity.kind in ("out", "input"):
+                table.setdefault(quantity.name.removeprefix("out_"), written)
         return table
 
     def surprising(self) -> list[str]:
@@ -284,8 +326,10 @@ class Notation:
         return notes
 
 
-def _display(quantity: Quantity) -> str:
-    """out_h2_1 → h2_1 where a bare neuron was read, else the quantity's name."""
+def _display(atom: Atom, quantity: Quantity) -> str:
+    """h2_1 where a bare neuron's code was read (H21), else the quantity's name."""
+    if not atom.sub and not atom.sup and quantity.kind in ("out", "input"):
+        return quantity.name.removeprefix("out_")
     return str(quantity)
 
 
@@ -405,7 +449,7 @@ def open_atoms(claim, naming: LearnedNaming, notation: Notation) -> dict[Atom, s
 def _may_name(atom: Atom) -> bool:
     """Only names a scheme could read are open: codes, words with a code, weights."""
     if not atom.sub:
-        return _CODE.fullmatch(atom.base) is not None or atom.base in ("y", "Y")
+        return _CODE.fullmatch(atom.base) is not None or atom.base in ("y", "Y", *_BARE_TARGETS)
     return True
 
 
@@ -419,7 +463,7 @@ def _judge(claim, naming: LearnedNaming, view: _View, precision, name_value) -> 
     context = claim.context
     try:
         values = view.values(quantity, context)
-    except Exception:  # noqa: BLE001 — a reading that cannot be evaluated is no evidence
+    except Exception:
         return 0
     if not values:
         return 0
@@ -455,7 +499,7 @@ def _value(node: Node, view: _View, context, name_value) -> Value | None:
     def lookup(name):
         try:
             value = name_value(view, name, context, 0)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
         return None if value is None else Value(float(value), 0.0)
 
@@ -494,7 +538,7 @@ def names_file(path: str | Path, truth) -> Notation:
         if not isinstance(value, str):
             raise UsageError(f"{where}: {key!r} must name a quantity as a string, like \"w9\"")
         neuron = value if value in naming.neurons else None
-        if neuron is not None and _CODE.fullmatch(key) or (neuron and key.isdigit()):
+        if (neuron is not None and _CODE.fullmatch(key)) or (neuron and key.isdigit()):
             notation.codes[key] = neuron
             continue
         source = _atom_of(key, tokenize, parse)

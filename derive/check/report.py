@@ -45,7 +45,7 @@ class Finding:
     def name(self) -> str:
         """The document's own name for the quantity (``dE/dw6``, never ``p``), else derive's."""
         written = " ".join(self.as_written.split())
-        if written and len(written) <= 40 and "\\" not in written and written != self.quantity:
+        if written and len(written) <= 40 and "\\" not in written:
             return written
         return self.quantity or written or "the result"
 
