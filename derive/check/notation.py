@@ -281,7 +281,10 @@ class Notation:
     def as_dict(self) -> dict[str, str]:
         """The document's names as written → derive's, for the report and the JSON."""
         table = {}
-        for atom, quantity in {**self.mapping, **self.forced}.items():
+        learned = {**self.mapping, **self.forced}
+        for atom, quantity in learned.items():
+            if atom.sup and replace(atom, sup="") in learned:
+                continue  # w_{O1.H21}^+ goes without saying once w_{O1.H21} is said
             table[self.written.get(atom, written_name(atom))] = _display(atom, quantity)
         return table
 
@@ -333,9 +336,13 @@ def _display(atom: Atom, quantity: Quantity) -> str:
     return str(quantity)
 
 
+#: Greek letters the lexer spells out, written back as letters
+_GREEK = {"delta": "δ", "Delta": "Δ", "eta": "η", "theta": "θ", "sigma": "σ", "alpha": "α"}
+
+
 def written_name(atom: Atom) -> str:
-    """A name as a reader would write it back: w_{O1.H21}, net_{H21}, H21."""
-    text = atom.base
+    """A name as a reader would write it back: w_{O1.H21}, net_{H21}, H21, δ_{H12}."""
+    text = _GREEK.get(atom.base, atom.base)
     if atom.sub:
         text += f"_{atom.sub}" if len(atom.sub) == 1 else f"_{{{atom.sub}}}"
     if atom.sup:

@@ -187,7 +187,7 @@ _MARKERS = {
 
 
 #: a number in a diagnosis: what --hide-answers keeps out
-_NUMBER = re.compile(r"[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_NUMBER = re.compile(r"(?<![\w.{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w{}])")
 
 
 def _hide(diagnosis: str) -> str:
