@@ -20,11 +20,22 @@ The pipeline, one stage per module, like CPython's doctest (parse, check, explai
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from derive.check.audit import Precision, audit
 from derive.check.claims import iter_claims
 from derive.check.diagnose import diagnose
+from derive.check.notation import (
+    Notation,
+    OpenNaming,
+    Scheme,
+    check_names_used,
+    learn,
+    names_file,
+    open_atoms,
+    with_naming,
+)
 from derive.check.report import CheckReport, Finding
 from derive.check.truth import Truth, truth_of
 from derive.errors import UsageError
@@ -37,18 +48,29 @@ def check_text(
     *,
     digits: int | None = None,
     source: str = "<document>",
+    names: str | Path | None = None,
+    strict: bool = False,
+    hide_answers: bool = False,
 ) -> CheckReport:
     """Check every claim of `text` against the network of `spec` (file, preset or spec).
 
     `digits` compares at most that many significant digits (None: as many as written).
+    The document's own notation is learned first (`derive.check.notation`); `names` is a
+    TOML file of ``"document name" = "derive name"`` entries that override or complete
+    it. `strict` accepts no value recomputed from the writer's own rounded numbers;
+    `hide_answers` keeps every true value out of the report (graded homework).
     """
     if digits is not None and not 1 <= digits <= 30:
         raise UsageError(f"--digits: expected 'auto' or an integer from 1 to 30, got {digits}")
     truth = spec if isinstance(spec, Truth) else truth_of(spec)
-    precision = Precision(truth, digits)
-    claims = iter_claims(text, truth.naming)
+    precision = Precision(truth, digits, strict=strict)
+    notation, claims = _read(text, truth, precision, names)
+    view = with_naming(truth, notation.naming(truth.network)) if notation.mapping else truth
     results = []
-    for verdict in audit(claims, truth, precision):
+    for verdict in audit(claims, view, precision):
+        diagnosis = diagnose(verdict, view, precision) if verdict.verdict != "ok" else ""
+        if notation.mapping or notation.forced:
+            diagnosis = notation.translate(diagnosis)
         results.append(
             Finding(
                 line=verdict.line,
@@ -58,18 +80,64 @@ def check_text(
                 stated=verdict.stated.value if verdict.stated is not None else None,
                 stated_text=verdict.stated.text if verdict.stated is not None else None,
                 expected=verdict.expected,
-                diagnosis=diagnose(verdict, truth, precision) if verdict.verdict != "ok" else "",
+                diagnosis=diagnosis,
                 anchor=verdict.claim.anchor,
+                as_written=as_written(verdict.claim.links[0]),
             )
         )
-    return CheckReport(source, tuple(results))
+    report = CheckReport(source, tuple(results), notation.as_dict(), tuple(notation.surprising()))
+    return report.without_answers() if hide_answers else report
+
+
+def as_written(link) -> str:
+    """The claim's first link as the document names it, in plain words: ``∂E/∂w_{O1.H21}``
+    for ``\\frac{\\partial E}{\\partial w_{O1.H21}}``, ``net_{h1}`` for ``\\text{net}_{h1}``."""
+    from derive.check.expression import Derivative, Name
+    from derive.check.notation import written_name
+
+    node = link.node
+    if "\\" not in link.text:
+        return " ".join(link.text.split())
+    if isinstance(node, Name):
+        return written_name(node.atom)
+    if isinstance(node, Derivative):
+        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
+    return " ".join(link.text.split())
+
+
+def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notation, Iterable]:
+    """The notation of the document, and its claims read in it.
+
+    A first reading keeps every name the classic reading leaves open; when there is
+    none (a document in derive's own names), its claims are the claims.
+    """
+    forced = names_file(names, truth) if names is not None else None
+    network = truth.network
+    base = forced or Notation()
+    first = list(iter_claims(text, OpenNaming(network, Scheme(), None, base.forced, base.codes)))
+    if names is not None:
+        check_names_used(base, first, names)
+    probe = OpenNaming(network, Scheme(), None, base.forced, base.codes)
+    if forced is None and not any(open_atoms(c, probe, base) for c in first):
+        return base, first
+    notation = learn(first, truth, precision, forced)
+    return notation, iter_claims(text, notation.naming(network))
 
 
 def check_document(
-    path: str | Path, spec: str | Path | NetworkSpec | Truth, *, digits: int | None = None
+    path: str | Path,
+    spec: str | Path | NetworkSpec | Truth,
+    *,
+    digits: int | None = None,
+    names: str | Path | None = None,
+    strict: bool = False,
+    hide_answers: bool = False,
 ) -> CheckReport:
     """Check the document at `path` (Markdown, LaTeX or plain text) against `spec`."""
-    return check_text(read_document(path), spec, digits=digits, source=str(path))
+    return check_text(
+        read_document(path), spec, digits=digits, source=str(path), names=names,
+        strict=strict, hide_answers=hide_answers,
+    )  # fmt: skip
 
 
 def read_document(path: str | Path) -> str:

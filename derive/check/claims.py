@@ -801,7 +801,9 @@ class _TableReader:
             context = self.context(column)
         if not name_tokens:  # a history row: the quantity is named by the header
             name_tokens = [Token("ident", header, start, start)]
-        kind = "value" if context.phase == "trained" else _column(header)
+        kind = _column(header)
+        if context.phase == "trained" and kind != "target":
+            kind = "value"  # "after 10000 iterations" is the trained value, not w⁺
         quantity = self.quantity(name, kind)
         if quantity is None:
             return None

@@ -789,8 +789,8 @@ class _Parser:
                     return "".join(parts), j + 1
             elif kind in _SCRIPT_KINDS or (kind == "op" and self.tokens[j].text in "+-*"):
                 parts.append(self.tokens[j].text)
-            elif kind == "sep" and self.tokens[j].text == ",":
-                parts.append(",")
+            elif kind == "sep" and self.tokens[j].text in ",.":
+                parts.append(self.tokens[j].text)  # w_{1,2}, w_{O1.H21}
             elif kind == "ambiguous":
                 parts.append(self.tokens[j].text)
             elif kind == "prime":

@@ -128,6 +128,9 @@ _NAME_WORDS = frozenset(
 _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C", "T"))
 
 
+#: a neuron coded by a letter and its numbers, as many documents name them: O1, H21, X2
+_CODE_NAME = re.compile(r"^[A-Za-z]\d{1,3}$")
+
 _LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
 _LAYER_ARRAY = re.compile(r"^d?[ZAWHb]\d$")
 
@@ -145,6 +148,8 @@ def looks_like_name(atom: Atom, math: bool) -> bool:
         return True
     if atom.sub or atom.sup:
         return math or base.lower() in _NAME_WORDS or base in _NAME_WORDS or len(base) == 1
+    if _CODE_NAME.match(base):
+        return math or base[0].isupper()  # O1, H21: a neuron in a document's own code
     if math:
         return len(base) == 1 or base in _NAME_WORDS or base.lower() in _NAME_WORDS
     return (base in _NAME_WORDS or base.lower() in _NAME_WORDS) and base not in _PROSE_SINGLE
