@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--names",
         metavar="FILE",
-        help="a TOML file of the document's names: \"w_{O1.H21}\" = \"w9\", H21 = \"h2_1\" "
+        help='a TOML file of the document\'s names: "w_{O1.H21}" = "w9", H21 = "h2_1" '
         "(overrides or completes the notation learned from the document)",
     )
     check.add_argument(

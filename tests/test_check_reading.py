@@ -264,7 +264,7 @@ def test_a_wrong_element_is_found_at_its_own_line_and_named():
         "$$\ndW^{[2]} = dZ^{[2]} A^{[1]T} = \\begin{bmatrix}\n" + body + "\n\\end{bmatrix}\n$$\n"
     )
     claims = [c for c in read(text, truth_of("russo")) if c.links[0].node is not None]
-    assert [c.links[0].text for c in claims][3] == "dW^[2][2][1]"
+    assert [c.links[0].text for c in claims][3] == "dW^{[2]}[2][1]"
     (wrong,) = check_text(text, "russo").wrong
     assert (wrong.line, wrong.quantity) == (6, "dE_total/dw13")
     assert wrong.expected == Decimal(f"{float(grads['w13']):.5f}")

@@ -31,6 +31,7 @@ from derive.check.expression import (
 )
 from derive.check.lexer import Token, tokenize
 from derive.check.names import Atom, Naming, Quantity
+from derive.check.notation import written_name
 from derive.check.reader import (
     Block,
     Heading,
@@ -490,7 +491,8 @@ class _Reader:
             made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links, updating)
             claim = self.claim(made, context, anchor)
             if claim is not None:
-                claims.append(claim)
+                text = " = ".join(" ".join(link.text.split()) for link in links)
+                claims.append(replace(claim, text=text))
         return claims
 
     def element_name(self, head, position, shape, stated: Node) -> Link | None:
@@ -528,7 +530,8 @@ class _Reader:
             return chain
         atom = _element_atom(self.vector, (number,), (), self.layout)
         start, end = first.start, first.start
-        name = Link(str(atom), start, end, self.lines.line(start), Name(atom, start, end), "")
+        node = Name(atom, start, end)
+        name = Link(_written(node), start, end, self.lines.line(start), node, "")
         links = tuple(self.link(chain.tokens, a, b, node, rel) for rel, a, b, node in chain.links)
         first_link = replace(links[0], relation="=")
         return _Chain(
@@ -901,8 +904,8 @@ def _element_atom(atom: Atom, position: tuple[int, ...], shape: tuple[int, ...],
 def _written(node: Node) -> str:
     """An element's name as the document would write it: ``dW[3][2][1]``."""
     if isinstance(node, Derivative):
-        return f"d{node.of}/d{node.wrt}"
-    return str(node.atom) if isinstance(node, Name) else ""
+        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
+    return written_name(node.atom) if isinstance(node, Name) else ""
 
 
 _PLAIN_NUMBER = re.compile(r"[-−+]?\$?[-−+]?\d+(?:[.,]\d+)?\$?")
