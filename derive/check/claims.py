@@ -189,9 +189,14 @@ _BATCH = re.compile(
 )
 
 
+_WORD = re.compile(r"[A-Za-z]{4}")
+
+
 def context_change(text: str) -> dict[str, object]:
     """What a heading or a sentence says about the context (only what it says)."""
     change: dict[str, object] = {}
+    if _WORD.search(text) is None:  # every phrase below has a word of four letters or more
+        return change
     trained = _TRAINED.search(text)
     if trained:
         digits = trained.group(1) or trained.group(3)
