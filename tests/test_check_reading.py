@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 from conftest import preset_data
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reference import reference_step
 
 from derive.check import check_text
@@ -315,3 +317,30 @@ def test_an_ambiguous_number_is_opaque():
     assert isinstance(node, Opaque) and node.text == "ambiguous"
     node, _ = parse(tokenize("0.5999"), 0)
     assert isinstance(node, Number)
+
+
+# -- whatever the arrays and commas, reading never fails -------------------------------------------
+ARRAY_PIECES = [
+    "\\begin{bmatrix}", "\\end{bmatrix}", "\\begin{pmatrix}", "\\end{pmatrix}",
+    "\\begin{array}{cc}", "\\end{array}", "&", "\\\\", "[", "]", "[[", "]]", ",", ";", " ",
+    "\n", "$$", "Z[1]", "dW[2][1][2]", "W^{[2]T}", "A^{[1]}", "W1", "dZ2", "X @ W1", "W x",
+    "0,5999", "0.3775", "-0.2", "0.", "1. ", "6  (", ")", "(", "=", "e-0.7", "frac{", "}{",
+    "the error was 0.29 and is now 0.28", "l = 1", "| W[1] | a |\n|---|---|\n| 1 | 0.15 |\n",
+    "### Z[2]\nCalculating each element:\n", "np.array(", "⊙", "ᵀ", "₁", "−",
+]  # fmt: skip
+array_documents = st.lists(
+    st.one_of(st.sampled_from(ARRAY_PIECES), st.text(max_size=3)), max_size=60
+).map("".join)
+
+
+@settings(max_examples=150, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(array_documents)
+def test_arrays_and_commas_never_break_the_reader(text):
+    lines = text.count("\n") + text.count("\r") + 1
+    mazur_truth = truth_of("mazur")
+    for claim in read_claims(text, mazur_truth.naming):
+        assert 1 <= claim.line <= lines
+        assert claim.links and claim.text
+    for finding in check_text(text, mazur_truth).results:
+        assert "a bug, please report it" not in finding.diagnosis
+        assert not (finding.verdict == "ok" and finding.stated is None)
