@@ -118,6 +118,13 @@ def test_the_same_probe_in_a_decimal_comma_document_is_a_wrong_value():
     assert finding.expected == Decimal(f"{float(true):.4f}")
 
 
+def test_latex_braced_decimal_commas(mazur):
+    text = "$net_{h1} = 0{,}15 \\cdot 0{,}05 + 0{,}2 \\cdot 0{,}1 + 0{,}35 = 0{,}3775$\n"
+    (claim,) = read(text, mazur)
+    assert claim.stated.value == Decimal("0.3775")
+    assert claim.text.endswith("0{,}3775")
+
+
 def test_thousands_and_lists_do_not_make_a_document_decimal_comma():
     assert not decimal_comma("after 10,000 steps and 1,250 epochs, E = 0.0123 and 0.5")
     assert not decimal_comma("layers 2,2,2 and w = 0.15")

@@ -42,6 +42,7 @@ from derive.check.reader import (
     decimal_comma,
     line_tokens,
     read_blocks,
+    with_braced_commas_read,
     with_decimal_points,
 )
 
@@ -114,7 +115,8 @@ def iter_claims(text: str, naming: Naming | None = None) -> Iterator[Claim]:
     every line where it was; the claims' texts are then in that translation.
     """
     shown = normalized(text)
-    source = with_decimal_points(shown) if decimal_comma(shown) else shown
+    source = with_braced_commas_read(shown)
+    source = with_decimal_points(source) if decimal_comma(source) else source
     reader = _Reader(source, naming, shown)
     reader.layout = matrix_layout(source)
     return reader.claims(read_blocks(source))

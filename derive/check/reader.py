@@ -161,6 +161,18 @@ def decimal_comma(text: str) -> bool:
     return points * 10 <= commas
 
 
+#: LaTeX's decimal comma, 0{,}5999: a comma in braces between digits is never a separator
+_BRACED_COMMA = re.compile(r"(?<![\w.])(\d+)\{,\}(\d+)")
+
+
+def with_braced_commas_read(text: str) -> str:
+    """``0{,}5999`` → ``  0.5999``: LaTeX's decimal comma as a point, every line's length kept
+    (the number moves two places right, on its own line)."""
+    if "{,}" not in text:
+        return text
+    return _BRACED_COMMA.sub(lambda m: f"  {m.group(1)}.{m.group(2)}", text)
+
+
 def with_decimal_points(text: str) -> str:
     """`text` with its decimal commas written as points, every offset kept (same length).
 
