@@ -351,3 +351,16 @@ def test_arrays_and_commas_never_break_the_reader(text):
     for finding in check_text(text, mazur_truth).results:
         assert "a bug, please report it" not in finding.diagnosis
         assert not (finding.verdict == "ok" and finding.stated is None)
+
+
+def test_a_matrix_written_transposed():
+    outs = [RUSSO["forward"][f"h{k}"]["out"] for k in (1, 2, 3)]
+    row = " & ".join(f"{float(o):.5f}" for o in outs)
+    text = (
+        "$$Z^{[2]} = W^{[2]} A^{[1]}$$\n"
+        f"$$A^{{[1]}} = \\begin{{bmatrix}} {row} \\end{{bmatrix}}^T$$\n"
+        f"$$W^{{[2]}} = {russo_matrix(1, True)}^{{\\top}}$$\n"
+    )
+    findings = check_text(text, "russo").results
+    assert [f.quantity for f in findings[:3]] == ["out_h1", "out_h2", "out_h3"]
+    assert len(findings) == 12 and all(f.verdict == "ok" for f in findings)
