@@ -364,3 +364,17 @@ def test_a_matrix_written_transposed():
     findings = check_text(text, "russo").results
     assert [f.quantity for f in findings[:3]] == ["out_h1", "out_h2", "out_h3"]
     assert len(findings) == 12 and all(f.verdict == "ok" for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("dW[2][2][1] = 0.02204", "dE_total/dw13"),  # layer 2, row 2, column 1 (from 1)
+        ("dW2[1, 0] = 0.02204", "dE_total/dw13"),  # from 0, as in code
+        ("Z[1][3] = 0.47", "net_h3"),
+        ("A[0][2] = 0.10", "i2"),
+    ],
+)
+def test_elements_named_by_their_indices(text, quantity, russo):
+    (claim,) = read(text + "\n", russo)
+    assert str(claim.quantity) == quantity

@@ -386,6 +386,8 @@ class Naming:
             layer, positions = positions[0], positions[1:]
         else:
             return None
+        if 0 in positions:  # dW2[1, 0]: indices from 0, as in code
+            positions = [p + 1 for p in positions]
         element = tuple(positions) + atom.element
         kind = _ARRAY_KINDS.get(letter)
         if kind == "bias" and not element and (layer, None) in self.bias_at:
