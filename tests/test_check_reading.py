@@ -378,3 +378,16 @@ def test_a_matrix_written_transposed():
 def test_elements_named_by_their_indices(text, quantity, russo):
     (claim,) = read(text + "\n", russo)
     assert str(claim.quantity) == quantity
+
+
+def test_a_matrix_table_announced_by_a_sentence_and_oriented_by_its_labels():
+    text = (
+        "|  | value |\n|--|-------|\n| w1 | 0.15 |\n| w5 | 0.40 |\n\n"
+        "The weights into the hidden layer, W1 (rows: inputs, columns: hidden units):\n\n"
+        "|  | h1 | h2 |\n|--|----|----|\n| i1 | 0.15 | 0.25 |\n| i2 | 0.20 | 0.35 |\n"
+    )
+    findings = check_text(text, "mazur").results
+    assert [(f.quantity, f.verdict) for f in findings] == [
+        ("w1", "ok"), ("w5", "ok"),
+        ("w1", "ok"), ("w3", "ok"), ("w2", "ok"), ("w4", "wrong value"),
+    ]  # fmt: skip

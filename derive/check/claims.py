@@ -282,7 +282,8 @@ class _Reader:
         self.line = (self.contexts.current, block.start, block.end)
         if not _LIST_ITEM.match(block.text):
             named = _array_name(block.text)
-            if named is not None and _ELEMENTWISE.search(block.text):
+            announced = _ELEMENTWISE.search(block.text) or block.text.rstrip().endswith(":")
+            if named is not None and announced:
                 self.vector = named
         if not _RELATION_HINT.search(block.text):
             yield from self.in_prose(block)
@@ -322,6 +323,14 @@ class _Reader:
                     end,
                     self.lines.line(block.end),
                 )
+
+    def names_a_quantity(self, start: int, end: int) -> bool:
+        """Whether a table cell names one of the network's quantities (``w5``, ``out_{h1}``)."""
+        tokens = tokenize(self.text, start, end, math=True)
+        parsed = parse(tokens, 0) if tokens else None
+        if self.naming is None or parsed is None or parsed[1] != len(tokens):
+            return False
+        return self.name_of(parsed[0]) is not None
 
     def link_at(self, start: int, end: int, node: Node, relation: str) -> Link:
         return Link(self.shown[start:end], start, end, self.lines.line(start), node, relation)
@@ -364,16 +373,21 @@ class _Reader:
         cells = list(row.cells)
         first = self.text[cells[0][0] : cells[0][1]].strip()
         if not _PLAIN_NUMBER.fullmatch(first) or (corner and len(cells) == len(row.header)):
+            if not _NEURON_LABEL.fullmatch(first) and self.names_a_quantity(*cells[0]):
+                return None  # | w5 | 0.40 |: a table of quantities, not of a matrix
             cells = cells[1:]  # a row label under the corner cell
         claims = []
         shape: tuple[int, ...] = ()  # the rows to come are not known yet
+        labelled = len(cells) < len(row.cells)
+        layout = _LABEL_LAYOUT.get(first.strip("$")[:1].lower(), "") if labelled else ""
+        layout = layout or self.layout
         for column, (start, end) in enumerate(cells, start=1):
             tokens = tokenize(self.text, start, end, math=True)
             parsed = parse(tokens, 0) if tokens else None
             if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
                 return None if not claims and column == len(cells) else claims
             number = parsed[0]
-            atom = _element_atom(name, (self.table_row, column), shape, self.layout)
+            atom = _element_atom(name, (self.table_row, column), shape, layout)
             link = Link(
                 str(atom),
                 number.start,
@@ -915,6 +929,9 @@ def _written(node: Node) -> str:
     return written_name(node.atom) if isinstance(node, Name) else ""
 
 
+#: a matrix table's row labels say its layout: inputs down the side are sources (x W)
+_LABEL_LAYOUT = {"i": "row", "x": "row", "o": "column"}
+_NEURON_LABEL = re.compile(r"\$?[hoixHOIX]_?\{?\d+\}?\$?")
 _PLAIN_NUMBER = re.compile(r"[-−+]?\$?[-−+]?\d+(?:[.,]\d+)?\$?")
 #: a numbered list item: "1. 0.2 − 0.4 + 2.8 = 2.6", "2) …", "- 3. …"
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(\d{1,2})[.)][ \t]")
