@@ -305,6 +305,10 @@ class _Auditor:
 
     # -- one claim -----------------------------------------------------------------------------
     def verdict(self, claim: Claim) -> Verdict:
+        if claim.kind == "ambiguous":
+            written = claim.links[-1].text
+            reason = f"{written}: a decimal comma, or two numbers? (the document does not say)"
+            return self.plain(claim, "unrecognized", reason=reason)
         quantity = claim.quantity
         context = self.context(claim)
         if quantity is None:

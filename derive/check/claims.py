@@ -12,7 +12,6 @@ Nothing here judges a number; `derive.check.audit` does that.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -21,9 +20,11 @@ from derive.check.dialects import normalized
 from derive.check.expression import (
     Apply,
     Derivative,
+    Matrix,
     Name,
     Node,
     Number,
+    Opaque,
     names_in,
     operations,
     parse,
@@ -37,8 +38,10 @@ from derive.check.reader import (
     Math,
     Sentence,
     TableRow,
+    decimal_comma,
     line_tokens,
     read_blocks,
+    with_decimal_points,
 )
 
 #: how far back (in tokens) the left side of a relation is looked for
@@ -73,8 +76,11 @@ class Claim:
     """A chain ``links[0] = links[1] = … = links[-1]`` (or a table row) found in a document.
 
     `kind` is ``chain`` (the last link is a number), ``formula`` (a formula of the
-    network's quantities, no number) or ``table``. `anchor` is the line on which the block
-    the claim sits in ends, after which an annotation can go.
+    network's quantities, no number), ``table``, or ``ambiguous`` (the last link is a number
+    such as ``0,5999`` that may be written with a decimal comma: never judged). `anchor` is
+    the line on which the block the claim sits in ends, after which an annotation can go.
+    `label` is a row label written before the claim's formula (the ``6`` of ``6 (-0.3)(0.332)
+    = -0.0996`` in a table of units), for the notation to read.
     """
 
     line: int
@@ -86,6 +92,7 @@ class Claim:
     start: int
     end: int
     anchor: int
+    label: str = ""
 
     @property
     def stated(self) -> Number | None:
@@ -105,8 +112,46 @@ def iter_claims(text: str, naming: Naming | None = None) -> Iterator[Claim]:
     HTML (MathML) and Typst are read through their LaTeX-flavoured translation, which keeps
     every line where it was; the claims' texts are then in that translation.
     """
-    text = normalized(text)
-    return _Reader(text, naming).claims(read_blocks(text))
+    shown = normalized(text)
+    source = with_decimal_points(shown) if decimal_comma(shown) else shown
+    reader = _Reader(source, naming, shown)
+    reader.layout = matrix_layout(source)
+    return reader.claims(read_blocks(source))
+
+
+# -- matrices ---------------------------------------------------------------------------
+_SCRIPTS = r"(?:\[[^\]\n]{1,6}\]|[_^]\{[^}\n]{1,12}\}|[_^][\w(\[\])]{1,4}|\d)*"
+_WEIGHT = rf"(?:W|\\mathbf\{{W\}}|\\boldsymbol\{{W\}}|\\theta|Θ){_SCRIPTS}"
+_VECTOR = rf"(?:[xahXAH]|\\mathbf\{{[xahXAH]\}}|\\boldsymbol\{{[xah]\}}){_SCRIPTS}"
+_TIMES = r"\s*(?:\\cdot|·|\*|@|×|\\times)?\s*"
+_DELTA = rf"(?:\\delta|δ|dZ|delta){_SCRIPTS}"
+_TRANSPOSED = r"(?:(?:\\right)?\)?\s*\^\s*\{?(?:T|\\top|⊤)\}?|\.T\b)"
+_OPEN = r"(?:\\left)?\(?\s*"
+_COLUMN_LAYOUT = re.compile(
+    rf"(?<![\w\\]){_WEIGHT}{_TIMES}{_VECTOR}(?![\w(])"
+    rf"|{_OPEN}{_WEIGHT}{_TRANSPOSED}{_TIMES}{_DELTA}"  # Wᵀ δ
+    rf"|{_DELTA}{_TIMES}{_OPEN}{_VECTOR}{_TRANSPOSED}"  # δ aᵀ
+)
+_ROW_LAYOUT = re.compile(
+    rf"(?<![\w\\]){_VECTOR}{_TIMES}{_WEIGHT}(?![\w(])|\b(?:np\.)?dot\(\s*[xahXA]\w*\s*,\s*W"
+    r"|\b[xahXA]\w*\.dot\(\s*W"
+    rf"|{_DELTA}{_TIMES}{_OPEN}{_WEIGHT}{_TRANSPOSED}"  # δ Wᵀ
+    rf"|{_OPEN}{_VECTOR}{_TRANSPOSED}{_TIMES}{_DELTA}"  # aᵀ δ
+)
+
+
+def matrix_layout(text: str) -> str:
+    """How the document multiplies a weight matrix: ``column`` for ``W x`` (``W^{[1]} a^{[0]}``,
+    a weight matrix's rows are destination neurons), ``row`` for ``x W`` (``X @ W1``,
+    ``np.dot(a1, W2)``, its rows are source neurons), ``""`` when it does not say or says both
+    about as often. Read once over the whole text: one pass of each pattern."""
+    column = sum(1 for _ in _COLUMN_LAYOUT.finditer(text, 0, 2_000_000))
+    row = sum(1 for _ in _ROW_LAYOUT.finditer(text, 0, 2_000_000))
+    if column > 2 * row:
+        return "column"
+    if row > 2 * column:
+        return "row"
+    return ""
 
 
 # -- context ---------------------------------------------------------------------------
@@ -199,8 +244,11 @@ class _Contexts:
 
 # -- the reader --------------------------------------------------------------------------
 class _Reader:
-    def __init__(self, text: str, naming: Naming | None) -> None:
+    def __init__(self, text: str, naming: Naming | None, shown: str | None = None) -> None:
         self.text = text
+        self.shown = text if shown is None else shown  # as written (decimal commas kept)
+        self.layout = ""
+        self.vector: Atom | None = None  # the vector a heading names, for element lines
         self.naming = naming
         self.lines = Lines.of(text)
         self.contexts = _Contexts()
@@ -216,12 +264,57 @@ class _Reader:
     def on_Heading(self, block: Heading) -> Iterator[Claim]:
         yield from self.flush()
         self.contexts.heading(block.level, block.text)
+        self.vector = _array_name(block.text)
 
     def on_Sentence(self, block: Sentence) -> Iterator[Claim]:
         if not block.text.strip() or "=" not in block.text:
             yield from self.flush()
         self.line = (self.contexts.current, block.start, block.end)
+        if not _LIST_ITEM.match(block.text):
+            named = _array_name(block.text)
+            if named is not None and _ELEMENTWISE.search(block.text):
+                self.vector = named
+        if not _RELATION_HINT.search(block.text):
+            yield from self.in_prose(block)
         self.contexts.sentence(block.text)
+
+    def in_prose(self, block: Sentence) -> Iterator[Claim]:
+        """Claims written in words: "the error was 0.0317292 and is now 0.0314531"."""
+        if self.naming is None:
+            return
+        context = self.contexts.current
+        for subject, atom, values in _prose_claims(block.text):
+            for index, (verb, start, end) in enumerate(values):
+                start, end = block.start + start, block.start + end
+                phase_change = context_change(block.text[: start - block.start])
+                changed = len(values) > 1 and _CHANGED.search(values[-1][0])
+                if changed:  # "was …, and is now …": before the change, then after it
+                    phase_change["phase"] = "after" if index else "before"
+                node_tokens = tokenize(self.text, start, end, math=True)
+                number = parse(node_tokens, 0)
+                if number is None or not isinstance(number[0], Number):
+                    continue
+                name_start = block.start + subject[0]
+                name_end = block.start + subject[1]
+                name = self.link_at(name_start, name_end, Name(atom, name_start, name_end), "")
+                value = self.link_at(start, end, number[0], "=")
+                quantity = self.naming.quantity(atom)
+                if quantity is None:
+                    continue
+                yield Claim(
+                    value.line,
+                    " ".join(self.shown[name_start:end].split()),
+                    (name, value),
+                    quantity,
+                    _apply(context, phase_change),
+                    "chain",
+                    name_start,
+                    end,
+                    self.lines.line(block.end),
+                )
+
+    def link_at(self, start: int, end: int, node: Node, relation: str) -> Link:
+        return Link(self.shown[start:end], start, end, self.lines.line(start), node, relation)
 
     def on_Math(self, block: Math) -> Iterator[Claim]:
         tokens = list(block.tokens)
@@ -248,10 +341,11 @@ class _Reader:
         if pending is None:
             return
         claims = []
+        element = self.element_number(pending)
         for chain in _chains(pending.tokens):
-            claim = self.claim(chain, pending.context, pending.anchor)
-            if claim is not None:
-                claims.append(claim)
+            if element is not None:
+                chain = self.named_element(chain, element)
+            claims.extend(self.claims_of(chain, pending.context, pending.anchor))
         if pending.line is not None:
             claims = self.in_running_text(claims, pending)
         yield from claims
@@ -279,7 +373,7 @@ class _Reader:
     def link(self, tokens: list[Token], first: int, last: int, node: Node | None, rel: str) -> Link:
         start, end = tokens[first].start, tokens[last - 1].end
         return Link(
-            self.text[start:end],
+            self.shown[start:end],
             start,
             end,
             self.lines.line(start),
@@ -288,21 +382,32 @@ class _Reader:
             tuple(tokens[first:last]),
         )
 
+    def claims_of(self, chain: _Chain, context: Context, anchor: int) -> list[Claim]:
+        """The claims of one chain: itself, or one per element when it writes out matrices."""
+        if any(isinstance(node, Matrix) for _, _, _, node in chain.links[1:]):
+            return self.elements(chain, context, anchor)
+        claim = self.claim(chain, context, anchor)
+        return [] if claim is None else [claim]
+
     def claim(self, chain: _Chain, context: Context, anchor: int) -> Claim | None:
         tokens = chain.tokens
-        links = tuple(self.link(tokens, a, b, node, rel) for rel, a, b, node in chain.links)
-        if len(links) < 2:
+        links = chain.made or tuple(
+            self.link(tokens, a, b, node, rel) for rel, a, b, node in chain.links
+        )
+        if len(links) < 2 or _is_counter(links):
             return None
         stated = links[-1].node
         quantity = self.quantity(links, chain) if self.naming else None
-        if isinstance(stated, Number):
+        if isinstance(stated, Opaque) and stated.text == "ambiguous":
+            kind = "ambiguous"
+        elif isinstance(stated, Number):
             kind = "chain"
         elif quantity is not None and any(self.checkable(link.node) for link in links[1:]):
             kind = "formula"
         else:
             return None
-        start, end = links[0].start, links[-1].end
-        text = " ".join(self.text[start:end].split())
+        start, end = min(link.start for link in links), max(link.end for link in links)
+        text = " ".join(self.shown[start:end].split())
         return Claim(
             links[0].line,
             text,
@@ -313,6 +418,80 @@ class _Reader:
             start,
             end,
             self.lines.line(max(anchor, end)),
+            chain.label,
+        )
+
+    # -- matrices and vectors -------------------------------------------------------------
+    def elements(self, chain: _Chain, context: Context, anchor: int) -> list[Claim]:
+        """``Z[1] = W[1] x + b[1] = [0.3775, 0.3925]``: one claim per element, each at the
+        line of its own number, named by the chain's name with the element's position."""
+        matrices = [(rel, node) for rel, _, _, node in chain.links[1:] if isinstance(node, Matrix)]
+        shape = matrices[-1][1].shape
+        matrices = [(rel, node) for rel, node in matrices if node.shape == shape]
+        head = chain.links[0][3]
+        updating = any(rel == "←" for rel, _, _, _ in chain.links) or any(
+            operations(node) for _, _, _, node in chain.links[1:] if not isinstance(node, Matrix)
+        )
+        claims = []
+        for position, _ in matrices[-1][1].cells():
+            cells = [(rel, _cell_at(node, position)) for rel, node in matrices]
+            if any(node is None for _, node in cells):
+                continue
+            stated = cells[-1][1]
+            name = self.element_name(head, position, shape, stated)
+            if name is None:
+                continue
+            links = (name, *(self.link_at(n.start, n.end, n, rel) for rel, n in cells))
+            made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links, updating)
+            claim = self.claim(made, context, anchor)
+            if claim is not None:
+                claims.append(claim)
+        return claims
+
+    def element_name(self, head, position, shape, stated: Node) -> Link | None:
+        """The link naming one element: the head's name with the element's position (or the
+        matching cell of a matrix of names written on the left)."""
+        if isinstance(head, Matrix):
+            cell = _cell_at(head, position) if head.shape == shape else None
+            if not isinstance(cell, Name | Derivative):
+                return None
+            return self.link_at(cell.start, cell.end, cell, "")
+        if isinstance(head, Name):
+            atom = _element_atom(head.atom, position, shape, self.layout)
+            node: Node = Name(atom, stated.start, stated.end)
+        elif isinstance(head, Derivative):
+            wrt = _element_atom(head.wrt, position, shape, self.layout)
+            node = Derivative(head.of, wrt, stated.start, stated.end)
+        else:
+            return None
+        return Link(
+            str(_written(node)), stated.start, stated.end, self.lines.line(stated.start), node, ""
+        )
+
+    def element_number(self, pending: _Pending) -> int | None:
+        """The number of a list item (``2. 0.2 − 0.4 + 2.8 = 2.6``) under a heading that names
+        a vector: the item is that element of the vector."""
+        if self.vector is None or pending.line is None:
+            return None
+        item = _LIST_ITEM.match(self.shown, pending.line[0], pending.line[1])
+        return int(item.group(1)) if item else None
+
+    def named_element(self, chain: _Chain, number: int) -> _Chain:
+        """A chain of numbers only, in an element list: named by the vector's element."""
+        first = chain.links[0][3] if chain.links else None
+        if first is None or names_in(first) or len(chain.links) < 2:
+            return chain
+        atom = _element_atom(self.vector, (number,), (), self.layout)
+        start, end = first.start, first.start
+        name = Link(str(atom), start, end, self.lines.line(start), Name(atom, start, end), "")
+        links = tuple(self.link(chain.tokens, a, b, node, rel) for rel, a, b, node in chain.links)
+        first_link = replace(links[0], relation="=")
+        return _Chain(
+            chain.tokens,
+            chain.links,
+            chain.after_prose,
+            chain.label,
+            (name, first_link, *links[1:]),
         )
 
     def quantity(self, links: tuple[Link, ...], chain: _Chain) -> Quantity | None:
@@ -323,8 +502,10 @@ class _Reader:
             return None
         if chain.after_prose and _is_bare_neuron(first.node):
             return None  # "the net input of h1 = 0.3775": h1 is not the quantity here
-        updating = any(link.relation == "←" for link in links) or any(
-            operations(link.node) for link in links[1:] if link.node is not None
+        updating = (
+            chain.updating
+            or any(link.relation == "←" for link in links)
+            or any(operations(link.node) for link in links[1:] if link.node is not None)
         )
         if quantity.is_parameter and updating:
             return Quantity("updated", quantity.name + "+", quantity.key)
@@ -379,6 +560,9 @@ class _Chain:
     tokens: list[Token]
     links: list[tuple[str, int, int, Node | None]] = field(default_factory=list)
     after_prose: bool = False
+    label: str = ""
+    made: tuple[Link, ...] = ()  # links built already (the elements of a matrix)
+    updating: bool = False  # the chain a matrix's elements come from writes an update
 
 
 _STARTS = frozenset(
@@ -431,7 +615,7 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
             if depth == 0:
                 break
             depth -= 1
-        elif depth == 0 and kind in ("sep", "rowsep", "rel"):
+        elif depth == 0 and kind in ("sep", "rowsep", "rel", "label"):
             break
         boundary -= 1
     for start in range(boundary, r):
@@ -442,6 +626,8 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
             chain = _Chain(tokens, [("", start, r, parsed[0])])
             before = tokens[start - 1] if start > 0 else None
             chain.after_prose = before is not None and before.kind == "ident" and not before.math
+            if before is not None and before.kind == "label":
+                chain.label = before.text
             return chain
     if r > window and tokens[r - 1].kind == "ident" and not tokens[r - 1].math:
         return _Chain(tokens, [("", r - 1, r, None)])  # a word we do not know: "Total = 0.3"
@@ -460,7 +646,7 @@ def _cut(tokens: list[Token], node: Node, first: int, end: int) -> tuple[Node, i
     if not isinstance(left, Number) or not isinstance(right, Name | Derivative):
         return node, end, False
     following = tokens[end] if end < len(tokens) else None
-    index = bisect_left([t.start for t in tokens], right.start, first, end)
+    index = next((k for k in range(first, end) if tokens[k].start >= right.start), end)
     if following is None or following.kind != "rel" or tokens[index].math:
         return node, end, False  # in math, "2 w_5 = 0.8" is a product
     parsed = parse(tokens, first, index)
@@ -578,7 +764,7 @@ class _TableReader:
             return None
         lines = reader.lines
         name_link = Link(
-            reader.text[name_tokens[0].start : name_tokens[-1].end],
+            reader.shown[name_tokens[0].start : name_tokens[-1].end],
             name_tokens[0].start,
             name_tokens[-1].end,
             lines.line(name_tokens[0].start),
@@ -588,7 +774,7 @@ class _TableReader:
         )
         number = parsed[0]
         value_link = Link(
-            reader.text[number.start : number.end],
+            reader.shown[number.start : number.end],
             number.start,
             number.end,
             lines.line(number.start),
@@ -596,7 +782,7 @@ class _TableReader:
             "=",
             tuple(tokens[: parsed[1]]),
         )
-        text = " ".join(reader.text[self.row.start : self.row.end].split())
+        text = " ".join(reader.shown[self.row.start : self.row.end].split())
         return Claim(
             name_link.line,
             text,
@@ -649,3 +835,129 @@ def _column(header: str) -> str | None:
         if pattern.search(header):
             return name
     return None
+
+
+# -- matrices, element lists, counters and prose ----------------------------------------------
+def _cell_at(matrix: Matrix, position: tuple[int, ...]) -> Node | None:
+    if matrix.flat:
+        row, column = 1, position[0]
+    else:
+        row, column = position
+    if row > len(matrix.rows) or column > len(matrix.rows[row - 1]):
+        return None
+    return matrix.rows[row - 1][column - 1]
+
+
+def _element_atom(atom: Atom, position: tuple[int, ...], shape: tuple[int, ...], layout: str):
+    """The name of one element: the written name with its position, shape and layout."""
+    return replace(atom, element=position, shape=shape, layout=layout)
+
+
+def _written(node: Node) -> str:
+    """An element's name as the document would write it: ``dW[3][2][1]``."""
+    if isinstance(node, Derivative):
+        return f"d{node.of}/d{node.wrt}"
+    return str(node.atom) if isinstance(node, Name) else ""
+
+
+#: a numbered list item: "1. 0.2 − 0.4 + 2.8 = 2.6", "2) …", "- 3. …"
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(\d{1,2})[.)][ \t]")
+#: a sentence announcing a vector's elements one by one
+_ELEMENTWISE = re.compile(
+    r"\beach\s+(?:element|entry|component|row)|\belement[- ]?wise|\bcomponent[- ]?wise"
+    r"|\belements?\s+of\b|\bentries\s+of\b|\bone\s+by\s+one\b",
+    re.IGNORECASE,
+)
+_RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
+_ARRAY_WORD = re.compile(r"^(?:d?[A-Za-z]\d?|delta)$")
+
+
+def _array_name(text: str) -> Atom | None:
+    """The vector or matrix a heading or a sentence names: ``Z[2]``, ``z^{[2]}``, ``dA[1]``,
+    ``Z2``, ``h``; None when it names none (or several)."""
+    tokens = tokenize(text, 0, min(len(text), 400), math=True)
+    found = []
+    for index, token in enumerate(tokens):
+        if token.kind != "ident" or not _ARRAY_WORD.match(token.text) or token.text == "I":
+            continue
+        parsed = parse(tokens, index)
+        if parsed is None or not isinstance(parsed[0], Name):
+            continue
+        atom = parsed[0].atom
+        scripted = atom.index or atom.sup.startswith(("[", "(")) or atom.base[-1].isdigit()
+        alone = len(tokens) <= 3 and re.fullmatch(r"d?[A-Z]", atom.base)  # "### Z"
+        if scripted or alone:
+            found.append(atom)
+    names = {str(atom) for atom in found}
+    return found[0] if len(names) == 1 else None
+
+
+#: loop counters and indices: "l = 1", "i = 1", "for k = 2"
+_COUNTERS = frozenset("ijklmn")
+
+
+def _is_counter(links: tuple[Link, ...]) -> bool:
+    """``l = 1``, ``i = 1``: an index set to a small whole number is no claim about the network."""
+    if len(links) != 2:
+        return False
+    first, last = links[0].node, links[1].node
+    if not isinstance(last, Number) or last.places < 0 or not 0 <= last.value < 100:
+        return False
+    if first is None and len(links[0].tokens) == 1:  # a word read as-is in running text
+        return links[0].tokens[0].text in _COUNTERS
+    if not isinstance(first, Name):
+        return False
+    atom = first.atom
+    plain = not (atom.sub or atom.sup or atom.index or atom.element)
+    return plain and atom.base in _COUNTERS
+
+
+_NUMBER_WORD = r"[-−]?\d+\.\d+(?:[eE][-−]?\d+)?"
+_SUBJECT = (
+    r"(?P<subject>(?:\b(?:the|our|its)\s+)?(?:(?:total|overall|new|network'?s?)\s+)?"
+    r"(?:error|loss|cost)\b"
+    r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+of\s+(?:neuron\s+|unit\s+|node\s+)?"
+    r"(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
+    r"|\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
+)
+_VERB = (
+    r"(?P<verb>(?:was|is|becomes|became|equals|has\s+become|(?:drops?|dropped|falls?|fell|"
+    r"goes\s+down|went\s+down|decreases?|decreased|rises?|rose|changes?|changed|comes?\s+out)"
+    r"\s+to|comes?\s+to)(?:\s+now|\s+then)?(?:\s+(?:about|approximately|roughly|only))?)"
+)
+_PROSE = re.compile(rf"{_SUBJECT}\s+{_VERB}\s+(?P<number>{_NUMBER_WORD})(?![\d.]*\d|\s*%)", re.I)
+_MORE = re.compile(
+    rf"\s*,?\s*(?:and|but|,)\s+(?:it\s+)?(?:now\s+)?{_VERB}\s+(?P<number>{_NUMBER_WORD})"
+    r"(?![\d.]*\d|\s*%)",
+    re.I,
+)
+_CHANGED = re.compile(r"now|become|became|drop|fall|fell|down|decrease|rise|rose|change", re.I)
+_WORDS = {"output": "out", "activation": "out", "net": "net", "input": "net"}
+
+
+def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
+    """(subject span, name, [(verb, number start, number end), …]) for each subject of `text`
+    that is said to have a value (and then another): one regular-expression pass."""
+    for match in _PROSE.finditer(text):
+        atom = _subject_atom(match)
+        if atom is None:
+            continue
+        values = [(match.group("verb"), match.start("number"), match.end("number"))]
+        position = match.end()
+        more = _MORE.match(text, position)
+        while more is not None:
+            values.append((more.group("verb"), more.start("number"), more.end("number")))
+            more = _MORE.match(text, more.end())
+        yield match.span("subject"), atom, values
+
+
+def _subject_atom(match: re.Match) -> Atom | None:
+    if match.group("word"):
+        tokens = tokenize(match.group("word"), 0, None, math=True)
+        parsed = parse(tokens, 0)
+        return parsed[0].atom if parsed and isinstance(parsed[0], Name) else None
+    if match.group("neuron"):
+        words = match.group("subject").lower().split()
+        word = next((w for w in words if w in _WORDS), "output")
+        return Atom(_WORDS[word], match.group("neuron").replace("_", ""))
+    return Atom("E")

@@ -105,6 +105,38 @@ class Opaque:
 
 
 @dataclass(frozen=True)
+class Matrix:
+    """A matrix or vector written out: its cells row by row (None where a cell is not read).
+
+    `env` is how it was written (``bmatrix``, ``pmatrix``, ``array``, ``list`` for
+    ``[a, b, c]`` and ``[[…], […]]``). A flat list has one row and `flat` set: whether it is
+    a row or a column is the document's layout, not the list's.
+    """
+
+    rows: tuple[tuple[Node | None, ...], ...]
+    env: str
+    start: int
+    end: int
+    flat: bool = False
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        if self.flat:
+            return (len(self.rows[0]),)
+        return (len(self.rows), max(len(row) for row in self.rows))
+
+    def cells(self) -> list[tuple[tuple[int, ...], Node | None]]:
+        """(1-based position, cell) for every cell, row by row; (i,) in a flat list."""
+        if self.flat:
+            return [((i,), cell) for i, cell in enumerate(self.rows[0], start=1)]
+        return [
+            ((r, c), cell)
+            for r, row in enumerate(self.rows, start=1)
+            for c, cell in enumerate(row, start=1)
+        ]
+
+
+@dataclass(frozen=True)
 class Apply:
     """An operation: ``add`` (n-ary; subtraction is adding a ``neg``), ``mul``, ``div``, ``pow``,
     ``neg``, ``percent``, or a function ``exp``, ``ln``, ``tanh``, ``sigmoid``, ``dsigmoid``,
@@ -117,7 +149,7 @@ class Apply:
     juxtaposed: bool = False
 
 
-Node = Number | Name | Derivative | Constant | Opaque | Apply
+Node = Number | Name | Derivative | Constant | Opaque | Matrix | Apply
 
 
 class _Fail(Exception):
@@ -265,7 +297,7 @@ class _Parser:
         token = self.token(i)
         if token is None:
             return False
-        if token.kind in ("lparen", "lbrace", "frac", "sqrt", "func", "partial", "greek"):
+        if token.kind in ("lparen", "lbrace", "frac", "sqrt", "func", "partial", "greek", "matrix"):
             return True
         return token.kind == "ident"
 
@@ -391,12 +423,121 @@ class _Parser:
         text = "".join(tokens)
         return (int(text), j) if _is_integer(text) else None
 
+    def primary_ambiguous(self, i: int) -> tuple[Node, int]:
+        """``0,5999`` where the document has not said its decimals are commas: no value."""
+        token = self.tokens[i]
+        return Opaque("ambiguous", token.start, token.end), i + 1
+
+    def primary_matrix(self, i: int) -> tuple[Node, int]:
+        """A matrix environment: each ``cell`` token's expression, up to ``endmatrix``."""
+        start, env = self.tokens[i].start, self.tokens[i].text
+        rows: list[list[Node | None]] = []
+        j = i + 1
+        while self.kind(j) == "cell":
+            row = int(self.tokens[j].text.split(",")[0])
+            stop = j + 1
+            depth = 0
+            while stop < self.limit and (depth or self.kind(stop) not in ("cell", "endmatrix")):
+                depth += {"matrix": 1, "endmatrix": -1}.get(self.kind(stop), 0)
+                stop += 1
+            while len(rows) < row:
+                rows.append([])
+            rows[row - 1].append(self._cell(j + 1, stop))
+            j = stop
+        if self.kind(j) != "endmatrix" or not rows:
+            raise _Fail
+        cells = tuple(tuple(row) for row in rows if row)
+        return Matrix(cells, env, start, self.tokens[j].end), j + 1
+
+    def _cell(self, first: int, stop: int) -> Node | None:
+        """One cell's expression, or None if the cell is not one expression."""
+        if first >= stop:
+            return None
+        found = parse(self.tokens, first, stop)
+        return found[0] if found is not None and found[1] == stop else None
+
+    def _printed_array(self, i: int) -> tuple[Node, int] | None:
+        """NumPy's printout ``[[ 0.3775 -0.3925]\n [ 0.1 0.2]]``: numbers separated by spaces
+        only, each row in brackets; a sign there belongs to the number after it."""
+        rows: list[list[Node]] = []
+        depth, j, sign = 0, i, None
+        while j < self.limit:
+            token = self.tokens[j]
+            if token.kind == "lparen" and token.text == "[":
+                depth += 1
+                if depth > 2:
+                    return None
+                if depth == 2 or not rows:
+                    rows.append([])
+            elif token.kind == "rparen" and token.text == "]":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif token.kind == "op" and token.text in "-+" and sign is None:
+                sign = token
+            elif token.kind == "sep" and token.text == "." and self.tokens[j - 1].kind == "num":
+                pass  # NumPy writes zero as "0."
+            elif token.kind == "num" and rows:
+                number = _number(token)
+                if sign is not None:
+                    number = number.negated(sign.start) if sign.text == "-" else number
+                    if self.tokens[j - 1].end != token.start:
+                        return None  # "0.3 - 0.2": arithmetic, not a printout
+                rows[-1].append(number)
+                sign = None
+            else:
+                return None
+            j += 1
+        rows = [row for row in rows if row]
+        if depth or not rows or sum(len(row) for row in rows) < 2:
+            return None
+        if any(len(row) < 2 for row in rows) and len(rows) == 1:
+            return None
+        if self.tokens[i + 1].kind == "num" or (self.tokens[i + 1].kind == "op"):
+            flat = Matrix(
+                (tuple(rows[0]),), "printed", self.tokens[i].start, self.tokens[j].end, True
+            )
+            return flat, j + 1
+        matrix = Matrix(
+            tuple(tuple(row) for row in rows), "printed", self.tokens[i].start, self.tokens[j].end
+        )
+        return matrix, j + 1
+
+    def _list(self, i: int) -> tuple[Node, int]:
+        """``[0.3775, 0.3925]``, ``[[0.15, 0.20], [0.25, 0.30]]``, ``[0,5; 0,6]`` → a Matrix."""
+        start = self.tokens[i].start
+        items: list[Node] = []
+        j = i + 1
+        while True:
+            node, j = self.expression(j)
+            items.append(node)
+            if self.kind(j) == "sep" and self.tokens[j].text in ",;":
+                j += 1
+                continue
+            break
+        j = self.expect(j, "rparen")
+        if len(items) < 2:
+            raise _Fail
+        end = self.end_of(j)
+        if all(isinstance(item, Matrix) and item.flat for item in items):
+            rows = tuple(item.rows[0] for item in items)  # type: ignore[union-attr]
+            return Matrix(rows, "list", start, end), j
+        if any(isinstance(item, Matrix) for item in items):
+            raise _Fail
+        return Matrix((tuple(items),), "list", start, end, flat=True), j
+
     def primary_opaque(self, i: int) -> tuple[Node, int]:
         token = self.tokens[i]
         return Opaque(token.text, token.start, token.end), i + 1
 
     def primary_lparen(self, i: int) -> tuple[Node, int]:
+        if self.tokens[i].text == "[":
+            printed = self._printed_array(i)
+            if printed is not None:
+                return printed
         node, j = self.expression(i + 1)
+        if self.tokens[i].text == "[" and self.kind(j) == "sep" and self.tokens[j].text in ",;":
+            return self._list(i)
         return node, self.expect(j, "rparen")
 
     def primary_lbrace(self, i: int) -> tuple[Node, int]:
@@ -509,6 +650,13 @@ class _Parser:
             return Constant("e", token.start, token.end), i + 1
         if text.lower() in _FUNCTION_WORDS and following == "lparen":
             return self._function(i, _FUNCTION_WORDS[text.lower()])
+        if text in ("ln", "log", "exp") and following in ("num", "ident", "greek"):
+            return self._function(i, _FUNCTION_WORDS[text])
+        if text in ("np", "numpy") and self._numpy_call(i + 1):
+            i, text, following = i + 2, "array", "lparen"
+        if text == "array" and following == "lparen" and self.tokens[i + 1].text == "(":
+            node, j = self.primary(i + 2)  # numpy's array([[…], […]])
+            return node, self.expect(j, "rparen")
         if text.startswith("d") and len(text) > 1:
             leibniz = self._leibniz(i)
             if leibniz is not None:
@@ -520,6 +668,15 @@ class _Parser:
                 return Name(marked, token.start, self.end_of(j)), j
         atom, j = self.atom(i)
         return Name(atom, token.start, self.end_of(j)), j
+
+    def _numpy_call(self, i: int) -> bool:
+        """``np.array(`` / ``np.asarray(``: the array literal inside is what counts."""
+        dot, name, paren = self.token(i), self.token(i + 1), self.token(i + 2)
+        return (
+            dot is not None and dot.kind == "sep" and dot.text == "."
+            and name is not None and name.text in ("array", "asarray")
+            and paren is not None and paren.text == "("
+        )  # fmt: skip
 
     def _leibniz(self, i: int) -> tuple[Node, int] | None:
         """dE/dw5, dE_total/dw_5: a differential, a slash, a differential."""
@@ -540,10 +697,15 @@ class _Parser:
             raise _Fail
         base, math = token.text, token.math
         sub, sup = "", ""
+        index: tuple[str, ...] = ()
         j = i + 1
-        for _ in range(4):
+        for _ in range(6):
             kind = self.kind(j)
-            if self.is_op(j, "_"):
+            bracket = self._bracket_index(j)
+            if bracket is not None:
+                parts, j = bracket
+                index += parts
+            elif self.is_op(j, "_"):
                 text, j = self.script(j + 1)
                 sub += text
             elif self.is_op(j, "^"):
@@ -571,10 +733,34 @@ class _Parser:
                 j += 3
             else:
                 break
-        atom, j = self._spaced_index(Atom(base, sub, sup), j, math)
+        atom, j = self._spaced_index(Atom(base, sub, sup, index), j, math)
         if not looks_like_name(atom, math):
             raise _Fail
         return atom, j
+
+    def _bracket_index(self, j: int) -> tuple[tuple[str, ...], int] | None:
+        """``Z[1]``, ``dW[3][2][1]``, ``W[2][1,3]``: indices in brackets hugging the name."""
+        opener = self.token(j)
+        if opener is None or opener.kind != "lparen" or opener.text != "[":
+            return None
+        if self.tokens[j - 1].end != opener.start:
+            return None
+        parts: list[str] = []
+        k = j + 1
+        while k < self.limit and k - j <= 6:
+            token = self.tokens[k]
+            if token.kind == "rparen" and token.text == "]":
+                return (tuple(parts), k + 1) if parts else None
+            if token.kind == "num" and token.text.isdigit():
+                parts.append(token.text)
+            elif token.kind == "ambiguous":
+                parts.extend(token.text.split(","))
+            elif token.kind == "ident" and len(token.text) == 1:
+                parts.append(token.text)
+            elif not (token.kind == "sep" and token.text == ","):
+                return None
+            k += 1
+        return None
 
     def script(self, i: int) -> tuple[str, int]:
         """The flattened text of a sub- or superscript: {h_{1}} → h1, 5 → 5, {(2)} → (2)."""
@@ -602,6 +788,8 @@ class _Parser:
                 parts.append(self.tokens[j].text)
             elif kind == "sep" and self.tokens[j].text in ",.":
                 parts.append(self.tokens[j].text)  # w_{1,2}, w_{O1.H21}
+            elif kind == "ambiguous":
+                parts.append(self.tokens[j].text)
             elif kind == "prime":
                 parts.append("'")
             elif kind not in ("op",):
@@ -677,10 +865,10 @@ def _is_integer(text: str) -> bool:
 def _name_sup(text: str) -> bool:
     """A superscript that belongs to the name (w_5^{+}, a^{(2)}, w^{(1)+}, E^{[1]}), not a
     power (x^2)."""
-    if updated_mark(text) or text in ("old", "(old)", "orig"):
+    if updated_mark(text) or text in ("old", "(old)", "orig", "T"):
         return True
     rest = _INDEXED_SUP.sub("", text, count=1)
-    return rest != text and (not rest or updated_mark(rest))
+    return rest != text and (not rest or rest == "T" or updated_mark(rest))
 
 
 _INDEXED_SUP = re.compile(r"^[(\[]\d+[)\]]")
