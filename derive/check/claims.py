@@ -778,7 +778,39 @@ class _TableReader:
             for chain in _chains(line_tokens(reader.text, start, end)):
                 claim = reader.claim(chain, context, self.row.anchor)
                 if claim is not None:
-                    yield claim
+                    yield self.named_by_row(claim, column)
+
+    def named_by_row(self, claim: Claim, column: int) -> Claim:
+        """``| 4 | 0.2 + 0 − 0.5 − 0.4 = −0.7 |`` under ``| Unit j | Net input, I_j |``: a
+        cell whose chain names nothing is about the header's symbol at the row's label
+        (``I_4``), which the notation then reads."""
+        reader, row = self.reader, self.row
+        first = claim.links[0]
+        if column == 0 or (first.node is not None and names_in(first.node)):
+            return claim
+        header = row.header[column] if column < len(row.header) else ""
+        symbols = list(_HEADER_SYMBOL.finditer(header))
+        symbol = symbols[-1] if symbols else None  # the last one: "Net input, I_j" names I
+        start, end = row.cells[0]
+        label = reader.text[start:end].strip().strip("$")
+        if symbol is not None and _ROW_LABEL.fullmatch(label):
+            atom = Atom(symbol.group(1), label)
+            node: Node = Name(atom, first.start, first.start)
+            text = f"{atom.base}_{label}"
+        else:  # | w46 | 0.7 + (0.8)(−0.1466)(0.611) = 0.6283 | under | Weight | New value |
+            tokens = tokenize(reader.text, start, end, math=True)
+            parsed = parse(tokens, 0) if tokens else None
+            if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Name):
+                return claim
+            node, text = parsed[0], reader.text[start:end].strip()
+        name = Link(text, first.start, first.start, first.line, node)
+        links = (name, replace(first, relation="="), *claim.links[1:])
+        quantity = None
+        if reader.naming is not None:
+            quantity = self.quantity(node, _column(header))
+            if quantity is not None and quantity.is_parameter:
+                quantity = Quantity("updated", quantity.name + "+", quantity.key)
+        return replace(claim, links=links, quantity=quantity)
 
     def history(self, step: Number) -> Iterator[Claim]:
         """A row of a training history: ``| 500 | 0.00267 |`` under ``| Step | E_total |``."""
@@ -885,6 +917,12 @@ class _TableReader:
 
 
 _OF_NEURON = {"target": "target", "net": "net", "out": "out", "error": "E"}
+
+
+#: a header's symbol indexed by the row: I_j, O_{j}, Err_j, \delta_j (the index a letter)
+_HEADER_SYMBOL = re.compile(r"\\?([A-Za-z]+)(?:_\{?|\s)[ijkl]\}?(?![A-Za-z0-9])")
+#: a row label that indexes: 4, h1, H21, o2
+_ROW_LABEL = re.compile(r"[A-Za-z]{0,2}\d{1,3}")
 
 
 def _neuron_of(quantity: Quantity | None) -> str | None:

@@ -87,6 +87,8 @@ def _missing_path(truth: Truth, quantity: Quantity, sample: int):
     if quantity.kind != "derivative" or quantity.key is None:
         return
     key = quantity.key
+    if not isinstance(key, SymDerivative):
+        return
     of, wrt = key.expr, key.variables[0]
     if of != E_TOTAL or not isinstance(wrt, Symbol):
         return

@@ -44,9 +44,11 @@ _CODES = re.compile(r"(?:[A-Za-z]\d+[.,;:|]?){1,2}")
 _UNITS = re.compile(r"(\d+)(?:[.,;:|](\d+))?")
 #: base words that name a neuron's quantity, by what they name under unit numbering
 _UNIT_WORDS = {"O": "out", "o": "out", "I": "net", "net": "net", "out": "out", "a": "out",
-               "z": "net", "theta": "bias", "θ": "bias"}  # fmt: skip
+               "z": "net", "theta": "bias", "θ": "bias", "Err": "signal", "err": "signal",
+               "delta": "delta"}  # fmt: skip
 #: dE_total/dw9, ∂E/∂w9 in a diagnosis: both names translated
 _DERIVATIVE_WORDS = re.compile(r"(d|∂)([A-Za-z][\w]*)/(d|∂)([A-Za-z][\w]*)")
+_FUSED_WEIGHT = re.compile(r"[wW](\d{2})")
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
 #: agreement needed before a name is read: its own, or its family's
@@ -130,6 +132,9 @@ class LearnedNaming(Naming):
                 return None
             kind = self.scheme.y
             return super()._quantity(Atom(kind, neuron))
+        fused = _FUSED_WEIGHT.fullmatch(base)
+        if fused and not sub and not atom.sup:  # w14, w04: the indices written on the line
+            return self.weight(fused.group(1))
         if base in ("w", "W") and not atom.sup:
             return self.weight(sub)
         if not sub:  # a neuron's bare code: O1, H21 → its output
@@ -177,6 +182,13 @@ class LearnedNaming(Naming):
             layer, index = self._position(neuron)
             name = self.bias_at.get((layer, index))
             return super()._quantity(Atom("b", name[1:])) if name else None
+        if kind == "signal":  # Err_j = O_j(1 − O_j)(T_j − O_j) = −∂E/∂net_j
+            if neuron.startswith("i"):
+                return None
+            delta = self._derivative_quantity("E_total", f"net_{neuron}")
+            return Quantity("derivative", f"-{delta.name}", -delta.key)
+        if kind == "delta":
+            return super()._quantity(Atom("delta", neuron))
         return super()._quantity(Atom(kind, neuron))
 
     def _position(self, neuron: str) -> tuple[int, int]:
@@ -428,7 +440,7 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
             continue  # the evidence cannot tell two readings apart: not read
         family = families[_family(atom)]
         own = t.agree >= 1 and t.agree > t.disagree
-        shared = family.agree >= FAMILY_SUPPORT and family.agree > 2 * family.disagree
+        shared = family.agree >= FAMILY_SUPPORT and family.agree > family.disagree
         if own or (shared and t.agree >= t.disagree - 1 and t.disagree <= 1):
             mapping[atom] = quantity
     return replace(base, scheme=scheme, mapping=mapping, written={**written, **base.written})
