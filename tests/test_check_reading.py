@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import reference_step
 
+import derive
 from derive.check import check_text
 from derive.check.claims import matrix_layout, read_claims
 from derive.check.expression import Matrix, Number, Opaque, evaluate, parse
@@ -390,4 +391,42 @@ def test_a_matrix_table_announced_by_a_sentence_and_oriented_by_its_labels():
     assert [(f.quantity, f.verdict) for f in findings] == [
         ("w1", "ok"), ("w5", "ok"),
         ("w1", "ok"), ("w3", "ok"), ("w2", "ok"), ("w4", "wrong value"),
+    ]  # fmt: skip
+
+
+SOFTMAX = {
+    "layers": [2, 3, 3],
+    "activation": ["relu", "softmax"],
+    "loss": "cross_entropy",
+    "learning_rate": 0.1,
+    "inputs": [1.0, 2.0],
+    "targets": [0.0, 1.0, 0.0],
+    "weights": [
+        [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]],
+        [[0.7, -0.8, 0.9], [0.1, 0.2, 0.3], [-0.4, 0.5, 0.6]],
+    ],
+    "bias": "per_neuron",
+    "biases": [[0.1, 0.2, 0.3], [0.0, 0.1, -0.1]],
+}
+
+
+def test_a_softmax_notebook_in_lowercase_row_vectors():
+    """Code names its variables with single letters (a2 - y): a fence is read as mathematics,
+    its comments are not."""
+    ref = reference_step(SOFTMAX)
+    outs = [ref["forward"][f"o{k}"]["out"] for k in (1, 2, 3)]
+    deltas = [ref["deltas"][f"o{k}"] for k in (1, 2, 3)]
+    printed = " ".join(f"{float(o):.6f}" for o in outs)
+    text = (
+        "```python\n# forward: z1 = x @ W1 + b1, relu, z2 = a1 @ W2 + b2, softmax\n"
+        f"a2 = [[{printed}]]  # = 0.5 is no claim\n"
+        f"loss = -ln({float(outs[1]):.6f}) = {float(ref['errors']['total']):.6f}\n"
+        f"dz2 = a2 - y = [[{float(deltas[0]):.6f} {float(deltas[1]):.6f} 0.312870]]\n```\n"
+    )
+    findings = check_text(text, derive.spec_from_mapping(SOFTMAX)).results
+    assert [(f.line, f.quantity, f.verdict) for f in findings] == [
+        (3, "out_o1", "ok"), (3, "out_o2", "ok"), (3, "out_o3", "ok"),
+        (4, "E_total", "ok"),
+        (5, "dE_total/dnet_o1", "ok"), (5, "dE_total/dnet_o2", "ok"),
+        (5, "dE_total/dnet_o3", "wrong value"),
     ]  # fmt: skip

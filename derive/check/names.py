@@ -132,7 +132,7 @@ _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C"
 _CODE_NAME = re.compile(r"^[A-Za-z]\d{1,3}$")
 
 _LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
-_LAYER_ARRAY = re.compile(r"^d?[ZAWHb]\d$")
+_LAYER_ARRAY = re.compile(r"^d?[ZAWHbzaw]\d$")
 
 
 def looks_like_name(atom: Atom, math: bool) -> bool:

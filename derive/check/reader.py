@@ -288,10 +288,17 @@ def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block
             line_end = spans[index][1]
             depth += _depth(source, *spans[index])
             index += 1
-        tokens = _code(tokenize(source, line_start, line_end, math=False))
+        comment = _COMMENT.search(source, line_start, line_end)
+        code_end = comment.start() if comment else line_end
+        # code names its variables with single letters (x, y, a2 - y): read it as mathematics
+        tokens = _code(tokenize(source, line_start, code_end, math=True))
         tokens = _labelled(source, line_start, tokens)
         if tokens:
             yield Math(tuple(tokens), line_start, line_end, line_end)
+
+
+#: a comment in code: # or // after a space or at the start of the line
+_COMMENT = re.compile(r"(?:(?<=\s)|^)(?:#|//)", re.MULTILINE)
 
 
 def _depth(source: str, start: int, end: int) -> int:
