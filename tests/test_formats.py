@@ -21,7 +21,7 @@ from derive.cli import main
 from derive.errors import UsageError
 from derive.printing import typst_string
 from derive.spec import preset_text, spec_from_mapping
-from derive.walkthrough import FORMATS, TEXT_FORMATS, format_for_path
+from derive.formats import FORMATS, TEXT_FORMATS, format_for_path
 
 TEXT = ("tex", "beamer", "typst", "html")
 
