@@ -215,15 +215,16 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    output = _output(args.output)
+    refuse_inputs(output, {"spec": args.spec})
+    if args.plot is not None:
+        refuse_inputs(args.plot, {"spec": args.spec, "output": output})
+        plot_format_for_path(args.plot)
+    fmt = args.format or (train_format_for_path(output) if output else "md")
+    spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
     from derive.walkthrough import train_network
 
-    output = _output(args.output)
-    fmt = args.format or (train_format_for_path(output) if output else "md")
-    if args.plot is not None:
-        plot_format_for_path(args.plot)
-        refuse_inputs(args.plot, {"spec": args.spec, "output": output})
-    refuse_inputs(output, {"spec": args.spec})
-    training = train_network(args.spec, args.steps, every=args.every, digits=args.digits)
+    training = train_network(spec, args.steps, every=args.every, digits=args.digits)
     text = training.render(fmt)
     files = [(args.plot, training.plot_data(args.plot))] if args.plot else []
     # the plot and the report are written together or not at all
@@ -234,15 +235,16 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from derive.walkthrough import build_walkthrough
-
     output = _output(args.output)
+    refuse_inputs(output, {"spec": args.spec})
     fmt = args.format or (format_for_path(output) if output else "md")
     if fmt == "pdf" and not output:
         raise UsageError("a PDF is binary, not for the terminal: write it with -o FILE.pdf")
-    refuse_inputs(output, {"spec": args.spec})
+    spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
+    from derive.walkthrough import build_walkthrough
+
     walkthrough = build_walkthrough(
-        args.spec,
+        spec,
         digits=args.digits,
         detail=args.detail,
         check=args.verify,
@@ -278,12 +280,13 @@ def _digits(text: str) -> int | None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from derive.check import check_text, read_document
-
     annotate = _output(args.annotate)
     refuse_inputs(annotate, {"document": args.document, "spec": args.spec})
+    spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
+    from derive.check import check_text, read_document
+
     text = read_document(args.document)
-    report = check_text(text, args.spec, digits=args.digits, source=args.document)
+    report = check_text(text, spec, digits=args.digits, source=args.document)
     if annotate:
         write_atomic(annotate, report.annotate(text))
     elif args.annotate == "-":
