@@ -307,11 +307,11 @@ def _presets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_error(message: str) -> None:
-    """The one place errors reach the terminal: each line of the message, its control
-    characters escaped, so a key or a file name quoting ``\\x1b[2J`` cannot clear the screen."""
-    for line in message.splitlines() or [""]:
-        print(f"derive: error: {visible(line)}", file=sys.stderr)
+def _print_error(error: DeriveError) -> None:
+    """The one place errors reach the terminal: one line per problem, control characters
+    escaped, so a key or a file name quoting ``\\x1b[2J`` cannot clear the screen."""
+    for problem in getattr(error, "problems", (error,)):
+        print(f"derive: error: {visible(str(problem))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -324,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except DeriveError as error:
-        _print_error(str(error))
+        _print_error(error)
         return error.exit_status
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)

@@ -469,15 +469,15 @@ class _Validator:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not number.is_finite():
             raise self.fail(key, f"expected a finite number, got {str(number).lower()}")
-        if abs(number) > LARGEST:
+        if number.copy_abs() > LARGEST:
             raise self.fail(
                 key, f"expected a number of magnitude at most 1e15, got {_short(number)}"
             )
-        if number and abs(number) < SMALLEST:
+        if number and number.copy_abs() < SMALLEST:
             raise self.fail(
                 key, f"expected 0 or a number of magnitude at least 1e-15, got {_short(number)}"
             )
-        if len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT:
+        if _significant_digits(number) > MAX_SIGNIFICANT:
             raise self.fail(
                 key, f"expected at most {MAX_SIGNIFICANT} significant digits, got {_short(number)}"
             )
@@ -675,6 +675,12 @@ def _count(n: int, noun: str, plural: str = "") -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def _significant_digits(number: Decimal) -> int:
+    """How many significant digits a number is written with (``0.0500`` has 1)."""
+    digits = "".join(map(str, number.as_tuple().digits)).strip("0")
+    return len(digits)
+
+
 def _short(number: Decimal) -> str:
     """A number as a message shows it: plain, and never thousands of digits long."""
     text = str(number)
@@ -698,4 +704,4 @@ def _describe(value: Any) -> str:
         return "a table"
     if isinstance(value, Decimal | int | float):
         return _short(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
-    return f"a {type(value).__name__}"
+    return f"a value of type {type(value).__name__}"

@@ -118,7 +118,7 @@ def test_a_long_legal_name_works(tmp_path):
 def test_several_files_are_written_all_or_none(tmp_path):
     first = tmp_path / "first.md"
     first.write_text("old")
-    with pytest.raises(UsageError, match="the folder .* does not exist"):
+    with pytest.raises(UsageError, match=r"the folder .* does not exist"):
         write_files([(first, "new"), (tmp_path / "missing" / "second.md", "new")])
     assert first.read_text() == "old" and os.listdir(tmp_path) == ["first.md"]
 
