@@ -40,6 +40,8 @@ MAX_TITLE = 300
 LARGEST = Decimal("1e15")
 SMALLEST = Decimal("1e-15")
 MAX_SIGNIFICANT = 50
+#: no layer of a worked example comes near this; it keeps every count printable and finite
+MAX_LAYER_SIZE = 100_000
 #: a spec is a few lines; anything near this size is not one (and /dev/zero never ends)
 MAX_SPEC_BYTES = 10_000_000
 #: at most this many problems are listed at once; the rest are counted
@@ -409,6 +411,11 @@ class _Validator:
                 raise self.fail(
                     f"layers[{index}]", f"expected a positive integer, got {_describe(size)}"
                 )
+            if size > MAX_LAYER_SIZE:
+                raise self.fail(
+                    f"layers[{index}]",
+                    f"expected at most {MAX_LAYER_SIZE:,} neurons, got {_describe(size)}",
+                )
         return tuple(value)
 
     def _title(self, layers: tuple[int, ...] | None) -> str:
@@ -683,7 +690,7 @@ def _significant_digits(number: Decimal) -> int:
 
 def _short(number: Decimal) -> str:
     """A number as a message shows it: plain, and never thousands of digits long."""
-    text = str(number)
+    text = str(number).replace("E", "e")
     return text if len(text) <= 24 else f"{number:.6e}"
 
 
