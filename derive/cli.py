@@ -290,12 +290,12 @@ def _check(args: argparse.Namespace) -> int:
     if annotate:
         write_atomic(annotate, report.annotate(text))
     elif args.annotate == "-":
-        sys.stdout.write(report.annotate(text))
+        _show(report.annotate(text))
         return report.exit_status
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(report.to_text())
+        _show(report.to_text())
     return report.exit_status
 
 
@@ -305,6 +305,15 @@ def _presets(args: argparse.Namespace) -> int:
         sizes = "-".join(map(str, spec.layers))
         print(f"{name:10} {sizes:10} {spec.title}")
     return 0
+
+
+def _show(text: str) -> None:
+    """Text quoting a user's document, on standard output: on a terminal, each line with its
+    control characters escaped (a note quoting ``\\x1b[2J`` must not clear the screen);
+    into a file or a pipe, exactly as it is."""
+    if sys.stdout.isatty():
+        text = "".join(visible(line) + "\n" for line in text.splitlines())
+    sys.stdout.write(text)
 
 
 def _print_error(error: DeriveError) -> None:

@@ -378,3 +378,33 @@ def test_any_values_give_a_spec_or_a_spec_error(changes):
         spec_from_mapping(data)
     except SpecError as error:
         assert str(error) and "Traceback" not in str(error)
+
+
+def test_a_check_report_on_a_terminal_shows_escapes(tmp_path):
+    """The report quotes the document's name; on a terminal its escapes must not act."""
+    document = tmp_path / "notes\x1b[2J.md"
+    document.write_text("w5+ = 0.9\n")
+    controller, terminal = os.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "derive", "check", str(document), "--spec", "mazur"],
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            check=False,
+            timeout=300,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert result.returncode == 1, result.stderr
+    assert b"\x1b" not in shown and b"\\x1b[2J" in shown
