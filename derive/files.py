@@ -85,20 +85,24 @@ def _target(path: str | Path) -> _Target:
     given = str(path)
     if not given:
         raise UsageError("cannot write: the output file name is empty")
-    real = Path(os.path.realpath(path))
-    folder = real.parent
-    if not folder.is_dir():
-        shown = Path(given).parent
-        raise UsageError(f"{given}: cannot write: the folder {shown} does not exist")
     try:
-        mode = os.stat(real).st_mode
+        mode = os.stat(given).st_mode  # through links: what the name leads to
     except FileNotFoundError:
-        return _Target(given, real, direct=False, mode=0o666 & ~_umask())
+        mode = None
     except OSError as error:
         raise UsageError(f"{given}: cannot write: {error.strerror}") from None
-    if stat.S_ISDIR(mode):
+    if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"{given}: cannot write: it is a directory")
-    return _Target(given, real, direct=not stat.S_ISREG(mode), mode=stat.S_IMODE(mode))
+    if mode is not None and not stat.S_ISREG(mode):
+        # a device, pipe or terminal, opened by the name given (/dev/stdout → a pipe has
+        # no name of its own to resolve to)
+        return _Target(given, Path(given), direct=True, mode=stat.S_IMODE(mode))
+    real = Path(os.path.realpath(given))
+    if not real.parent.is_dir():
+        raise UsageError(f"{given}: cannot write: the folder {Path(given).parent} does not exist")
+    if mode is None:
+        return _Target(given, real, direct=False, mode=0o666 & ~_umask())
+    return _Target(given, real, direct=False, mode=stat.S_IMODE(mode))
 
 
 def _umask() -> int:

@@ -221,3 +221,21 @@ def test_explain_writes_into_a_pipe(tmp_path, capsys):
     reader.join(timeout=60)
     assert received and received[0].startswith(b"{")
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_dev_stdout_into_a_pipe_is_written_directly(tmp_path):
+    """/dev/stdout resolves to a pipe with no name of its own: it is opened, not replaced."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-m", "derive", "explain", "mazur", "-f", "json", "-o", "/dev/stdout"],
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"{")
