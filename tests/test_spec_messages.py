@@ -408,3 +408,20 @@ def test_a_check_report_on_a_terminal_shows_escapes(tmp_path):
         os.close(controller)
     assert result.returncode == 1, result.stderr
     assert b"\x1b" not in shown and b"\\x1b[2J" in shown
+
+
+def test_spec_and_its_registry_are_sympy_free_and_agree_with_the_builders():
+    code = (
+        "import sys, derive, derive.spec, derive.registry, derive.formats\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'sympy'], 'sympy loaded'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=300)
+    from derive import activations, losses, registry
+
+    assert list(activations.ACTIVATIONS) == list(registry.ACTIVATIONS)
+    assert list(losses.LOSSES) == list(registry.LOSSES)
+    for name, facts in registry.ACTIVATIONS.items():
+        built = activations.ACTIVATIONS[name]
+        assert (built.properties, built.elementwise) == (facts.properties, facts.elementwise)
+    for alias, name in {**registry.ACTIVATION_ALIASES, **registry.LOSS_ALIASES}.items():
+        assert name in registry.ACTIVATIONS or name in registry.LOSSES, alias
