@@ -28,6 +28,7 @@ from derive.check.expression import (
     names_in,
     operations,
     parse,
+    written,
 )
 from derive.check.lexer import Token, tokenize
 from derive.check.names import Atom, Naming, Quantity
@@ -508,13 +509,25 @@ class _Reader:
             name = self.element_name(head, position, shape, stated)
             if name is None:
                 continue
-            links = (name, *(self.link_at(n.start, n.end, n, rel) for rel, n in cells))
+            links = (
+                name,
+                *(
+                    self.cell_link(n, rel, m)
+                    for (rel, n), (_, m) in zip(cells, matrices, strict=True)
+                ),
+            )
             made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links, updating)
             claim = self.claim(made, context, anchor)
             if claim is not None:
                 text = " = ".join(" ".join(link.text.split()) for link in links)
                 claims.append(replace(claim, text=text))
         return claims
+
+    def cell_link(self, cell: Node, relation: str, matrix: Matrix) -> Link:
+        """One element's link: the cell as written, or, in an array worked out from arrays
+        (a product, σ of a vector), the element's own expression."""
+        link = self.link_at(cell.start, cell.end, cell, relation)
+        return replace(link, text=written(cell)) if matrix.env == "product" else link
 
     def element_name(self, head, position, shape, stated: Node) -> Link | None:
         """The link naming one element: the head's name with the element's position (or the
