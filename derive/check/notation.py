@@ -98,6 +98,7 @@ class LearnedNaming(Naming):
         self.forced = dict(forced or {})
         self.codes = dict(codes or {})
         self.units = [n.name for layer in network.layers for n in layer]
+        self.refused: frozenset[Atom] = frozenset()
 
     def _quantity(self, atom: Atom) -> Quantity | None:
         if atom in self.forced:
@@ -106,10 +107,15 @@ class LearnedNaming(Naming):
             return super()._quantity(atom)
         if self.allowed is not None and atom not in self.allowed:
             unmarked = replace(atom, sup="")
+            if atom.sup and unmarked in self.forced:
+                return self._marked(self.forced[unmarked], flatten(atom.sup))
             if atom.sup and unmarked in self.allowed:  # w_{O1.H21}^+: read as w_{O1.H21} is
                 return self._marked(self.read(unmarked), flatten(atom.sup))
-            # unlearned: y keeps the classic reading (the target), anything else is unread
-            return super()._quantity(atom) if atom.base in ("y", "Y") else None
+            # unlearned: y keeps the classic reading (the target) unless the document
+            # contradicts it; anything else is unread
+            if atom.base in ("y", "Y") and atom not in self.refused:
+                return super()._quantity(atom)
+            return None
         return self.read(atom)
 
     def classic(self, atom: Atom) -> Quantity | None:
@@ -125,9 +131,7 @@ class LearnedNaming(Naming):
             neuron = self._only_output()
             return super()._quantity(Atom("target", neuron)) if neuron else None
         if base in ("y", "Y") and atom.sup == "":
-            neuron = self.neuron(sub) if sub else self._only_output()
-            if neuron is None and sub.isdigit():
-                neuron = self._neuron(sub, "o")  # y_1: the first output
+            neuron = (self._neuron(sub, "o") or self.neuron(sub)) if sub else self._only_output()
             if neuron is None or not neuron.startswith("o"):
                 return None
             kind = self.scheme.y
@@ -285,10 +289,13 @@ class Notation:
     written: dict[Atom, str] = field(default_factory=dict)
     forced: dict[Atom, Quantity] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
+    refused: frozenset[Atom] = frozenset()
 
     def naming(self, network) -> LearnedNaming:
         allowed = frozenset(self.mapping)
-        return LearnedNaming(network, self.scheme, allowed, self.forced, self.codes)
+        naming = LearnedNaming(network, self.scheme, allowed, self.forced, self.codes)
+        naming.refused = self.refused
+        return naming
 
     def as_dict(self) -> dict[str, str]:
         """The document's names as written → derive's, for the report and the JSON."""
@@ -432,21 +439,41 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         family = families[_family(atom)]
         family.agree += t.agree
         family.disagree += t.disagree
+    refused: set[Atom] = set()
     for atom, t in tallies[scheme].items():
         quantity = readings[scheme].get(atom)
         if quantity is None or any(readings[s].get(atom) != quantity for s in winners):
+            refused.add(atom)
             continue  # the evidence cannot tell two readings apart: not read
+        if t.disagree and _read_otherwise(atom, quantity, readings, tallies):
+            refused.add(atom)
+            continue  # a name redefined halfway: the claims that contradict one reading fit another
         family = families[_family(atom)]
         own = t.agree >= 1 and t.agree > t.disagree
         shared = family.agree >= FAMILY_SUPPORT and family.agree > family.disagree
         if own or (shared and t.agree >= t.disagree - 1 and t.disagree <= 1):
             mapping[atom] = quantity
-    return replace(base, scheme=scheme, mapping=mapping, written={**written, **base.written})
+    refused -= set(mapping)
+    return replace(
+        base, scheme=scheme, mapping=mapping, written={**written, **base.written},
+        refused=frozenset(refused),
+    )  # fmt: skip
+
+
+def _read_otherwise(atom: Atom, quantity: Quantity, readings, tallies) -> bool:
+    """Another scheme reads `atom` as another quantity, and some claim agrees with that."""
+    return any(
+        readings[s].get(atom) not in (None, quantity) and tallies[s][atom].agree > 0
+        for s in readings
+        if atom in tallies[s]
+    )
 
 
 def _family(atom: Atom) -> str:
-    """``w_{O1.H21}`` and ``w_{O2.H11}`` are one family: ``w_{O#.H#}``."""
-    return re.sub(r"\d+", "#", f"{atom.base}|{atom.sub}|{atom.sup}")
+    """Names written with the same code are one family: ``H1``, ``H21``, ``net_{H2}``
+    (``H#``); ``w_{O1.H21}`` and ``w_{O2.H11}`` (``O#.H#``); ``O_4`` and ``I_6`` (``#``)."""
+    code = atom.sub or atom.base
+    return re.sub(r"\d+", "#", code)
 
 
 def open_atoms(claim, naming: LearnedNaming, notation: Notation) -> dict[Atom, str]:
@@ -492,7 +519,11 @@ def _judge(claim, naming: LearnedNaming, view: _View, precision, name_value) -> 
         if node is None:
             continue
         if isinstance(node, Number):
-            ok = any(precision.agrees(node, [v], float(node.ulp)) for v in values)
+            # right at the precision written, or one unit off with three digits or more
+            # (the drift of the writer's own rounded numbers): a wrong number agrees with
+            # nothing, so it is never the evidence for a reading
+            drift = float(node.ulp) if node.digits >= 3 else 0.0
+            ok = any(precision.agrees(node, [v], drift) for v in values)
             verdict += 1 if ok else -1
             continue
         if not names_in(node):
