@@ -37,7 +37,7 @@ def verdicts(text: str, spec="mazur", **options) -> dict[str, str]:
     return {r.text: r.verdict for r in report.results}
 
 
-# -- names that fit two readings -----------------------------------------------------------------
+# -- names that fit two readings ---------------------------------------------------------------
 def test_the_documents_numbers_decide_between_two_readings_of_a_name():
     # O_1: "output of neuron 1" (letters) or "output of unit 1", an input (units numbering)
     output = mp.nstr(_value("forward.o1.out"), 9)
@@ -88,7 +88,7 @@ def test_a_family_of_names_carries_the_reading_of_its_member_with_a_wrong_value(
     assert wrong.expected == Decimal(mp.nstr(_value("forward.h2.out"), 2))
 
 
-# -- a name redefined halfway -------------------------------------------------------------------
+# -- a name redefined halfway ------------------------------------------------------------------
 REDEFINED = """# Forward pass
 
 $y = 0.75136507$ is the output of the first neuron, and $out_{o2} = 0.772928465$.
@@ -105,16 +105,16 @@ def test_a_name_redefined_halfway_is_refused_not_reported():
     report = check_text(REDEFINED, "mazur")
     assert not report.wrong
     unread = [r.line for r in report.results if r.verdict == "unrecognized"]
-    assert unread == [3, 9]
+    assert unread == [3, 9]  # y as the output, then y as the target: neither is guessed
 
 
 def test_y_read_as_a_target_is_said():
     report = check_text("$y_{o1} = 0.01$ and $y_{o2} = 0.99$", "mazur")
     assert report.notation == {"y_{o1}": "target_o1", "y_{o2}": "target_o2"}
-    assert "read y_{o1} as the target of o1" in report.to_text()
+    assert "read y_{o1} as the target of o1" in report.to_text()  # said: it may surprise
 
 
-# -- --names ------------------------------------------------------------------------------------------
+# -- --names -----------------------------------------------------------------------------------
 HOMEWORK = ROOT / "tests" / "check_documents" / "homework-dotted-names"
 
 
@@ -153,7 +153,7 @@ def test_names_on_the_command_line_exit_2_with_one_line(tmp_path, capsys):
     assert status == 2 and err.count("\n") == 1 and "names.toml:1" in err
 
 
-# -- rounding, exactly ---------------------------------------------------------------------------------
+# -- rounding, exactly -------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("claim", "true"),
     [
@@ -210,7 +210,7 @@ def test_strict_refuses_the_writers_carried_rounding():
     assert verdicts(text, strict=True)["out_h1 = 0.5939"] == "wrong value"
 
 
-# -- feedback -----------------------------------------------------------------------------------------
+# -- feedback ----------------------------------------------------------------------------------
 def test_an_update_that_adds_is_named_in_the_students_terms():
     for claim in ("w6+ = w6 + η·∂E/∂w6 = 0.45 + 0.5 · 0.0826676 = 0.4913338",
                   "w6+ = 0.4913338"):  # fmt: skip

@@ -284,7 +284,7 @@ class _Reader:
             return
         context = self.contexts.current
         for subject, atom, values in _prose_claims(block.text):
-            for index, (verb, start, end) in enumerate(values):
+            for index, (_verb, start, end) in enumerate(values):
                 start, end = block.start + start, block.start + end
                 phase_change = context_change(block.text[: start - block.start])
                 changed = len(values) > 1 and _CHANGED.search(values[-1][0])
@@ -720,9 +720,8 @@ class _TableReader:
         if column == 0 or (first.node is not None and names_in(first.node)):
             return claim
         header = row.header[column] if column < len(row.header) else ""
-        symbol = None
-        for symbol in _HEADER_SYMBOL.finditer(header):
-            pass  # the last one: "Net input, I_j" names I
+        symbols = list(_HEADER_SYMBOL.finditer(header))
+        symbol = symbols[-1] if symbols else None  # the last one: "Net input, I_j" names I
         start, end = row.cells[0]
         label = reader.text[start:end].strip().strip("$")
         if symbol is not None and _ROW_LABEL.fullmatch(label):
