@@ -790,9 +790,7 @@ class _Claim:
                     continue
                 step = half / 1000
                 up = evaluate_exact(equation, ChainMap({key: written[key] + step}, written, base))
-                down = evaluate_exact(
-                    equation, ChainMap({key: written[key] - step}, written, base)
-                )
+                down = evaluate_exact(equation, ChainMap({key: written[key] - step}, written, base))
                 spread += abs((up - down) / (2 * step)) * half
         except (ValueError, KeyError, ZeroDivisionError, TypeError):
             return None

@@ -31,6 +31,7 @@ from derive.check.expression import (
 )
 from derive.check.lexer import Token, tokenize
 from derive.check.names import Atom, Naming, Quantity
+from derive.check.notation import written_name
 from derive.check.reader import (
     Block,
     Heading,
@@ -41,6 +42,7 @@ from derive.check.reader import (
     decimal_comma,
     line_tokens,
     read_blocks,
+    with_braced_commas_read,
     with_decimal_points,
 )
 
@@ -113,7 +115,8 @@ def iter_claims(text: str, naming: Naming | None = None) -> Iterator[Claim]:
     every line where it was; the claims' texts are then in that translation.
     """
     shown = normalized(text)
-    source = with_decimal_points(shown) if decimal_comma(shown) else shown
+    source = with_braced_commas_read(shown)
+    source = with_decimal_points(source) if decimal_comma(source) else source
     reader = _Reader(source, naming, shown)
     reader.layout = matrix_layout(source)
     return reader.claims(read_blocks(source))
@@ -188,9 +191,14 @@ _BATCH = re.compile(
 )
 
 
+_WORD = re.compile(r"[A-Za-z]{4}")
+
+
 def context_change(text: str) -> dict[str, object]:
     """What a heading or a sentence says about the context (only what it says)."""
     change: dict[str, object] = {}
+    if _WORD.search(text) is None:  # every phrase below has a word of four letters or more
+        return change
     trained = _TRAINED.search(text)
     if trained:
         digits = trained.group(1) or trained.group(3)
@@ -249,6 +257,8 @@ class _Reader:
         self.shown = text if shown is None else shown  # as written (decimal commas kept)
         self.layout = ""
         self.vector: Atom | None = None  # the vector a heading names, for element lines
+        self.table: tuple | None = None  # the table being read, and its row
+        self.table_row = 0
         self.naming = naming
         self.lines = Lines.of(text)
         self.contexts = _Contexts()
@@ -272,7 +282,8 @@ class _Reader:
         self.line = (self.contexts.current, block.start, block.end)
         if not _LIST_ITEM.match(block.text):
             named = _array_name(block.text)
-            if named is not None and _ELEMENTWISE.search(block.text):
+            announced = _ELEMENTWISE.search(block.text) or block.text.rstrip().endswith(":")
+            if named is not None and announced:
                 self.vector = named
         if not _RELATION_HINT.search(block.text):
             yield from self.in_prose(block)
@@ -284,7 +295,7 @@ class _Reader:
             return
         context = self.contexts.current
         for subject, atom, values in _prose_claims(block.text):
-            for index, (_verb, start, end) in enumerate(values):
+            for index, (_, start, end) in enumerate(values):
                 start, end = block.start + start, block.start + end
                 phase_change = context_change(block.text[: start - block.start])
                 changed = len(values) > 1 and _CHANGED.search(values[-1][0])
@@ -313,6 +324,14 @@ class _Reader:
                     self.lines.line(block.end),
                 )
 
+    def names_a_quantity(self, start: int, end: int) -> bool:
+        """Whether a table cell names one of the network's quantities (``w5``, ``out_{h1}``)."""
+        tokens = tokenize(self.text, start, end, math=True)
+        parsed = parse(tokens, 0) if tokens else None
+        if self.naming is None or parsed is None or parsed[1] != len(tokens):
+            return False
+        return self.name_of(parsed[0]) is not None
+
     def link_at(self, start: int, end: int, node: Node, relation: str) -> Link:
         return Link(self.shown[start:end], start, end, self.lines.line(start), node, relation)
 
@@ -334,7 +353,55 @@ class _Reader:
 
     def on_TableRow(self, block: TableRow) -> Iterator[Claim]:
         yield from self.flush()
+        table = (block.anchor, block.header)
+        self.table_row = self.table_row + 1 if self.table == table else 1
+        self.table = table
+        matrix = self.matrix_row(block)
+        if matrix is not None:
+            yield from matrix
+            return
         yield from _TableReader(self, block).claims()
+
+    def matrix_row(self, row: TableRow) -> list[Claim] | None:
+        """A row of a matrix written as a table: the corner cell (or the heading above) names
+        the matrix, every other cell is a number; each is the element at (row, column)."""
+        corner = row.header[0] if row.header else ""
+        name = _array_name(corner) if corner else None
+        name = name or (self.vector if not corner.strip() else None)
+        if name is None:
+            return None
+        cells = list(row.cells)
+        first = self.text[cells[0][0] : cells[0][1]].strip()
+        if not _PLAIN_NUMBER.fullmatch(first) or (corner and len(cells) == len(row.header)):
+            if not _NEURON_LABEL.fullmatch(first) and self.names_a_quantity(*cells[0]):
+                return None  # | w5 | 0.40 |: a table of quantities, not of a matrix
+            cells = cells[1:]  # a row label under the corner cell
+        claims = []
+        shape: tuple[int, ...] = ()  # the rows to come are not known yet
+        labelled = len(cells) < len(row.cells)
+        layout = _LABEL_LAYOUT.get(first.strip("$")[:1].lower(), "") if labelled else ""
+        layout = layout or self.layout
+        for column, (start, end) in enumerate(cells, start=1):
+            tokens = tokenize(self.text, start, end, math=True)
+            parsed = parse(tokens, 0) if tokens else None
+            if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
+                return None if not claims and column == len(cells) else claims
+            number = parsed[0]
+            atom = _element_atom(name, (self.table_row, column), shape, layout)
+            link = Link(
+                str(atom),
+                number.start,
+                number.end,
+                self.lines.line(number.start),
+                Name(atom, number.start, number.end),
+                "",
+            )
+            value = self.link_at(number.start, number.end, number, "=")
+            made = _Chain([], [], False, "", (link, value))
+            claim = self.claim(made, self.contexts.current, row.anchor)
+            if claim is not None:
+                claims.append(claim)
+        return claims
 
     def flush(self) -> Iterator[Claim]:
         pending, self.pending = self.pending, None
@@ -445,7 +512,8 @@ class _Reader:
             made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links, updating)
             claim = self.claim(made, context, anchor)
             if claim is not None:
-                claims.append(claim)
+                text = " = ".join(" ".join(link.text.split()) for link in links)
+                claims.append(replace(claim, text=text))
         return claims
 
     def element_name(self, head, position, shape, stated: Node) -> Link | None:
@@ -483,7 +551,8 @@ class _Reader:
             return chain
         atom = _element_atom(self.vector, (number,), (), self.layout)
         start, end = first.start, first.start
-        name = Link(str(atom), start, end, self.lines.line(start), Name(atom, start, end), "")
+        node = Name(atom, start, end)
+        name = Link(_written(node), start, end, self.lines.line(start), node, "")
         links = tuple(self.link(chain.tokens, a, b, node, rel) for rel, a, b, node in chain.links)
         first_link = replace(links[0], relation="=")
         return _Chain(
@@ -894,10 +963,14 @@ def _element_atom(atom: Atom, position: tuple[int, ...], shape: tuple[int, ...],
 def _written(node: Node) -> str:
     """An element's name as the document would write it: ``dW[3][2][1]``."""
     if isinstance(node, Derivative):
-        return f"d{node.of}/d{node.wrt}"
-    return str(node.atom) if isinstance(node, Name) else ""
+        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
+    return written_name(node.atom) if isinstance(node, Name) else ""
 
 
+#: a matrix table's row labels say its layout: inputs down the side are sources (x W)
+_LABEL_LAYOUT = {"i": "row", "x": "row", "o": "column"}
+_NEURON_LABEL = re.compile(r"\$?[hoixHOIX]_?\{?\d+\}?\$?")
+_PLAIN_NUMBER = re.compile(r"[-−+]?\$?[-−+]?\d+(?:[.,]\d+)?\$?")
 #: a numbered list item: "1. 0.2 − 0.4 + 2.8 = 2.6", "2) …", "- 3. …"
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(\d{1,2})[.)][ \t]")
 #: a sentence announcing a vector's elements one by one

@@ -125,6 +125,16 @@ class Matrix:
             return (len(self.rows[0]),)
         return (len(self.rows), max(len(row) for row in self.rows))
 
+    def transposed(self, end: int) -> Matrix:
+        """``[…]^T``: rows become columns (a flat list stays a flat list)."""
+        if self.flat:
+            return Matrix(self.rows, self.env, self.start, end, True)
+        width = max(len(row) for row in self.rows)
+        rows = tuple(
+            tuple(row[c] if c < len(row) else None for row in self.rows) for c in range(width)
+        )
+        return Matrix(rows, self.env, self.start, end)
+
     def cells(self) -> list[tuple[tuple[int, ...], Node | None]]:
         """(1-based position, cell) for every cell, row by row; (i,) in a flat list."""
         if self.flat:
@@ -314,6 +324,9 @@ class _Parser:
                     i += 1
                 else:
                     break
+                if isinstance(base, Matrix) and _is_transpose(exponent):
+                    base = base.transposed(self.end_of(i))
+                    continue
                 base = Apply("pow", (base, exponent), node_start(base), self.end_of(i))
             return base, i
         finally:
@@ -538,7 +551,10 @@ class _Parser:
         node, j = self.expression(i + 1)
         if self.tokens[i].text == "[" and self.kind(j) == "sep" and self.tokens[j].text in ",;":
             return self._list(i)
-        return node, self.expect(j, "rparen")
+        j = self.expect(j, "rparen")
+        if self.tokens[i].text == "[" and isinstance(node, Matrix) and node.flat:
+            return Matrix(node.rows, node.env, self.tokens[i].start, self.end_of(j)), j  # [[…]]
+        return node, j
 
     def primary_lbrace(self, i: int) -> tuple[Node, int]:
         node, j = self.expression(i + 1)
@@ -872,6 +888,11 @@ def _name_sup(text: str) -> bool:
 
 
 _INDEXED_SUP = re.compile(r"^[(\[]\d+[)\]]")
+
+
+def _is_transpose(node: Node) -> bool:
+    """The exponent of ``[…]^T``, ``[…]^{\\top}``."""
+    return isinstance(node, Name) and node.atom.base == "T" and not node.atom.sub
 
 
 def _negate(node: Node) -> Node:

@@ -132,7 +132,7 @@ _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C"
 _CODE_NAME = re.compile(r"^[A-Za-z]\d{1,3}$")
 
 _LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
-_LAYER_ARRAY = re.compile(r"^d?[ZAWHb]\d$")
+_LAYER_ARRAY = re.compile(r"^d?[ZAWHbzaw]\d$")
 
 
 def looks_like_name(atom: Atom, math: bool) -> bool:
@@ -380,10 +380,14 @@ class Naming:
             layer = int(digits)
         elif layer_sup:
             layer = int(layer_sup.group(2))
+        elif flatten(atom.sub).isdigit():  # W_2 of a document that numbers its layers
+            layer = int(flatten(atom.sub))
         elif positions:
             layer, positions = positions[0], positions[1:]
         else:
             return None
+        if 0 in positions:  # dW2[1, 0]: indices from 0, as in code
+            positions = [p + 1 for p in positions]
         element = tuple(positions) + atom.element
         kind = _ARRAY_KINDS.get(letter)
         if kind == "bias" and not element and (layer, None) in self.bias_at:

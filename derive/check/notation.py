@@ -366,6 +366,8 @@ def written_name(atom: Atom) -> str:
         text += f"_{atom.sub}" if len(atom.sub) == 1 else f"_{{{atom.sub}}}"
     if atom.sup:
         text += f"^{atom.sup}" if len(atom.sup) == 1 else f"^{{{atom.sup}}}"
+    for index in (*atom.index, *atom.element):  # Z[1], dW[2][2][1]: as written, then the element
+        text += f"[{index}]"
     return text
 
 
@@ -586,7 +588,7 @@ def names_file(path: str | Path, truth) -> Notation:
         line = _line_of(text, key)
         where = f"--names {path}:{line}"
         if not isinstance(value, str):
-            raise UsageError(f"{where}: {key!r} must name a quantity as a string, like \"w9\"")
+            raise UsageError(f'{where}: {key!r} must name a quantity as a string, like "w9"')
         neuron = value if value in naming.neurons else None
         if (neuron is not None and _CODE.fullmatch(key)) or (neuron and key.isdigit()):
             notation.codes[key] = neuron

@@ -161,6 +161,18 @@ def decimal_comma(text: str) -> bool:
     return points * 10 <= commas
 
 
+#: LaTeX's decimal comma, 0{,}5999: a comma in braces between digits is never a separator
+_BRACED_COMMA = re.compile(r"(?<![\w.])(\d+)\{,\}(\d+)")
+
+
+def with_braced_commas_read(text: str) -> str:
+    """``0{,}5999`` → ``  0.5999``: LaTeX's decimal comma as a point, every line's length kept
+    (the number moves two places right, on its own line)."""
+    if "{,}" not in text:
+        return text
+    return _BRACED_COMMA.sub(lambda m: f"  {m.group(1)}.{m.group(2)}", text)
+
+
 def with_decimal_points(text: str) -> str:
     """`text` with its decimal commas written as points, every offset kept (same length).
 
@@ -276,10 +288,17 @@ def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block
             line_end = spans[index][1]
             depth += _depth(source, *spans[index])
             index += 1
-        tokens = _code(tokenize(source, line_start, line_end, math=False))
+        comment = _COMMENT.search(source, line_start, line_end)
+        code_end = comment.start() if comment else line_end
+        # code names its variables with single letters (x, y, a2 - y): read it as mathematics
+        tokens = _code(tokenize(source, line_start, code_end, math=True))
         tokens = _labelled(source, line_start, tokens)
         if tokens:
             yield Math(tuple(tokens), line_start, line_end, line_end)
+
+
+#: a comment in code: # or // after a space or at the start of the line
+_COMMENT = re.compile(r"(?:(?<=\s)|^)(?:#|//)", re.MULTILINE)
 
 
 def _depth(source: str, start: int, end: int) -> int:
