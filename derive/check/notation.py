@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from derive.check.expression import Derivative, Name, Node, Number, Value, evaluate, names_in
-from derive.check.names import Atom, Naming, Quantity, flatten
+from derive.check.names import Atom, Naming, Quantity, flatten, updated_mark
 from derive.errors import UsageError
 
 #: letters that code a neuron's layer: input, hidden, output
@@ -49,6 +49,9 @@ _UNIT_WORDS = {"O": "out", "o": "out", "I": "net", "net": "net", "out": "out", "
 #: dE_total/dw9, ∂E/∂w9 in a diagnosis: both names translated
 _DERIVATIVE_WORDS = re.compile(r"(d|∂)([A-Za-z][\w]*)/(d|∂)([A-Za-z][\w]*)")
 _FUSED_WEIGHT = re.compile(r"[wW](\d{2})")
+#: words for a layer's arrays: scores and logits are its net inputs, probabilities its outputs
+_ARRAY_WORDS = {"yhat": "a", "haty": "a", "p": "a", "probs": "a", "scores": "z", "logits": "z",
+                "x": "X", "t": "y", "T": "Y"}  # fmt: skip
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
 #: agreement needed before a name is read: its own, or its family's
@@ -62,18 +65,21 @@ class Scheme:
     `codes`: ``letters`` (``H21``, ``O1``, ``I2``) or ``units`` (``O_6``, ``w14``: units
     numbered 1, 2, … across the layers, inputs first); `weights`: which index of a weight
     is its ``destination`` first or its ``source`` first; `y`: whether ``y`` names the
-    ``target`` or the ``out`` of an output neuron.
+    ``target`` or the ``out`` of an output neuron; `arrays`: which layer a vector or a
+    matrix written without one is (``z``, ``W``, ``\\hat{y}`` of a one-layer classifier):
+    the ``last`` or the ``first`` of the network.
     """
 
     codes: str = "letters"
     weights: str = "destination"
     y: str = "target"
+    arrays: str = "last"
 
 
 SCHEMES = tuple(
-    Scheme(c, w, y)
-    for c, w, y in itertools.product(("letters", "units"), ("destination", "source"),
-                                     ("target", "out"))
+    Scheme(c, w, y, a)
+    for c, w, y, a in itertools.product(("letters", "units"), ("destination", "source"),
+                                        ("target", "out"), ("last", "first"))
 )  # fmt: skip
 
 
@@ -125,6 +131,8 @@ class LearnedNaming(Naming):
     def read(self, atom: Atom) -> Quantity | None:
         """An open name under this scheme."""
         base, sub = atom.base, flatten(atom.sub)
+        if atom.element or atom.index:
+            return self.array(atom)
         if atom.sup and not (base in ("y", "Y") or base in _UNIT_WORDS):
             return self._marked(self.read(replace(atom, sup="")), flatten(atom.sup))
         if not sub and base in _BARE_TARGETS:  # t, target: the one output's target
@@ -153,6 +161,23 @@ class LearnedNaming(Naming):
         if neuron is None:
             return None
         return super()._quantity(Atom(base, neuron, atom.sup))
+
+    def array(self, atom: Atom) -> Quantity | None:
+        """An element of a vector or matrix named without its layer (``z``, ``W_{new}``,
+        ``\\hat{y}``, ``scores``): the layer is the scheme's; the names of arrays people use
+        for scores and probabilities are read as z and a."""
+        sub, sup, mark = flatten(atom.sub), flatten(atom.sup), ""
+        if updated_mark(sub):
+            mark, sub = sub, ""
+        elif updated_mark(sup):
+            mark, sup = sup, ""
+        base = _ARRAY_WORDS.get(atom.base, atom.base)
+        plain = replace(atom, base=base, sub=sub, sup=sup)
+        quantity = super()._quantity(plain)
+        if quantity is None and not plain.index and base not in ("X", "Y", "y"):
+            layer = len(self.network.layers) - 1 if self.scheme.arrays == "last" else 1
+            quantity = super()._quantity(replace(plain, index=(str(layer),)))
+        return self._marked(quantity, mark) if mark else quantity
 
     def _only_output(self) -> str | None:
         outputs = self.network.output_layer
@@ -341,7 +366,7 @@ class Notation:
         """Readings a reader may not expect, said in words: y_{o1} as the target of o1."""
         notes = []
         for atom, quantity in self.mapping.items():
-            if atom.base in ("y", "Y") and quantity.kind == "target":
+            if atom.base in ("y", "Y") and quantity.kind == "target" and not atom.element:
                 neuron = quantity.name.split("_", 1)[1]
                 notes.append(f"read {self.written.get(atom, written_name(atom))} as the "
                              f"target of {neuron}")  # fmt: skip
@@ -350,7 +375,7 @@ class Notation:
 
 def _display(atom: Atom, quantity: Quantity) -> str:
     """h2_1 where a bare neuron's code was read (H21), else the quantity's name."""
-    if not atom.sub and not atom.sup and quantity.kind in ("out", "input"):
+    if not (atom.sub or atom.sup or atom.element) and quantity.kind in ("out", "input"):
         return quantity.name.removeprefix("out_")
     return str(quantity)
 
@@ -496,6 +521,8 @@ def open_atoms(claim, naming: LearnedNaming, notation: Notation) -> dict[Atom, s
 
 def _may_name(atom: Atom) -> bool:
     """Only names a scheme could read are open: codes, words with a code, weights."""
+    if atom.element or atom.index:
+        return True
     if not atom.sub:
         return _CODE.fullmatch(atom.base) is not None or atom.base in ("y", "Y", *_BARE_TARGETS)
     return True
