@@ -54,6 +54,8 @@ _ARRAY_WORDS = {"yhat": "a", "haty": "a", "p": "a", "probs": "a", "scores": "z",
                 "x": "X", "t": "y", "T": "Y"}  # fmt: skip
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
+#: claims looked at per name while learning (bounds the work on long documents)
+EVIDENCE_PER_NAME = 40
 #: agreement needed before a name is read: its own, or its family's
 FAMILY_SUPPORT = 2
 
@@ -105,6 +107,7 @@ class LearnedNaming(Naming):
         self.codes = dict(codes or {})
         self.units = [n.name for layer in network.layers for n in layer]
         self.refused: frozenset[Atom] = frozenset()
+        self._classic_cache: dict[Atom, Quantity | None] = {}
 
     def _quantity(self, atom: Atom) -> Quantity | None:
         if atom in self.forced:
@@ -126,7 +129,9 @@ class LearnedNaming(Naming):
 
     def classic(self, atom: Atom) -> Quantity | None:
         """The reading of derive's own names alone (for telling which names are open)."""
-        return super()._quantity(atom)
+        if atom not in self._classic_cache:
+            self._classic_cache[atom] = super()._quantity(atom)
+        return self._classic_cache[atom]
 
     def read(self, atom: Atom) -> Quantity | None:
         """An open name under this scheme."""
@@ -432,21 +437,24 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
     network = truth.network
     base = forced or Notation()
     probe = LearnedNaming(network, Scheme(), None, base.forced, base.codes)
-    claims = [c for c in claims if open_atoms(c, probe, base)]
-    if not claims:
+    evidence = _evidence(claims, probe, base)
+    if not evidence:
         return base
     scores: dict[Scheme, int] = {}
     tallies: dict[Scheme, dict[Atom, _Tally]] = {}
     readings: dict[Scheme, dict[Atom, Quantity | None]] = {}
     written: dict[Atom, str] = {}
+    judged: dict[tuple, int] = {}  # (claim, readings of its open names) → verdict
     for scheme in SCHEMES:
         naming = LearnedNaming(network, scheme, None, base.forced, base.codes)
         view = _View(truth, naming)
         tally: dict[Atom, _Tally] = defaultdict(_Tally)
         total = 0
-        for claim in claims:
-            atoms = open_atoms(claim, naming, base)
-            verdict = _judge(claim, naming, view, precision, name_value)
+        for index, (claim, atoms) in enumerate(evidence):
+            key = (index, tuple(naming.quantity(atom) for atom in atoms))
+            if key not in judged:  # schemes that read a claim's names alike judge it alike
+                judged[key] = _judge(claim, naming, view, precision, name_value)
+            verdict = judged[key]
             for atom, text in atoms.items():
                 written.setdefault(atom, text)
                 if verdict > 0:
@@ -485,6 +493,22 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         base, scheme=scheme, mapping=mapping, written={**written, **base.written},
         refused=frozenset(refused),
     )  # fmt: skip
+
+
+def _evidence(claims: Iterable, probe: LearnedNaming, base: Notation) -> list[tuple]:
+    """The claims that use open names, each with its open names; at most
+    `EVIDENCE_PER_NAME` claims per name, so learning is bounded however long the document
+    (a name's reading is settled well before that many claims)."""
+    seen: dict[Atom, int] = defaultdict(int)
+    found = []
+    for claim in claims:
+        atoms = open_atoms(claim, probe, base)
+        if not atoms or all(seen[a] >= EVIDENCE_PER_NAME for a in atoms):
+            continue
+        for atom in atoms:
+            seen[atom] += 1
+        found.append((claim, atoms))
+    return found
 
 
 def _read_otherwise(atom: Atom, quantity: Quantity, readings, tallies) -> bool:
