@@ -572,11 +572,28 @@ class _Claim:
                 continue
             if isinstance(node, Number):
                 half = float(self.auditor.half_unit(node))
-                value = Value(value.value, max(value.error, half))
+                rounded = Value(value.value, max(value.error, half))
+                computed = previous is not None and not isinstance(
+                    self.claim.links[previous[0]].node, Number
+                )
+                if computed and not self.rounds(node, previous[1]):
+                    return index, previous[0], previous[1]
+                if previous is not None and not computed and not _consistent(previous[1], rounded):
+                    return index, previous[0], previous[1]
+                previous = (index, rounded)
+                continue
             if previous is not None and not _consistent(previous[1], value):
                 return index, previous[0], previous[1]
             previous = (index, value)
         return None
+
+    def rounds(self, number: Number, previous: Value) -> bool:
+        """A number written after a computation is a correct rounding (or truncation) of
+        some value the computation's operands allow: ``0.7729 · 0.2271 = 0.17`` is right
+        (truncated), ``= 0.18`` too (rounded), ``= 0.16`` is not."""
+        low, high = previous.value - previous.error, previous.value + previous.error
+        slack = 1e-12 * max(abs(low), abs(high), 1.0)
+        return self.auditor.agrees(number, [(low - slack, high + slack)])
 
     def slip(self, slip, true, final_ok: bool, substitution) -> Verdict:
         index, source, previous = slip

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from derive.check.expression import Derivative, Name, Node, Number, Value, evaluate, names_in
-from derive.check.names import Atom, Naming, Quantity, flatten
+from derive.check.names import Atom, Naming, Quantity, flatten, updated_mark
 from derive.errors import UsageError
 
 #: letters that code a neuron's layer: input, hidden, output
@@ -49,8 +49,13 @@ _UNIT_WORDS = {"O": "out", "o": "out", "I": "net", "net": "net", "out": "out", "
 #: dE_total/dw9, ∂E/∂w9 in a diagnosis: both names translated
 _DERIVATIVE_WORDS = re.compile(r"(d|∂)([A-Za-z][\w]*)/(d|∂)([A-Za-z][\w]*)")
 _FUSED_WEIGHT = re.compile(r"[wW](\d{2})")
+#: words for a layer's arrays: scores and logits are its net inputs, probabilities its outputs
+_ARRAY_WORDS = {"yhat": "a", "haty": "a", "p": "a", "probs": "a", "scores": "z", "logits": "z",
+                "x": "X", "t": "y", "T": "Y"}  # fmt: skip
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
+#: claims looked at per name while learning (bounds the work on long documents)
+EVIDENCE_PER_NAME = 40
 #: agreement needed before a name is read: its own, or its family's
 FAMILY_SUPPORT = 2
 
@@ -62,18 +67,21 @@ class Scheme:
     `codes`: ``letters`` (``H21``, ``O1``, ``I2``) or ``units`` (``O_6``, ``w14``: units
     numbered 1, 2, … across the layers, inputs first); `weights`: which index of a weight
     is its ``destination`` first or its ``source`` first; `y`: whether ``y`` names the
-    ``target`` or the ``out`` of an output neuron.
+    ``target`` or the ``out`` of an output neuron; `arrays`: which layer a vector or a
+    matrix written without one is (``z``, ``W``, ``\\hat{y}`` of a one-layer classifier):
+    the ``last`` or the ``first`` of the network.
     """
 
     codes: str = "letters"
     weights: str = "destination"
     y: str = "target"
+    arrays: str = "last"
 
 
 SCHEMES = tuple(
-    Scheme(c, w, y)
-    for c, w, y in itertools.product(("letters", "units"), ("destination", "source"),
-                                     ("target", "out"))
+    Scheme(c, w, y, a)
+    for c, w, y, a in itertools.product(("letters", "units"), ("destination", "source"),
+                                        ("target", "out"), ("last", "first"))
 )  # fmt: skip
 
 
@@ -98,6 +106,8 @@ class LearnedNaming(Naming):
         self.forced = dict(forced or {})
         self.codes = dict(codes or {})
         self.units = [n.name for layer in network.layers for n in layer]
+        self.refused: frozenset[Atom] = frozenset()
+        self._classic_cache: dict[Atom, Quantity | None] = {}
 
     def _quantity(self, atom: Atom) -> Quantity | None:
         if atom in self.forced:
@@ -106,28 +116,35 @@ class LearnedNaming(Naming):
             return super()._quantity(atom)
         if self.allowed is not None and atom not in self.allowed:
             unmarked = replace(atom, sup="")
+            if atom.sup and unmarked in self.forced:
+                return self._marked(self.forced[unmarked], flatten(atom.sup))
             if atom.sup and unmarked in self.allowed:  # w_{O1.H21}^+: read as w_{O1.H21} is
                 return self._marked(self.read(unmarked), flatten(atom.sup))
-            # unlearned: y keeps the classic reading (the target), anything else is unread
-            return super()._quantity(atom) if atom.base in ("y", "Y") else None
+            # unlearned: y keeps the classic reading (the target) unless the document
+            # contradicts it; anything else is unread
+            if atom.base in ("y", "Y") and atom not in self.refused:
+                return super()._quantity(atom)
+            return None
         return self.read(atom)
 
     def classic(self, atom: Atom) -> Quantity | None:
         """The reading of derive's own names alone (for telling which names are open)."""
-        return super()._quantity(atom)
+        if atom not in self._classic_cache:
+            self._classic_cache[atom] = super()._quantity(atom)
+        return self._classic_cache[atom]
 
     def read(self, atom: Atom) -> Quantity | None:
         """An open name under this scheme."""
         base, sub = atom.base, flatten(atom.sub)
+        if atom.element or atom.index:
+            return self.array(atom)
         if atom.sup and not (base in ("y", "Y") or base in _UNIT_WORDS):
             return self._marked(self.read(replace(atom, sup="")), flatten(atom.sup))
         if not sub and base in _BARE_TARGETS:  # t, target: the one output's target
             neuron = self._only_output()
             return super()._quantity(Atom("target", neuron)) if neuron else None
         if base in ("y", "Y") and atom.sup == "":
-            neuron = self.neuron(sub) if sub else self._only_output()
-            if neuron is None and sub.isdigit():
-                neuron = self._neuron(sub, "o")  # y_1: the first output
+            neuron = (self._neuron(sub, "o") or self.neuron(sub)) if sub else self._only_output()
             if neuron is None or not neuron.startswith("o"):
                 return None
             kind = self.scheme.y
@@ -149,6 +166,23 @@ class LearnedNaming(Naming):
         if neuron is None:
             return None
         return super()._quantity(Atom(base, neuron, atom.sup))
+
+    def array(self, atom: Atom) -> Quantity | None:
+        """An element of a vector or matrix named without its layer (``z``, ``W_{new}``,
+        ``\\hat{y}``, ``scores``): the layer is the scheme's; the names of arrays people use
+        for scores and probabilities are read as z and a."""
+        sub, sup, mark = flatten(atom.sub), flatten(atom.sup), ""
+        if updated_mark(sub):
+            mark, sub = sub, ""
+        elif updated_mark(sup):
+            mark, sup = sup, ""
+        base = _ARRAY_WORDS.get(atom.base, atom.base)
+        plain = replace(atom, base=base, sub=sub, sup=sup)
+        quantity = super()._quantity(plain)
+        if quantity is None and not plain.index and base not in ("X", "Y", "y"):
+            layer = len(self.network.layers) - 1 if self.scheme.arrays == "last" else 1
+            quantity = super()._quantity(replace(plain, index=(str(layer),)))
+        return self._marked(quantity, mark) if mark else quantity
 
     def _only_output(self) -> str | None:
         outputs = self.network.output_layer
@@ -285,10 +319,13 @@ class Notation:
     written: dict[Atom, str] = field(default_factory=dict)
     forced: dict[Atom, Quantity] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
+    refused: frozenset[Atom] = frozenset()
 
     def naming(self, network) -> LearnedNaming:
         allowed = frozenset(self.mapping)
-        return LearnedNaming(network, self.scheme, allowed, self.forced, self.codes)
+        naming = LearnedNaming(network, self.scheme, allowed, self.forced, self.codes)
+        naming.refused = self.refused
+        return naming
 
     def as_dict(self) -> dict[str, str]:
         """The document's names as written → derive's, for the report and the JSON."""
@@ -334,7 +371,7 @@ class Notation:
         """Readings a reader may not expect, said in words: y_{o1} as the target of o1."""
         notes = []
         for atom, quantity in self.mapping.items():
-            if atom.base in ("y", "Y") and quantity.kind == "target":
+            if atom.base in ("y", "Y") and quantity.kind == "target" and not atom.element:
                 neuron = quantity.name.split("_", 1)[1]
                 notes.append(f"read {self.written.get(atom, written_name(atom))} as the "
                              f"target of {neuron}")  # fmt: skip
@@ -343,7 +380,7 @@ class Notation:
 
 def _display(atom: Atom, quantity: Quantity) -> str:
     """h2_1 where a bare neuron's code was read (H21), else the quantity's name."""
-    if not atom.sub and not atom.sup and quantity.kind in ("out", "input"):
+    if not (atom.sub or atom.sup or atom.element) and quantity.kind in ("out", "input"):
         return quantity.name.removeprefix("out_")
     return str(quantity)
 
@@ -400,21 +437,24 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
     network = truth.network
     base = forced or Notation()
     probe = LearnedNaming(network, Scheme(), None, base.forced, base.codes)
-    claims = [c for c in claims if open_atoms(c, probe, base)]
-    if not claims:
+    evidence = _evidence(claims, probe, base)
+    if not evidence:
         return base
     scores: dict[Scheme, int] = {}
     tallies: dict[Scheme, dict[Atom, _Tally]] = {}
     readings: dict[Scheme, dict[Atom, Quantity | None]] = {}
     written: dict[Atom, str] = {}
+    judged: dict[tuple, int] = {}  # (claim, readings of its open names) → verdict
     for scheme in SCHEMES:
         naming = LearnedNaming(network, scheme, None, base.forced, base.codes)
         view = _View(truth, naming)
         tally: dict[Atom, _Tally] = defaultdict(_Tally)
         total = 0
-        for claim in claims:
-            atoms = open_atoms(claim, naming, base)
-            verdict = _judge(claim, naming, view, precision, name_value)
+        for index, (claim, atoms) in enumerate(evidence):
+            key = (index, tuple(naming.quantity(atom) for atom in atoms))
+            if key not in judged:  # schemes that read a claim's names alike judge it alike
+                judged[key] = _judge(claim, naming, view, precision, name_value)
+            verdict = judged[key]
             for atom, text in atoms.items():
                 written.setdefault(atom, text)
                 if verdict > 0:
@@ -434,21 +474,57 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         family = families[_family(atom)]
         family.agree += t.agree
         family.disagree += t.disagree
+    refused: set[Atom] = set()
     for atom, t in tallies[scheme].items():
         quantity = readings[scheme].get(atom)
         if quantity is None or any(readings[s].get(atom) != quantity for s in winners):
+            refused.add(atom)
             continue  # the evidence cannot tell two readings apart: not read
+        if t.disagree and _read_otherwise(atom, quantity, readings, tallies):
+            refused.add(atom)
+            continue  # a name redefined halfway: the claims that contradict one reading fit another
         family = families[_family(atom)]
         own = t.agree >= 1 and t.agree > t.disagree
         shared = family.agree >= FAMILY_SUPPORT and family.agree > family.disagree
         if own or (shared and t.agree >= t.disagree - 1 and t.disagree <= 1):
             mapping[atom] = quantity
-    return replace(base, scheme=scheme, mapping=mapping, written={**written, **base.written})
+    refused -= set(mapping)
+    return replace(
+        base, scheme=scheme, mapping=mapping, written={**written, **base.written},
+        refused=frozenset(refused),
+    )  # fmt: skip
+
+
+def _evidence(claims: Iterable, probe: LearnedNaming, base: Notation) -> list[tuple]:
+    """The claims that use open names, each with its open names; at most
+    `EVIDENCE_PER_NAME` claims per name, so learning is bounded however long the document
+    (a name's reading is settled well before that many claims)."""
+    seen: dict[Atom, int] = defaultdict(int)
+    found = []
+    for claim in claims:
+        atoms = open_atoms(claim, probe, base)
+        if not atoms or all(seen[a] >= EVIDENCE_PER_NAME for a in atoms):
+            continue
+        for atom in atoms:
+            seen[atom] += 1
+        found.append((claim, atoms))
+    return found
+
+
+def _read_otherwise(atom: Atom, quantity: Quantity, readings, tallies) -> bool:
+    """Another scheme reads `atom` as another quantity, and some claim agrees with that."""
+    return any(
+        readings[s].get(atom) not in (None, quantity) and tallies[s][atom].agree > 0
+        for s in readings
+        if atom in tallies[s]
+    )
 
 
 def _family(atom: Atom) -> str:
-    """``w_{O1.H21}`` and ``w_{O2.H11}`` are one family: ``w_{O#.H#}``."""
-    return re.sub(r"\d+", "#", f"{atom.base}|{atom.sub}|{atom.sup}")
+    """Names written with the same code are one family: ``H1``, ``H21``, ``net_{H2}``
+    (``H#``); ``w_{O1.H21}`` and ``w_{O2.H11}`` (``O#.H#``); ``O_4`` and ``I_6`` (``#``)."""
+    code = atom.sub or atom.base
+    return re.sub(r"\d+", "#", code)
 
 
 def open_atoms(claim, naming: LearnedNaming, notation: Notation) -> dict[Atom, str]:
@@ -469,6 +545,8 @@ def open_atoms(claim, naming: LearnedNaming, notation: Notation) -> dict[Atom, s
 
 def _may_name(atom: Atom) -> bool:
     """Only names a scheme could read are open: codes, words with a code, weights."""
+    if atom.element or atom.index:
+        return True
     if not atom.sub:
         return _CODE.fullmatch(atom.base) is not None or atom.base in ("y", "Y", *_BARE_TARGETS)
     return True
@@ -494,7 +572,11 @@ def _judge(claim, naming: LearnedNaming, view: _View, precision, name_value) -> 
         if node is None:
             continue
         if isinstance(node, Number):
-            ok = any(precision.agrees(node, [v], float(node.ulp)) for v in values)
+            # right at the precision written, or one unit off with three digits or more
+            # (the drift of the writer's own rounded numbers): a wrong number agrees with
+            # nothing, so it is never the evidence for a reading
+            drift = float(node.ulp) if node.digits >= 3 else 0.0
+            ok = any(precision.agrees(node, [v], drift) for v in values)
             verdict += 1 if ok else -1
             continue
         if not names_in(node):

@@ -135,8 +135,17 @@ class CheckReport:
         """The notation learned, as one sentence: ``read H21 as out_h2_1, y as out_o1``."""
         if not self.notation:
             return ""
-        pairs = ", ".join(f"{k} as {v}" for k, v in self.notation.items())
-        return f"read {pairs}"
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for written, name in self.notation.items():
+            groups.setdefault(_ELEMENT.sub("[·]", written), []).append((written, name))
+        pairs = []
+        for members in groups.values():
+            (first, name), (last, last_name) = members[0], members[-1]
+            if len(members) == 1:
+                pairs.append(f"{first} as {name}")
+            else:  # the elements of one array: W[1][1]…W[3][3] as w1…w9
+                pairs.append(f"{first}…{last} as {name}…{last_name}")
+        return "read " + ", ".join(pairs)
 
     def to_text(self) -> str:
         lines = [self.reading()] if self.notation else []
@@ -186,6 +195,8 @@ _MARKERS = {
 }
 
 
+#: an element's position in a name: W[2][1]
+_ELEMENT = re.compile(r"\[\d+\]")
 #: a number in a diagnosis: what --hide-answers keeps out
 _NUMBER = re.compile(r"(?<![\w.{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w{}])")
 
