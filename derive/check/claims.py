@@ -294,36 +294,31 @@ class _Reader:
         """Claims written in words: "the error was 0.0317292 and is now 0.0314531"."""
         if self.naming is None:
             return
-        context = self.contexts.current
         for subject, atom, values in _prose_claims(block.text):
+            changed = len(values) > 1 and _CHANGED.search(values[-1][0])
             for index, (_, start, end) in enumerate(values):
-                start, end = block.start + start, block.start + end
-                phase_change = context_change(block.text[: start - block.start])
-                changed = len(values) > 1 and _CHANGED.search(values[-1][0])
+                change = context_change(block.text[:start])
                 if changed:  # "was …, and is now …": before the change, then after it
-                    phase_change["phase"] = "after" if index else "before"
-                node_tokens = tokenize(self.text, start, end, math=True)
-                number = parse(node_tokens, 0)
-                if number is None or not isinstance(number[0], Number):
-                    continue
-                name_start = block.start + subject[0]
-                name_end = block.start + subject[1]
-                name = self.link_at(name_start, name_end, Name(atom, name_start, name_end), "")
-                value = self.link_at(start, end, number[0], "=")
-                quantity = self.naming.quantity(atom)
-                if quantity is None:
-                    continue
-                yield Claim(
-                    value.line,
-                    " ".join(self.shown[name_start:end].split()),
-                    (name, value),
-                    quantity,
-                    _apply(context, phase_change),
-                    "chain",
-                    name_start,
-                    end,
-                    self.lines.line(block.end),
-                )
+                    change["phase"] = "after" if index else "before"
+                span = (block.start + subject[0], block.start + subject[1])
+                claim = self.prose_claim(block, atom, span, block.start + start, block.start + end)
+                if claim is not None:
+                    yield replace(claim, context=_apply(claim.context, change))
+
+    def prose_claim(
+        self, block: Sentence, atom: Atom, subject: tuple[int, int], start: int, end: int
+    ) -> Claim | None:
+        """The claim that the subject (at `subject`) has the number at `start`…`end`."""
+        quantity = self.naming.quantity(atom)
+        number = parse(tokenize(self.text, start, end, math=True), 0)
+        if quantity is None or number is None or not isinstance(number[0], Number):
+            return None
+        name = self.link_at(*subject, Name(atom, *subject), "")
+        value = self.link_at(start, end, number[0], "=")
+        text = " ".join(self.shown[subject[0] : end].split())
+        line = self.lines.line(block.end)
+        return Claim(value.line, text, (name, value), quantity, self.contexts.current, "chain",
+                     subject[0], end, line)  # fmt: skip
 
     def names_a_quantity(self, start: int, end: int) -> bool:
         """Whether a table cell names one of the network's quantities (``w5``, ``out_{h1}``)."""
