@@ -360,44 +360,49 @@ class _Reader:
 
     def matrix_row(self, row: TableRow) -> list[Claim] | None:
         """A row of a matrix written as a table: the corner cell (or the heading above) names
-        the matrix, every other cell is a number; each is the element at (row, column)."""
+        the matrix, the other cells are numbers; each is the element at (row, column)."""
         corner = row.header[0] if row.header else ""
         name = _array_name(corner) if corner else None
         name = name or (self.vector if not corner.strip() else None)
-        if name is None:
+        found = self.matrix_cells(row, corner) if name is not None else None
+        if found is None:
             return None
-        cells = list(row.cells)
-        first = self.text[cells[0][0] : cells[0][1]].strip()
-        if not _PLAIN_NUMBER.fullmatch(first) or (corner and len(cells) == len(row.header)):
-            if not _NEURON_LABEL.fullmatch(first) and self.names_a_quantity(*cells[0]):
-                return None  # | w5 | 0.40 |: a table of quantities, not of a matrix
-            cells = cells[1:]  # a row label under the corner cell
+        cells, layout = found
+        numbers = [self.cell_number(start, end) for start, end in cells]
+        if not any(numbers):
+            return None
         claims = []
-        shape: tuple[int, ...] = ()  # the rows to come are not known yet
-        labelled = len(cells) < len(row.cells)
-        layout = _LABEL_LAYOUT.get(first.strip("$")[:1].lower(), "") if labelled else ""
-        layout = layout or self.layout
-        for column, (start, end) in enumerate(cells, start=1):
-            tokens = tokenize(self.text, start, end, math=True)
-            parsed = parse(tokens, 0) if tokens else None
-            if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
-                return None if not claims and column == len(cells) else claims
-            number = parsed[0]
-            atom = _element_atom(name, (self.table_row, column), shape, layout)
-            link = Link(
-                str(atom),
-                number.start,
-                number.end,
-                self.lines.line(number.start),
-                Name(atom, number.start, number.end),
-                "",
-            )
+        for column, number in enumerate(numbers, start=1):
+            if number is None:
+                continue
+            atom = _element_atom(name, (self.table_row, column), (), layout)
+            node = Name(atom, number.start, number.end)
+            link = replace(self.link_at(number.start, number.end, node, ""), text=_written(node))
             value = self.link_at(number.start, number.end, number, "=")
-            made = _Chain([], [], False, "", (link, value))
-            claim = self.claim(made, self.contexts.current, row.anchor)
+            claim = self.claim(_Chain([], made=(link, value)), self.contexts.current, row.anchor)
             if claim is not None:
                 claims.append(claim)
         return claims
+
+    def matrix_cells(self, row: TableRow, corner: str):
+        """The cells of a matrix row (without its label) and the layout its label says
+        (``i1`` down the side: rows are sources); None for a row naming a quantity."""
+        cells = list(row.cells)
+        first = self.text[cells[0][0] : cells[0][1]].strip()
+        if _PLAIN_NUMBER.fullmatch(first) and not (corner and len(cells) == len(row.header)):
+            return cells, self.layout
+        if not _NEURON_LABEL.fullmatch(first) and self.names_a_quantity(*cells[0]):
+            return None  # | w5 | 0.40 |: a table of quantities, not of a matrix
+        layout = _LABEL_LAYOUT.get(first.strip("$")[:1].lower(), "")
+        return cells[1:], layout or self.layout
+
+    def cell_number(self, start: int, end: int) -> Number | None:
+        """The number a table cell holds, if that is all it holds."""
+        tokens = tokenize(self.text, start, end, math=True)
+        parsed = parse(tokens, 0) if tokens else None
+        if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
+            return None
+        return parsed[0]
 
     def flush(self) -> Iterator[Claim]:
         pending, self.pending = self.pending, None
