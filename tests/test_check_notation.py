@@ -241,3 +241,14 @@ def test_json_lists_every_claim_and_the_notation():
     first = data["claims"][0]
     assert set(first) == {"line", "text", "quantity", "as_written", "verdict", "stated",
                           "expected", "diagnosis"}  # fmt: skip
+
+
+def test_names_file_alone_reads_a_name_nothing_else_could(tmp_path):
+    """``p`` is nobody's guess; the reader says it is ∂E/∂w5, and it is checked as such."""
+    names = tmp_path / "names.toml"
+    names.write_text('p = "dE_total/dw5"\n', "utf-8")
+    right = mp.nstr(MAZUR["gradients"]["w5"], 9)
+    report = check_text(f"$p = {right}$ and then $q = p \\cdot 2 = 0.1643$", "mazur", names=names)
+    (claim, *_) = report.results
+    assert claim.quantity == "dE_total/dw5" and claim.verdict == "ok"
+    assert report.notation == {"p": "dE_total/dw5"}

@@ -65,11 +65,12 @@ def check_text(
     truth = spec if isinstance(spec, Truth) else truth_of(spec)
     precision = Precision(truth, digits, strict=strict)
     notation, claims = _read(text, truth, precision, names)
-    view = with_naming(truth, notation.naming(truth.network)) if notation.mapping else truth
+    learned = notation.mapping or notation.forced or notation.codes
+    view = with_naming(truth, notation.naming(truth.network)) if learned else truth
     results = []
     for verdict in audit(claims, view, precision):
         diagnosis = diagnose(verdict, view, precision) if verdict.verdict != "ok" else ""
-        if notation.mapping or notation.forced:
+        if learned:
             diagnosis = notation.translate(diagnosis)
         results.append(
             Finding(
