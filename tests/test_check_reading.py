@@ -430,3 +430,43 @@ def test_a_softmax_notebook_in_lowercase_row_vectors():
         (5, "dE_total/dnet_o1", "ok"), (5, "dE_total/dnet_o2", "ok"),
         (5, "dE_total/dnet_o3", "wrong value"),
     ]  # fmt: skip
+
+
+def test_arrays_written_out_are_multiplied_out():
+    """W x + b with both written out: each element is the sum it stands for."""
+    text = (
+        "$$Z^{[1]} = W^{[1]}A^{[0]} + b^{[1]} = \\begin{bmatrix}0.15 & 0.20 \\\\ 0.25 & 0.30"
+        "\\end{bmatrix}\\begin{bmatrix}0.05 \\\\ 0.10\\end{bmatrix} + 0.35"
+        " = \\begin{bmatrix}0.3775 \\\\ 0.3952\\end{bmatrix}$$\n"
+    )
+    findings = check_text(text, "mazur").results
+    assert [(f.quantity, f.verdict) for f in findings] == [
+        ("net_h1", "ok"),
+        ("net_h2", "arithmetic slip"),
+    ]
+    assert findings[1].text == "Z^{[1]}[2][1] = 0.25·0.05 + 0.30·0.10 + 0.35 = 0.3952"
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("[0.1, 0.2] ⊙ [0.3, 0.4]", [0.1 * 0.3, 0.2 * 0.4]),
+        (r"\begin{bmatrix}1 & 2\end{bmatrix} \odot \begin{bmatrix}3 & 4\end{bmatrix}", [3, 8]),
+        (r"\sigma(\begin{bmatrix}0.5 \\ -0.5\end{bmatrix})", [1 / (1 + math.exp(-0.5)),
+                                                           1 / (1 + math.exp(0.5))]),
+        ("2 * [0.1, 0.2] - [0.05, 0.05]", [0.15, 0.35]),
+        (r"\begin{bmatrix}1 & 2 \\ 3 & 4\end{bmatrix}\begin{bmatrix}5 \\ 6\end{bmatrix}", [17, 39]),
+    ],
+)  # fmt: skip
+def test_entrywise_and_matrix_products(text, values):
+    node, _ = parse(tokenize(text), 0)
+    assert isinstance(node, Matrix)
+    computed = [evaluate(c, lambda n: None, lambda n: 0.0).value for _, c in node.cells()]
+    assert computed == pytest.approx(values, rel=1e-12)
+
+
+def test_a_row_times_a_column_is_one_number_and_mismatched_shapes_have_no_value():
+    node, _ = parse(tokenize(r"\begin{bmatrix}0.15 & 0.2\end{bmatrix}[0.05, 0.1]"), 0)
+    assert evaluate(node, lambda n: None, lambda n: 0.0).value == pytest.approx(0.0275)
+    node, _ = parse(tokenize("[0.1, 0.2] + [0.1, 0.2, 0.3]"), 0)
+    assert isinstance(node, Opaque)

@@ -28,6 +28,7 @@ from derive.check.expression import (
     names_in,
     operations,
     parse,
+    written,
 )
 from derive.check.lexer import Token, tokenize
 from derive.check.names import Atom, Naming, Quantity
@@ -293,36 +294,31 @@ class _Reader:
         """Claims written in words: "the error was 0.0317292 and is now 0.0314531"."""
         if self.naming is None:
             return
-        context = self.contexts.current
         for subject, atom, values in _prose_claims(block.text):
+            changed = len(values) > 1 and _CHANGED.search(values[-1][0])
             for index, (_, start, end) in enumerate(values):
-                start, end = block.start + start, block.start + end
-                phase_change = context_change(block.text[: start - block.start])
-                changed = len(values) > 1 and _CHANGED.search(values[-1][0])
+                change = context_change(block.text[:start])
                 if changed:  # "was …, and is now …": before the change, then after it
-                    phase_change["phase"] = "after" if index else "before"
-                node_tokens = tokenize(self.text, start, end, math=True)
-                number = parse(node_tokens, 0)
-                if number is None or not isinstance(number[0], Number):
-                    continue
-                name_start = block.start + subject[0]
-                name_end = block.start + subject[1]
-                name = self.link_at(name_start, name_end, Name(atom, name_start, name_end), "")
-                value = self.link_at(start, end, number[0], "=")
-                quantity = self.naming.quantity(atom)
-                if quantity is None:
-                    continue
-                yield Claim(
-                    value.line,
-                    " ".join(self.shown[name_start:end].split()),
-                    (name, value),
-                    quantity,
-                    _apply(context, phase_change),
-                    "chain",
-                    name_start,
-                    end,
-                    self.lines.line(block.end),
-                )
+                    change["phase"] = "after" if index else "before"
+                span = (block.start + subject[0], block.start + subject[1])
+                claim = self.prose_claim(block, atom, span, block.start + start, block.start + end)
+                if claim is not None:
+                    yield replace(claim, context=_apply(claim.context, change))
+
+    def prose_claim(
+        self, block: Sentence, atom: Atom, subject: tuple[int, int], start: int, end: int
+    ) -> Claim | None:
+        """The claim that the subject (at `subject`) has the number at `start`…`end`."""
+        quantity = self.naming.quantity(atom)
+        number = parse(tokenize(self.text, start, end, math=True), 0)
+        if quantity is None or number is None or not isinstance(number[0], Number):
+            return None
+        name = self.link_at(*subject, Name(atom, *subject), "")
+        value = self.link_at(start, end, number[0], "=")
+        text = " ".join(self.shown[subject[0] : end].split())
+        line = self.lines.line(block.end)
+        return Claim(value.line, text, (name, value), quantity, self.contexts.current, "chain",
+                     subject[0], end, line)  # fmt: skip
 
     def names_a_quantity(self, start: int, end: int) -> bool:
         """Whether a table cell names one of the network's quantities (``w5``, ``out_{h1}``)."""
@@ -364,44 +360,49 @@ class _Reader:
 
     def matrix_row(self, row: TableRow) -> list[Claim] | None:
         """A row of a matrix written as a table: the corner cell (or the heading above) names
-        the matrix, every other cell is a number; each is the element at (row, column)."""
+        the matrix, the other cells are numbers; each is the element at (row, column)."""
         corner = row.header[0] if row.header else ""
         name = _array_name(corner) if corner else None
         name = name or (self.vector if not corner.strip() else None)
-        if name is None:
+        found = self.matrix_cells(row, corner) if name is not None else None
+        if found is None:
             return None
-        cells = list(row.cells)
-        first = self.text[cells[0][0] : cells[0][1]].strip()
-        if not _PLAIN_NUMBER.fullmatch(first) or (corner and len(cells) == len(row.header)):
-            if not _NEURON_LABEL.fullmatch(first) and self.names_a_quantity(*cells[0]):
-                return None  # | w5 | 0.40 |: a table of quantities, not of a matrix
-            cells = cells[1:]  # a row label under the corner cell
+        cells, layout = found
+        numbers = [self.cell_number(start, end) for start, end in cells]
+        if not any(numbers):
+            return None
         claims = []
-        shape: tuple[int, ...] = ()  # the rows to come are not known yet
-        labelled = len(cells) < len(row.cells)
-        layout = _LABEL_LAYOUT.get(first.strip("$")[:1].lower(), "") if labelled else ""
-        layout = layout or self.layout
-        for column, (start, end) in enumerate(cells, start=1):
-            tokens = tokenize(self.text, start, end, math=True)
-            parsed = parse(tokens, 0) if tokens else None
-            if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
-                return None if not claims and column == len(cells) else claims
-            number = parsed[0]
-            atom = _element_atom(name, (self.table_row, column), shape, layout)
-            link = Link(
-                str(atom),
-                number.start,
-                number.end,
-                self.lines.line(number.start),
-                Name(atom, number.start, number.end),
-                "",
-            )
+        for column, number in enumerate(numbers, start=1):
+            if number is None:
+                continue
+            atom = _element_atom(name, (self.table_row, column), (), layout)
+            node = Name(atom, number.start, number.end)
+            link = replace(self.link_at(number.start, number.end, node, ""), text=_written(node))
             value = self.link_at(number.start, number.end, number, "=")
-            made = _Chain([], [], False, "", (link, value))
-            claim = self.claim(made, self.contexts.current, row.anchor)
+            claim = self.claim(_Chain([], made=(link, value)), self.contexts.current, row.anchor)
             if claim is not None:
                 claims.append(claim)
         return claims
+
+    def matrix_cells(self, row: TableRow, corner: str):
+        """The cells of a matrix row (without its label) and the layout its label says
+        (``i1`` down the side: rows are sources); None for a row naming a quantity."""
+        cells = list(row.cells)
+        first = self.text[cells[0][0] : cells[0][1]].strip()
+        if _PLAIN_NUMBER.fullmatch(first) and not (corner and len(cells) == len(row.header)):
+            return cells, self.layout
+        if not _NEURON_LABEL.fullmatch(first) and self.names_a_quantity(*cells[0]):
+            return None  # | w5 | 0.40 |: a table of quantities, not of a matrix
+        layout = _LABEL_LAYOUT.get(first.strip("$")[:1].lower(), "")
+        return cells[1:], layout or self.layout
+
+    def cell_number(self, start: int, end: int) -> Number | None:
+        """The number a table cell holds, if that is all it holds."""
+        tokens = tokenize(self.text, start, end, math=True)
+        parsed = parse(tokens, 0) if tokens else None
+        if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
+            return None
+        return parsed[0]
 
     def flush(self) -> Iterator[Claim]:
         pending, self.pending = self.pending, None
@@ -508,13 +509,25 @@ class _Reader:
             name = self.element_name(head, position, shape, stated)
             if name is None:
                 continue
-            links = (name, *(self.link_at(n.start, n.end, n, rel) for rel, n in cells))
+            links = (
+                name,
+                *(
+                    self.cell_link(n, rel, m)
+                    for (rel, n), (_, m) in zip(cells, matrices, strict=True)
+                ),
+            )
             made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links, updating)
             claim = self.claim(made, context, anchor)
             if claim is not None:
                 text = " = ".join(" ".join(link.text.split()) for link in links)
                 claims.append(replace(claim, text=text))
         return claims
+
+    def cell_link(self, cell: Node, relation: str, matrix: Matrix) -> Link:
+        """One element's link: the cell as written, or, in an array worked out from arrays
+        (a product, σ of a vector), the element's own expression."""
+        link = self.link_at(cell.start, cell.end, cell, relation)
+        return replace(link, text=written(cell)) if matrix.env == "product" else link
 
     def element_name(self, head, position, shape, stated: Node) -> Link | None:
         """The link naming one element: the head's name with the element's position (or the

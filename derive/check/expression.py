@@ -172,6 +172,9 @@ _FUNCTION_WORDS = {
     "max": "max", "min": "min",
 }  # fmt: skip
 _MODIFIERS = frozenset(("new", "updated", "New", "Updated"))
+_MODULES = frozenset(("np", "numpy", "math", "torch", "jnp"))
+_ARRAYS = frozenset(("array", "asarray", "tensor"))
+_MODULE_FUNCTIONS = frozenset(("array", "asarray", "tensor", "exp", "log", "tanh", "sqrt"))
 _CLOSERS = frozenset(("rel", "sep", "rowsep", "rparen", "rbrace"))
 _SCRIPT_KINDS = frozenset(("ident", "num", "greek", "sub", "sup", "lparen", "rparen"))
 
@@ -240,7 +243,7 @@ class _Parser:
                 i = j
             if len(terms) == 1:
                 return node, i
-            return Apply("add", tuple(terms), first.start, self.end_of(i)), i
+            return combine("add", tuple(terms), first.start, self.end_of(i)), i
         finally:
             self.depth -= 1
 
@@ -251,7 +254,7 @@ class _Parser:
             if token.text == "-":
                 if isinstance(node, Number):
                     return node.negated(token.start), j
-                return Apply("neg", (node,), token.start, node.end), j
+                return combine("neg", (node,), token.start, node.end), j
             return node, j
         return self.term(i)
 
@@ -261,13 +264,13 @@ class _Parser:
             token = self.token(i)
             if token is None:
                 break
-            if (token.kind == "op" and token.text in ("*", "/")) or self._times_x(i):
+            if (token.kind == "op" and token.text in ("*", "/", "⊙")) or self._times_x(i):
                 try:
                     right, j = self.signed_power(i + 1)
                 except _Fail:
                     break
-                op = "div" if token.text == "/" else "mul"
-                node = Apply(op, (node, right), node_start(node), self.end_of(j))
+                op = {"/": "div", "⊙": "hadamard"}.get(token.text, "mul")
+                node = combine(op, (node, right), node_start(node), self.end_of(j))
                 i = j
                 continue
             if self._juxtaposable(node, i):
@@ -275,7 +278,7 @@ class _Parser:
                     right, j = self.power(i)
                 except _Fail:
                     break
-                node = Apply("mul", (node, right), node_start(node), self.end_of(j), True)
+                node = combine("mul", (node, right), node_start(node), self.end_of(j), True)
                 i = j
                 continue
             break
@@ -290,7 +293,7 @@ class _Parser:
                 node = (
                     node.negated(start)
                     if isinstance(node, Number)
-                    else Apply("neg", (node,), start, node_end(node))
+                    else combine("neg", (node,), start, node_end(node))
                 )
             return node, j
         return self.power(i)
@@ -645,7 +648,7 @@ class _Parser:
             node, j = self.primary(j)
         else:
             node, j = self.power(j)
-        return Apply(name, (node,), start, self.end_of(j)), j
+        return combine(name, (node,), start, self.end_of(j)), j
 
     def primary_greek(self, i: int) -> tuple[Node, int]:
         token = self.tokens[i]
@@ -662,15 +665,17 @@ class _Parser:
         token = self.tokens[i]
         text = token.text
         following = self.kind(i + 1)
+        if text in _MODULES and self._numpy_call(i + 1):
+            i = i + 2  # np.array(…), np.exp(…), math.log(…): the module's name says nothing
+            token = self.tokens[i]
+            text, following = token.text, self.kind(i + 1)
         if text == "e" and not self.is_op(i + 1, "_"):
             return Constant("e", token.start, token.end), i + 1
         if text.lower() in _FUNCTION_WORDS and following == "lparen":
             return self._function(i, _FUNCTION_WORDS[text.lower()])
         if text in ("ln", "log", "exp") and following in ("num", "ident", "greek"):
             return self._function(i, _FUNCTION_WORDS[text])
-        if text in ("np", "numpy") and self._numpy_call(i + 1):
-            i, text, following = i + 2, "array", "lparen"
-        if text == "array" and following == "lparen" and self.tokens[i + 1].text == "(":
+        if text in _ARRAYS and following == "lparen" and self.tokens[i + 1].text == "(":
             node, j = self.primary(i + 2)  # numpy's array([[…], […]])
             return node, self.expect(j, "rparen")
         if text.startswith("d") and len(text) > 1:
@@ -686,11 +691,11 @@ class _Parser:
         return Name(atom, token.start, self.end_of(j)), j
 
     def _numpy_call(self, i: int) -> bool:
-        """``np.array(`` / ``np.asarray(``: the array literal inside is what counts."""
+        """``np.array(``, ``np.exp(``, ``math.log(``: a module's function we know."""
         dot, name, paren = self.token(i), self.token(i + 1), self.token(i + 2)
         return (
             dot is not None and dot.kind == "sep" and dot.text == "."
-            and name is not None and name.text in ("array", "asarray")
+            and name is not None and name.text in _MODULE_FUNCTIONS
             and paren is not None and paren.text == "("
         )  # fmt: skip
 
@@ -890,6 +895,113 @@ def _name_sup(text: str) -> bool:
 _INDEXED_SUP = re.compile(r"^[(\[]\d+[)\]]")
 
 
+def combine(op: str, args: tuple[Node, ...], start: int, end: int, juxtaposed: bool = False):
+    """An operation, worked element by element when it is on arrays written out.
+
+    ``[0.15 0.20; 0.25 0.30] [0.05; 0.10] + 0.35`` is the matrix of the expressions
+    ``0.15·0.05 + 0.20·0.10 + 0.35``, …: a product of arrays whose shapes fit is the matrix
+    product, ``⊙`` (and a product of arrays of one shape that do not fit) is entry by entry,
+    sums and functions (σ, exp) go entry by entry, a number scales every entry. Arrays whose
+    shapes do not agree give an `Opaque` (no value, never a wrong one).
+    """
+    if not any(isinstance(arg, Matrix) for arg in args):
+        return Apply("mul" if op == "hadamard" else op, args, start, end, juxtaposed)
+    try:
+        result = None
+        if op == "mul" and len(args) == 2 and all(isinstance(a, Matrix) for a in args):
+            result = _matrix_product(args[0], args[1], start, end)
+        if result is None:
+            result = _entrywise("mul" if op in ("hadamard", "mul") else op, args, start, end)
+    except _Shape:
+        return Opaque("array", start, end)
+    cells = result.cells()
+    if len(cells) == 1 and cells[0][1] is not None:
+        return cells[0][1]  # a row times a column: one number
+    return result
+
+
+class _Shape(Exception):
+    """Arrays whose shapes do not fit the operation."""
+
+
+def _grid(matrix: Matrix, row: bool) -> list[list[Node | None]]:
+    """A matrix as rows of cells; a flat list as one row (`row`) or one column."""
+    if matrix.flat:
+        cells = list(matrix.rows[0])
+        return [cells] if row else [[cell] for cell in cells]
+    width = max(len(r) for r in matrix.rows)
+    return [list(r) + [None] * (width - len(r)) for r in matrix.rows]
+
+
+def _matrix_product(left: Matrix, right: Matrix, start: int, end: int) -> Matrix | None:
+    a, b = _grid(left, row=True), _grid(right, row=False)
+    inner = len(a[0])
+    if inner != len(b):
+        return None
+    rows = []
+    for r in range(len(a)):
+        row = []
+        for c in range(len(b[0])):
+            pairs = [(a[r][k], b[k][c]) for k in range(inner)]
+            if any(x is None or y is None for x, y in pairs):
+                row.append(None)
+                continue
+            terms = tuple(Apply("mul", (x, y), x.start, y.end) for x, y in pairs)
+            row.append(terms[0] if len(terms) == 1 else Apply("add", terms, start, end))
+        rows.append(tuple(row))
+    return Matrix(tuple(rows), "product", start, end)
+
+
+def _entrywise(op: str, args: tuple[Node, ...], start: int, end: int) -> Matrix:
+    """`op` on each entry; every array of one shape (a flat list as a column), numbers
+    broadcast."""
+    shapes = {_grid_shape(a) for a in args if isinstance(a, Matrix)}
+    if len(shapes) != 1:
+        raise _Shape
+    height, width = shapes.pop()
+    grids = [_grid(a, row=False) if isinstance(a, Matrix) else None for a in args]
+    rows = []
+    for r in range(height):
+        row = []
+        for c in range(width):
+            cells = [g[r][c] if g is not None else a for g, a in zip(grids, args, strict=True)]
+            if any(cell is None or isinstance(cell, Matrix) for cell in cells):
+                row.append(None)
+            else:
+                row.append(Apply(op, tuple(cells), cells[0].start, cells[-1].end))
+        rows.append(tuple(row))
+    flat = all(a.flat for a in args if isinstance(a, Matrix))
+    if flat:
+        return Matrix((tuple(r[0] for r in rows),), "product", start, end, True)
+    return Matrix(tuple(rows), "product", start, end)
+
+
+def _grid_shape(matrix: Matrix) -> tuple[int, int]:
+    grid = _grid(matrix, row=False)
+    return len(grid), len(grid[0])
+
+
+_SYMBOLS = {"add": " + ", "mul": "·", "div": "/", "pow": "^"}
+
+
+def written(node: Node | None) -> str:
+    """An expression built from arrays written out, as one entry of it would be written:
+    ``0.15·0.05 + 0.20·0.10 + 0.35``, ``sigmoid(0.3775)`` (for quoting an element's claim)."""
+    if isinstance(node, Number):
+        return node.text
+    if isinstance(node, Name):
+        return str(node.atom)
+    if isinstance(node, Apply):
+        parts = [written(arg) for arg in node.args]
+        if node.op in _SYMBOLS:
+            inner = [f"({p})" if " + " in p and node.op != "add" else p for p in parts]
+            return _SYMBOLS[node.op].join(inner).replace("+ -", "− ")
+        if node.op == "neg":
+            return f"−{parts[0]}"
+        return f"{node.op}({', '.join(parts)})"
+    return "…"
+
+
 def _is_transpose(node: Node) -> bool:
     """The exponent of ``[…]^T``, ``[…]^{\\top}``."""
     return isinstance(node, Name) and node.atom.base == "T" and not node.atom.sub
@@ -898,7 +1010,7 @@ def _is_transpose(node: Node) -> bool:
 def _negate(node: Node) -> Node:
     if isinstance(node, Number):
         return node.negated(node.start)
-    return Apply("neg", (node,), node_start(node), node_end(node))
+    return combine("neg", (node,), node_start(node), node_end(node))
 
 
 def node_start(node: Node) -> int:
@@ -1067,6 +1179,7 @@ _EVALUATE: dict[str, Callable[..., Value | None]] = {
     "Derivative": _evaluate_name,
     "Constant": _evaluate_constant,
     "Opaque": _evaluate_opaque,
+    "Matrix": _evaluate_opaque,  # an array has no single value; its elements are claims
     "Apply": _evaluate_apply,
 }
 

@@ -75,7 +75,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         ("ws", ""),
     ),
     "prime": ("prime", "'"),
-    **dict.fromkeys(("odot", "circ", "otimes"), ("op", "*")),
+    **dict.fromkeys(("odot", "circ"), ("op", "⊙")),
+    "otimes": ("op", "*"),
     **dict.fromkeys(("top", "intercal", "mathsf{T}"), ("ident", "T")),
 }  # fmt: skip
 #: environments read as one opaque value: piecewise definitions and matrices
@@ -108,7 +109,7 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "λ": ("greek", "lambda"), "μ": ("greek", "mu"), "γ": ("greek", "gamma"),
     "θ": ("greek", "theta"), "β": ("greek", "beta"), "φ": ("greek", "phi"),
     "τ": ("greek", "tau"),
-    "@": ("op", "*"), "⊙": ("op", "*"), "∘": ("op", "*"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
+    "@": ("op", "*"), "⊙": ("op", "⊙"), "∘": ("op", "⊙"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
 }  # fmt: skip
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ", "0123456789+-()nT")

@@ -371,24 +371,11 @@ class Naming:
         if found is None:
             return None
         gradient, letter, digits = found.groups()
-        positions = [int(i) for i in atom.index if i.isdigit()]
-        layer_sup = _INDEXED_SUP.match(flatten(atom.sup))
-        transposed = flatten(atom.sup).endswith("T")
-        if letter in "XYy" and not digits:  # the inputs, the targets
-            positions.insert(0, 0 if letter == "X" else len(self.network.layers) - 1)
-        if digits:
-            layer = int(digits)
-        elif layer_sup:
-            layer = int(layer_sup.group(2))
-        elif flatten(atom.sub).isdigit():  # W_2 of a document that numbers its layers
-            layer = int(flatten(atom.sub))
-        elif positions:
-            layer, positions = positions[0], positions[1:]
-        else:
+        located = self._array_layer(atom, letter, digits)
+        if located is None:
             return None
-        if 0 in positions:  # dW2[1, 0]: indices from 0, as in code
-            positions = [p + 1 for p in positions]
-        element = tuple(positions) + atom.element
+        layer, element = located
+        transposed = flatten(atom.sup).endswith("T")
         kind = _ARRAY_KINDS.get(letter)
         if kind == "bias" and not element and (layer, None) in self.bias_at:
             shared = self._parameter(self.bias_at[(layer, None)])  # db[2] of a shared bias
@@ -411,6 +398,29 @@ class Naming:
         if quantity.kind in ("out", "weight", "bias"):
             return self._derivative_quantity("E_total", quantity.name)
         return None
+
+    def _array_layer(
+        self, atom: Atom, letter: str, digits: str
+    ) -> tuple[int, tuple[int, ...]] | None:
+        """(layer, element position) of an array's element: the layer from the name's digits
+        (W1), its superscript (a^{[1]}), its subscript (W_2) or its first bracket (Z[1])."""
+        positions = [int(i) for i in atom.index if i.isdigit()]
+        layer_sup = _INDEXED_SUP.match(flatten(atom.sup))
+        if letter in "XYy" and not digits:  # the inputs, the targets
+            positions.insert(0, 0 if letter == "X" else len(self.network.layers) - 1)
+        if digits:
+            layer = int(digits)
+        elif layer_sup:
+            layer = int(layer_sup.group(2))
+        elif flatten(atom.sub).isdigit():  # W_2 of a document that numbers its layers
+            layer = int(flatten(atom.sub))
+        elif positions:
+            layer, positions = positions[0], positions[1:]
+        else:
+            return None
+        if 0 in positions:  # dW2[1, 0]: indices from 0, as in code
+            positions = [p + 1 for p in positions]
+        return layer, tuple(positions) + atom.element
 
     def _layer_value(self, kind: str, layer: int, index: int) -> Quantity | None:
         neurons = self.network.layers[layer]

@@ -272,7 +272,9 @@ def _display(source: str, start: int, end: int, match: re.Match) -> Iterator[Blo
 
 
 def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
-    """Fenced code: its lines are plain-text arithmetic (``net_h1 = 0.15*0.05 + …``)."""
+    """Fenced code: its lines are arithmetic (``net_h1 = 0.15*0.05 + …``, ``dz2 = a2 - y``),
+    read as mathematics without their comments; a printed array (``W1 = [[0.15 0.25]`` …
+    ``[0.20 0.30]]``) is one unit over the lines its brackets span."""
     first_line_end = source.find("\n", start, end)
     body_start = end if first_line_end < 0 else first_line_end + 1
     spans = list(_line_spans(source, body_start, end))
