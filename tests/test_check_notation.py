@@ -252,3 +252,20 @@ def test_names_file_alone_reads_a_name_nothing_else_could(tmp_path):
     (claim, *_) = report.results
     assert claim.quantity == "dE_total/dw5" and claim.verdict == "ok"
     assert report.notation == {"p": "dE_total/dw5"}
+
+
+def test_every_declared_slip_has_a_scenario_that_produces_it():
+    """Each record of `diagnose.SLIPS` is found in some test document, worded as declared."""
+    import re
+    import tomllib
+
+    from derive.check.diagnose import SLIPS
+
+    diagnoses = []
+    for expected in (ROOT / "tests" / "check_documents").glob("*/expected.toml"):
+        data = tomllib.loads(expected.read_text("utf-8"))
+        diagnoses += [entry.get("diagnosis", "") for entry in data.get("wrong", [])]
+    for slip in SLIPS:
+        stem = re.split(r"\{\w+\}", slip.wording)
+        longest = max(stem, key=len).strip()
+        assert any(longest in d for d in diagnoses), slip.name
