@@ -12,7 +12,7 @@ import difflib
 import tomllib
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 
 from derive.activations import ACTIVATIONS
 from derive.errors import SpecError
+from derive.exercise_settings import ExerciseSettings, exercise_settings
 from derive.losses import LOSSES, combination_problem
 
 BIAS_MODES = ("shared", "per_neuron", "none")
@@ -31,7 +32,7 @@ LARGEST = Decimal("1e15")
 KNOWN_KEYS = (
     "title", "layers", "activation", "loss", "learning_rate", "inputs", "targets",
     "samples", "batch", "weights", "bias", "biases", "update_biases", "digits",
-    "leaky_relu_slope",
+    "leaky_relu_slope", "exercise",
 )  # fmt: skip
 BATCH_MODES = ("mean", "sum")
 
@@ -70,6 +71,8 @@ class NetworkSpec:
     digits: int
     leaky_relu_slope: Decimal = Decimal("0.01")
     source: str = "<spec>"
+    #: how `derive exercise` draws variants (the optional [exercise] table)
+    exercise: ExerciseSettings = field(default_factory=ExerciseSettings)
 
     def to_json(self) -> dict[str, Any]:
         """The normalized spec with plain JSON numbers (the ``network`` key of the result)."""
@@ -191,6 +194,7 @@ class _Validator:
             digits=self._digits(),
             leaky_relu_slope=self._slope(activations),
             source=self.where,
+            exercise=exercise_settings(self.data.get("exercise"), self.fail),
         )
 
     def _reject_unknown_keys(self) -> None:
