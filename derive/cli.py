@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from derive.cli_exercise import add_commands, add_presets_show, show_preset
 from derive.errors import DeriveError, UsageError
 from derive.files import write_atomic
 from derive.spec import load_spec, preset_names
@@ -57,6 +58,7 @@ examples:
 PRESETS_EXAMPLES = """\
 examples:
   derive presets                                list the networks shipped with derive
+  derive presets --show mazur                   print a preset's TOML, to copy and edit
 """
 
 
@@ -183,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     presets.set_defaults(run=_presets)
+    add_presets_show(presets)
+    add_commands(commands)
     return parser
 
 
@@ -275,6 +279,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _presets(args: argparse.Namespace) -> int:
+    if args.show:
+        return show_preset(args.show)
     for name in preset_names():
         spec = load_spec(name)
         sizes = "-".join(map(str, spec.layers))
