@@ -6,6 +6,7 @@
     DIR/variant-01/sheet.FMT     the student sheet: the network, the questions, blanks
     DIR/variant-01/key.FMT       the full walkthrough, the asked answers boxed first
     DIR/quiz.xml                 with --format moodle-xml: one Moodle question per variant
+    DIR/quiz-qti.zip             with --format qti: a QTI package (Canvas), made by text2qti
 
 Everything is drawn from one `random.Random(seed)`, so the same seed and spec give
 byte-identical files. Nothing is written before every variant is drawn and rendered; the
@@ -37,7 +38,9 @@ from derive.spec import NetworkSpec, load_spec
 from derive.variants import Draw, draw_variants, toml_text
 from derive.walkthrough import build_walkthrough
 
-EXERCISE_FORMATS = (*SHEET_FORMATS, "moodle-xml")
+EXERCISE_FORMATS = (*SHEET_FORMATS, "moodle-xml", "qti")
+#: quiz formats: the sheets and keys beside them are in Markdown
+QUIZ_FORMATS = ("moodle-xml", "qti")
 #: significant digits of the full-precision answers in answers.csv
 FULL_DIGITS = 17
 SUFFIX = {"md": "md", "html": "html", "tex": "tex", "pdf": "pdf"}
@@ -80,7 +83,7 @@ def make_exercise(
         raise UsageError(f"--roster names {len(roster)} students but --variants is {count}")
     draw = draw_variants(spec, count, random.Random(seed), ask=ask or (), vary=vary, digits=digits)
     files: dict[str, str | bytes] = {"answers.csv": answers_csv(draw)}
-    sheet_fmt = "md" if fmt == "moodle-xml" else fmt
+    sheet_fmt = "md" if fmt in QUIZ_FORMATS else fmt
     for variant in draw.variants:
         folder = folder_name(variant.number, count)
         walkthrough = build_walkthrough(variant.spec)
@@ -98,6 +101,10 @@ def make_exercise(
         from derive.quiz import moodle_xml
 
         files["quiz.xml"] = moodle_xml(draw, seed)
+    if fmt == "qti":
+        from derive.quiz import qti_zip
+
+        files["quiz-qti.zip"] = qti_zip(draw, seed)
     return Exercise(draw, seed, files)
 
 
