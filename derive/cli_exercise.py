@@ -122,7 +122,8 @@ def _add_exercise(commands: argparse._SubParsersAction) -> None:
         "-f",
         choices=EXERCISE_FORMATS,
         default="md",
-        help="sheets and keys as md, html, tex or pdf; moodle-xml: quiz.xml; qti: quiz-qti.zip (sheets in md)",
+        help="sheets and keys as md, html, tex or pdf; moodle-xml: quiz.xml; "
+        "qti: quiz-qti.zip (sheets in md)",
     )
     exercise.add_argument(
         "--roster", metavar="FILE.csv", help="student names, one per variant, for the cover table"
