@@ -131,13 +131,20 @@ def _range(value: Any, kind: str, grid: Decimal, fail: Fail) -> tuple[Decimal, D
     low, high = (_decimal(v, f"{key}[{i}]", fail) for i, v in enumerate(value))
     if low >= high:
         raise fail(key, f"expected low < high, got [{low}, {high}]")
-    if (high - low) / grid < MIN_GRID_POINTS - 1:
+    if len(grid_points(low, high, grid)) < MIN_GRID_POINTS:
         raise fail(
             key,
-            f"the range [{low}, {high}] holds fewer than {MIN_GRID_POINTS} "
+            f"the range [{low}, {high}] holds fewer than {MIN_GRID_POINTS} nonzero "
             f"multiples of the grid {grid}",
         )
     return low, high
+
+
+def grid_points(low: Decimal, high: Decimal, grid: Decimal) -> list[int]:
+    """The k with k·grid in [low, high] and k ≠ 0 (a drawn value is never exactly 0)."""
+    first = int((low / grid).to_integral_value(rounding="ROUND_CEILING"))
+    last = int((high / grid).to_integral_value(rounding="ROUND_FLOOR"))
+    return [k for k in range(first, last + 1) if k != 0]
 
 
 def _digits(value: Any, fail: Fail) -> int:

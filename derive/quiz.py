@@ -121,7 +121,7 @@ def given(walkthrough: Walkthrough) -> list[tuple[str, str]]:
     parameters = walkthrough.step.parameters
 
     def values(pairs) -> str:
-        return ", ".join(f"\\({show(s)} = {show(Float(v, 30))}\\)" for s, v in pairs)
+        return ", ".join(f"\\({show(s)} = {show(Float(v, 50))}\\)" for s, v in pairs)
 
     rows = [
         ("Inputs", values(zip((n.out for n in network.inputs), sample.inputs, strict=True))),
@@ -139,7 +139,7 @@ def given(walkthrough: Walkthrough) -> list[tuple[str, str]]:
             "Biases",
             values((p.symbol, parameters[p.name]) for p in network.parameters if not p.is_weight),
         ),
-        ("Learning rate", f"\\(\\eta = {show(Float(spec.learning_rate, 30))}\\)"),
+        ("Learning rate", f"\\(\\eta = {show(Float(spec.learning_rate, 50))}\\)"),
     ]
     return [(k, v) for k, v in rows if v]
 

@@ -87,7 +87,7 @@ def build_sheet(
     exact = math_printer(SYNTAX[fmt][0], 12)
 
     def line(symbol: Expr, value: Value) -> Line:
-        return Line(str(show(symbol)), str(exact(Float(value, 30))))
+        return Line(str(show(symbol)), str(exact(Float(value, 50))))
 
     network = walkthrough.network
     sample = spec.samples[0]
@@ -102,7 +102,7 @@ def build_sheet(
         line(p.symbol, parameters[p.name]) for p in network.parameters if not p.is_weight
     )
     questions = tuple(
-        Question(i, a.name, str(show(a.expr)), str(show(Float(a.value, 30))))
+        Question(i, a.name, str(show(a.expr)), str(show(Float(a.value, 50))))
         for i, a in enumerate(answers, start=1)
     )
     names = dict.fromkeys(ACTIVATIONS[a].title for a in spec.activations)

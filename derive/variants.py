@@ -26,7 +26,7 @@ from typing import Any
 
 from derive.asking import Asked, quantities, resolve
 from derive.errors import SpecError, UsageError
-from derive.exercise_settings import ExerciseSettings
+from derive.exercise_settings import ExerciseSettings, grid_points
 from derive.numeric import TrainingStep, ctx, rounded
 from derive.spec import NetworkSpec, spec_from_mapping
 from derive.walkthrough import build_walkthrough
@@ -203,15 +203,10 @@ def _drawn_data(
 
 
 def _on_grid(rng: random.Random, settings: ExerciseSettings, kind: str) -> Decimal:
-    """A multiple of the grid inside the range of `kind`, uniformly; never exactly 0."""
+    """A nonzero multiple of the grid inside the range of `kind`, uniformly."""
     low, high = settings.range_of(kind)
-    grid = settings.grid
-    first = int((low / grid).to_integral_value(rounding="ROUND_CEILING"))
-    last = int((high / grid).to_integral_value(rounding="ROUND_FLOOR"))
-    while True:
-        k = rng.randint(first, last)
-        if k != 0:
-            return (k * grid).normalize() if k * grid != 0 else Decimal(0)
+    k = rng.choice(grid_points(low, high, settings.grid))
+    return (k * settings.grid).normalize()
 
 
 def spec_data(spec: NetworkSpec) -> dict[str, Any]:
