@@ -83,7 +83,7 @@ def _numerical_answer(question: ET.Element, asked: Asked, digits: int) -> None:
     answer = ET.SubElement(question, "answer", fraction="100", format="moodle_auto_format")
     _text(answer, answer_text(asked.value))
     _text(ET.SubElement(answer, "feedback", format="html"), "")
-    ET.SubElement(answer, "tolerance").text = str(tolerance(asked.value, digits))
+    ET.SubElement(answer, "tolerance").text = format(tolerance(asked.value, digits), "f")
     ET.SubElement(question, "unitgradingtype").text = "0"
     ET.SubElement(question, "unitpenalty").text = "0.1000000"
     ET.SubElement(question, "showunits").text = "3"
@@ -103,7 +103,7 @@ def _question_html(variant: Variant, walkthrough: Walkthrough, digits: int, imag
     if cloze:
         items = "".join(
             f"<li>\\({label(a.expr)} =\\) {{1:NUMERICAL:={answer_text(a.value)}:"
-            f"{tolerance(a.value, digits)}}}</li>"
+            f"{tolerance(a.value, digits):f}}}</li>"
             for a in variant.answers
         )
         parts.append(f"<ol>{items}</ol>")
@@ -164,14 +164,33 @@ def qti_text(draw: Draw, seed: int) -> str:
         given_text = given_text.replace("\\(", "$").replace("\\)", "$")
         label = math_printer("latex", draw.digits)
         for number, asked in enumerate(variant.answers, start=1):
+            _fits_text2qti(asked, variant.number, draw.digits)
             lines += [
                 f"Title: Variant {variant.number:02d}, question {number}",
                 f"{number}.  Variant {variant.number}. {given_text}. Give ${label(asked.expr)}$ "
                 f"to {draw.digits} significant digits.",
-                f"=   {answer_text(asked.value)} +- {tolerance(asked.value, draw.digits)}",
+                f"=   {answer_text(asked.value)} +- {tolerance(asked.value, draw.digits):f}",
                 "",
             ]
     return "\n".join(lines)
+
+
+#: text2qti writes the bounds of a numerical answer with 4 decimal places
+QTI_PLACES = 4
+
+
+def _fits_text2qti(asked: Asked, variant: int, digits: int) -> None:
+    """Refuse an answer whose tolerance text2qti's 4 decimal places would distort."""
+    margin = tolerance(asked.value, digits)
+    smallest = abs(Decimal(answer_text(asked.value))) - margin
+    if margin < Decimal(5).scaleb(-QTI_PLACES) or smallest < Decimal(1).scaleb(-QTI_PLACES):
+        from derive.errors import UsageError
+
+        raise UsageError(
+            f"--format qti: text2qti writes numerical answers to {QTI_PLACES} decimal places, "
+            f"too coarse for {asked.name} of variant {variant} at {digits} significant digits "
+            f"(±{margin:f}); ask fewer digits (--digits) or use --format moodle-xml"
+        )
 
 
 def qti_zip(draw: Draw, seed: int) -> bytes:
