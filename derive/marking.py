@@ -57,6 +57,13 @@ SLIPS = (
     Slip(r"decimal point is misplaced|'0\.' is missing", "decimal point misplaced"),
 )
 TOO_FEW = "fewer digits than asked"
+#: the columns of a returned answer sheet, and the other headings accepted for each
+COLUMNS = {
+    "student": ("student", "name", "student name"),
+    "variant": ("variant", "version"),
+    "quantity": ("quantity", "question"),
+    "answer": ("answer", "response", "value"),
+}
 
 
 @dataclass(frozen=True)
@@ -132,14 +139,16 @@ def read_returned(path: str | Path, key: Key) -> list[Returned]:
     header = [cell.strip().lower() for cell in rows[0]]
     if "response 1" in header:
         return _moodle_rows(path, header, rows[1:], key)
-    needed = ("student", "variant", "quantity", "answer")
-    missing = [name for name in needed if name not in header]
+    needed = tuple(COLUMNS)
+    at = {
+        name: next((header.index(a) for a in COLUMNS[name] if a in header), None) for name in needed
+    }
+    missing = [name for name in needed if at[name] is None]
     if missing:
         raise UsageError(
             f"{path}: line 1: missing the column(s) {', '.join(missing)} "
             "(expected student,variant,quantity,answer, or a Moodle responses export)"
         )
-    at = {name: header.index(name) for name in needed}
     found = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
