@@ -86,7 +86,9 @@ def aliases(name: str) -> list[str]:
     return forms
 
 
-def resolve(written: list[str] | tuple[str, ...], known: dict[str, Asked]) -> tuple[str, ...]:
+def resolve(
+    written: list[str] | tuple[str, ...], known: dict[str, Asked], option: str = "--ask"
+) -> tuple[str, ...]:
     """The canonical names of the written ones, in order, once each; unknown → UsageError."""
     index: dict[str, str] = {}
     for name in known:
@@ -99,7 +101,7 @@ def resolve(written: list[str] | tuple[str, ...], known: dict[str, Asked]) -> tu
             close = difflib.get_close_matches(text.strip(), list(known), n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise UsageError(
-                f"--ask: unknown quantity {text.strip()!r}{hint} "
+                f"{option}: unknown quantity {text.strip()!r}{hint} "
                 "(e.g. net_h1, out_o1, E_total, dE/dw5, delta_o1, w5+, E_total+)"
             )
         names.append(canonical)

@@ -11,7 +11,13 @@ import json
 import sys
 from collections.abc import Sequence
 
-from derive.cli_exercise import add_commands, add_presets_show, show_preset
+from derive.cli_exercise import (
+    add_blanks_options,
+    add_commands,
+    add_presets_show,
+    show_preset,
+    write_guided,
+)
 from derive.errors import DeriveError, UsageError
 from derive.files import write_atomic
 from derive.spec import load_spec, preset_names
@@ -146,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
+    add_blanks_options(explain)
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -243,6 +250,8 @@ def _explain(args: argparse.Namespace) -> int:
         notation=args.notation,
         only=args.only,
     )
+    if args.blanks:
+        return write_guided(walkthrough, args, fmt)
     data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
     if args.output:
         write_atomic(args.output, data)

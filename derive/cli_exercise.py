@@ -70,6 +70,43 @@ def show_preset(name: str) -> int:
     return 0
 
 
+def add_blanks_options(explain: argparse.ArgumentParser) -> None:
+    """`derive explain --blanks NAMES|every:N [--key PATH]`: a guided exercise and its key."""
+    explain.add_argument(
+        "--blanks",
+        metavar="NAMES|every:N",
+        help="a guided exercise: these steps (w5,net_h1,…) and what depends on them left "
+        "blank, or every N-th worked value; the key goes to --key",
+    )
+    explain.add_argument(
+        "--key",
+        metavar="PATH",
+        help="with --blanks: where the key goes (default: beside -o as NAME-key.EXT)",
+    )
+
+
+def write_guided(walkthrough, args: argparse.Namespace, fmt: str) -> int:
+    """Write the guided exercise (to -o or standard output) and its key (to --key)."""
+    from derive.blanks import guided, key_path
+    from derive.errors import UsageError
+    from derive.files import write_atomic
+
+    if args.fragment or args.slides or (args.engine and args.engine != "typst"):
+        raise UsageError("--blanks: the article only (no --fragment, --slides or --engine latex)")
+    exercise, key = guided(walkthrough, args.blanks, fmt)
+    target = args.key or (key_path(args.output) if args.output else None)
+    if target is None and fmt == "pdf":
+        raise UsageError("--blanks: a PDF needs -o FILE.pdf")
+    if args.output:
+        write_atomic(args.output, exercise)
+    else:
+        sys.stdout.write(exercise)  # type: ignore[arg-type]
+    if target:
+        write_atomic(target, key)
+        print(f"derive: the key is in {target}", file=sys.stderr)
+    return 0
+
+
 def _init(args: argparse.Namespace) -> int:
     from derive.init import init_text, write_init
 
