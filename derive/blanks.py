@@ -272,9 +272,19 @@ def guided(walkthrough: Walkthrough, blanks: str, fmt: str) -> tuple[str | bytes
         blank_document(walkthrough.document, values, propagate=propagate, key=key)
         for key in (False, True)
     ]
+
+    def text(document: Document, template: str) -> str:
+        # in the walkthrough's own language, pace and byline
+        options = {
+            name: getattr(walkthrough, name)
+            for name in ("lang", "pace", "byline")
+            if hasattr(walkthrough, name)
+        }
+        return render(document, template, **options)
+
     if fmt == "pdf":
-        return tuple(typst_pdf(render(d, "typst")) for d in documents)  # type: ignore[return-value]
-    return tuple(render(d, fmt) for d in documents)  # type: ignore[return-value]
+        return tuple(typst_pdf(text(d, "typst")) for d in documents)  # type: ignore[return-value]
+    return tuple(text(d, fmt) for d in documents)  # type: ignore[return-value]
 
 
 def key_path(path: str) -> str:

@@ -162,9 +162,7 @@ def render_key(walkthrough: Walkthrough, sheet: Sheet, fmt: str) -> str | bytes:
         return _before(walkthrough.render("html"), r"<h2[ >]", box)
     if fmt == "tex":
         return _before(walkthrough.render("tex"), r"^\\section", box)
-    from derive.render import render
-
-    return typst_pdf(_before(render(walkthrough.document, "typst"), r"^= ", box))
+    return typst_pdf(_before(walkthrough.render("typst"), r"^= ", box))
 
 
 def _before(text: str, pattern: str, insert: str) -> str:
