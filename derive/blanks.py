@@ -163,20 +163,29 @@ def _equations(node: Any):
 class _Blanker:
     """Rewrites a document, numbering the gaps in reading order."""
 
-    def __init__(self, values: list[Value], propagate: bool, key: bool, given: set) -> None:
+    def __init__(
+        self,
+        values: list[Value],
+        propagate: bool,
+        key: bool,
+        given: set,
+        labels: dict[str, int] | None = None,
+    ) -> None:
         # a number the student is given (an input, a weight, η) is never a gap, even
         # where a worked value equals it (∂net_h1/∂w1 = i1)
         self.given = given
         self.blank: set[str] = {_key(v) for v in values} - given
         self.propagate = propagate
         self.key = key
+        self.labels = labels or {}
         self.gaps: dict[str, Gap] = {}
 
     def gap(self, value: Value | sp.Float) -> Gap:
         key = _key(value)
         if key not in self.gaps:
             exact = value if not isinstance(value, sp.Float) else ctx.mpf(value._mpf_)
-            self.gaps[key] = Gap(len(self.gaps) + 1, exact, self.key)
+            number = self.labels.get(key, len(self.gaps) + 1)
+            self.gaps[key] = Gap(number, exact, self.key)
         return self.gaps[key]
 
     def equation(self, equation: Equation) -> Equation:
@@ -215,11 +224,17 @@ class _Blanker:
 
 
 def blank_document(
-    document: Document, values: list[Value], *, propagate: bool, key: bool
+    document: Document,
+    values: list[Value],
+    *,
+    propagate: bool,
+    key: bool,
+    labels: dict[str, int] | None = None,
 ) -> Document:
     """The document with the chosen values (and, with `propagate`, what depends on them)
-    as gaps; `key` shows each gap's value boxed instead."""
-    blanker = _Blanker(values, propagate, key, given=_given(document))
+    as gaps; `key` shows each gap's value boxed instead. `labels` numbers the gaps of
+    given values (by `_key`), else they are numbered in reading order."""
+    blanker = _Blanker(values, propagate, key, given=_given(document), labels=labels)
     body = ("samples", "batch", "summary", "after")
     # twice: a value worked out late may have appeared in an earlier line
     for _ in range(2):
@@ -257,7 +272,6 @@ def _after(after: Any, blanker: _Blanker) -> Any:
 
 def guided(walkthrough: Walkthrough, blanks: str, fmt: str) -> tuple[str | bytes, str | bytes]:
     """The guided exercise and its key, both in `fmt` (md, tex, beamer, typst, html, pdf)."""
-    from derive.render import render
     from derive.typeset import typst_pdf
 
     if fmt == "json":
@@ -273,18 +287,29 @@ def guided(walkthrough: Walkthrough, blanks: str, fmt: str) -> tuple[str | bytes
         for key in (False, True)
     ]
 
-    def text(document: Document, template: str) -> str:
-        # in the walkthrough's own language, pace and byline
-        options = {
-            name: getattr(walkthrough, name)
-            for name in ("lang", "pace", "byline")
-            if hasattr(walkthrough, name)
-        }
-        return render(document, template, **options)
-
     if fmt == "pdf":
-        return tuple(typst_pdf(text(d, "typst")) for d in documents)  # type: ignore[return-value]
-    return tuple(text(d, fmt) for d in documents)  # type: ignore[return-value]
+        pdfs = (typst_pdf(render_as(walkthrough, d, "typst")) for d in documents)
+        return tuple(pdfs)  # type: ignore[return-value]
+    return tuple(render_as(walkthrough, d, fmt) for d in documents)  # type: ignore[return-value]
+
+
+def highlighted(walkthrough: Walkthrough, values: list[Value]) -> Document:
+    """The walkthrough with each of `values` boxed where it is worked out and where it is
+    used, labelled by its place in `values` (an exercise key: the question numbers)."""
+    labels = {_key(v): number for number, v in enumerate(values, start=1)}
+    return blank_document(walkthrough.document, values, propagate=False, key=True, labels=labels)
+
+
+def render_as(walkthrough: Walkthrough, document: Document, template: str) -> str:
+    """`document` rendered as `walkthrough` renders its own: same language, pace, byline."""
+    from derive.render import render
+
+    options = {
+        name: getattr(walkthrough, name)
+        for name in ("lang", "pace", "byline")
+        if hasattr(walkthrough, name)
+    }
+    return render(document, template, **options)
 
 
 def key_path(path: str) -> str:

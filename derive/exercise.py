@@ -93,7 +93,9 @@ def make_exercise(
             walkthrough, variant.answers, variant.number, seed, draw.digits, sheet_fmt
         )
         files[f"{folder}/sheet.{SUFFIX[sheet_fmt]}"] = render_sheet(sheet, sheet_fmt)
-        files[f"{folder}/key.{SUFFIX[sheet_fmt]}"] = render_key(walkthrough, sheet, sheet_fmt)
+        files[f"{folder}/key.{SUFFIX[sheet_fmt]}"] = render_key(
+            walkthrough, sheet, sheet_fmt, variant.answers
+        )
     cover = build_cover(spec, draw, seed, roster)
     files["cover.csv"] = cover_csv(cover, draw)
     files["cover.pdf"] = render_cover_pdf(cover)

@@ -153,16 +153,23 @@ def render_answers(sheet: Sheet, fmt: str) -> str:
     return environment(env).get_template(f"exercise/answers.{suffix}.j2").render(s=sheet)
 
 
-def render_key(walkthrough: Walkthrough, sheet: Sheet, fmt: str) -> str | bytes:
-    """The full walkthrough of the variant, the box of answers set before its first section."""
+def render_key(
+    walkthrough: Walkthrough, sheet: Sheet, fmt: str, answers: tuple[Asked, ...]
+) -> str | bytes:
+    """The full walkthrough of the variant with the asked answers boxed (labelled by their
+    question numbers) wherever it works them out and uses them, and a box of the answers
+    set before its first section."""
+    from derive.blanks import highlighted, render_as
+
     box = render_answers(sheet, fmt)
+    document = highlighted(walkthrough, [a.value for a in answers])
     if fmt == "md":
-        return _before(walkthrough.render("md"), r"^## ", box)
+        return _before(render_as(walkthrough, document, "md"), r"^## ", box)
     if fmt == "html":
-        return _before(walkthrough.render("html"), r"<h2[ >]", box)
+        return _before(render_as(walkthrough, document, "html"), r"<h2[ >]", box)
     if fmt == "tex":
-        return _before(walkthrough.render("tex"), r"^\\section", box)
-    return typst_pdf(_before(walkthrough.render("typst"), r"^= ", box))
+        return _before(render_as(walkthrough, document, "tex"), r"^\\section", box)
+    return typst_pdf(_before(render_as(walkthrough, document, "typst"), r"^= ", box))
 
 
 def _before(text: str, pattern: str, insert: str) -> str:

@@ -13,9 +13,11 @@ import random
 import tomllib
 from decimal import Decimal
 
+import mpmath
 import pytest
 from conftest import preset_data
 from exercise_reference import reference_answers
+from reference import reference_step
 
 from derive.asking import quantities, resolve, split_names
 from derive.cli import main
@@ -229,6 +231,11 @@ def test_sheet_asks_and_key_answers(exercise_md):
         written = plain(answer.value, 4)
         assert f"\\boxed{{{written}}}" in key
     assert key.index("\\boxed") < key.index("\n## ")
+    # inside the walkthrough each asked value is boxed too, labelled by its question number
+    data = tomllib.loads((folder / "variant-01" / "spec.toml").read_text(), parse_float=Decimal)
+    gradient = reference_step(data)["gradients"]["w10"]  # question 2: dE/dw10
+    shown = mpmath.nstr(gradient, data["digits"], strip_zeros=True)
+    assert f"\\boxed{{{shown}}}_{{\\scriptscriptstyle (2)}}" in key
     assert "## " in key and "chain rule" in key.lower()
 
 
