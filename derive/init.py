@@ -42,7 +42,7 @@ EXERCISE = """
 # How `derive exercise` draws the variants of an exercise (every key is optional).
 [exercise]
 ask = {ask}     # the questions; names as people write them
-vary = ["weights", "inputs", "targets"]   # drawn anew per variant; also "biases"
+vary = {vary}   # drawn anew per variant (of weights, inputs, targets, biases)
 digits = 4                  # significant digits expected in the answers
 grid = 0.05                 # every drawn value is a multiple of this
 weights = [-0.9, 0.9]       # the range of each kind of value drawn
@@ -62,7 +62,7 @@ def init_text(preset: str | None = None) -> str:
     else:
         hint = _did_you_mean(preset, preset_names())
         raise UsageError(f"no preset {preset!r}{hint} (presets: {', '.join(preset_names())})")
-    text = body.rstrip("\n") + "\n" + EXERCISE.format(ask=_default_ask(body))
+    text = body.rstrip("\n") + "\n" + EXERCISE.format(ask=_default_ask(body), vary=_vary(body))
     spec_from_mapping(tomllib.loads(text, parse_float=Decimal), where=preset or "template")
     return text
 
@@ -76,6 +76,13 @@ def _default_ask(body: str) -> str:
     into_output = weights - layers[-1] * layers[-2] + 1
     names = [f"net_{first}", f"dE/dw{into_output}", "dE/dw1", "w1+"]
     return "[" + ", ".join(f'"{n}"' for n in dict.fromkeys(names)) + "]"
+
+
+def _vary(body: str) -> str:
+    """Weights, inputs and targets; a one-hot target of cross-entropy stays as it is."""
+    one_hot = tomllib.loads(body).get("loss") == "cross_entropy"
+    kinds = ["weights", "inputs"] if one_hot else ["weights", "inputs", "targets"]
+    return "[" + ", ".join(f'"{k}"' for k in kinds) + "]"
 
 
 def write_init(preset: str | None, output: str | Path, *, force: bool = False) -> Path:
