@@ -120,7 +120,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _add_exercise(commands: argparse._SubParsersAction) -> None:
-    from derive.exercise import EXERCISE_FORMATS
+    from derive.exercise_settings import EXERCISE_FORMATS
 
     exercise = commands.add_parser(
         "exercise",

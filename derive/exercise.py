@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from derive.errors import UsageError
+from derive.exercise_settings import EXERCISE_FORMATS, QUIZ_FORMATS
 from derive.files import write_atomic
 from derive.numeric import plain, rounded
 from derive.printing import math_printer
 from derive.sheets import (
-    SHEET_FORMATS,
     Cover,
     CoverRow,
     build_sheet,
@@ -38,9 +38,6 @@ from derive.spec import NetworkSpec, load_spec
 from derive.variants import Draw, draw_variants, toml_text
 from derive.walkthrough import build_walkthrough
 
-EXERCISE_FORMATS = (*SHEET_FORMATS, "moodle-xml", "qti")
-#: quiz formats: the sheets and keys beside them are in Markdown
-QUIZ_FORMATS = ("moodle-xml", "qti")
 #: significant digits of the full-precision answers in answers.csv
 FULL_DIGITS = 17
 SUFFIX = {"md": "md", "html": "html", "tex": "tex", "pdf": "pdf"}

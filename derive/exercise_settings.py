@@ -27,6 +27,10 @@ from typing import Any
 
 from derive.errors import SpecError
 
+#: what `derive exercise --format` writes: sheets and keys, or a quiz (with Markdown sheets)
+SHEET_FORMATS = ("md", "html", "tex", "pdf")
+QUIZ_FORMATS = ("moodle-xml", "qti")
+EXERCISE_FORMATS = (*SHEET_FORMATS, *QUIZ_FORMATS)
 #: the kinds of value a variant may draw anew
 VARY_KINDS = ("weights", "inputs", "targets", "biases")
 SETTINGS_KEYS = ("ask", "vary", "digits", "grid", *VARY_KINDS, "allow_dead_relu")

@@ -19,6 +19,7 @@ from derive.activations import ACTIVATIONS
 from derive.asking import Asked
 from derive.diagram import Layout, layout
 from derive.errors import UsageError
+from derive.exercise_settings import SHEET_FORMATS
 from derive.losses import LOSSES
 from derive.numeric import Value, plain
 from derive.printing import math_printer
@@ -26,7 +27,6 @@ from derive.render import environment
 from derive.text import latex_escape, markdown_text, typst_text
 from derive.walkthrough import Walkthrough, build_walkthrough
 
-SHEET_FORMATS = ("md", "html", "tex", "pdf")
 #: format → (math printer, template suffix, environment, text escaper)
 SYNTAX = {
     "md": ("latex", "md", "markdown", markdown_text),
