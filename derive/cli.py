@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from derive import progress
 from derive.errors import DeriveError, UsageError
 from derive.files import write_atomic
 from derive.spec import load_spec, preset_names
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
+    _add_limits(explain, "parameters", "steps")
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -208,11 +210,36 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         "--plot", metavar="FILE", help="also draw the error curve (log scale) to FILE.svg or .png"
     )
     train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
+    _add_limits(train, "parameters", "steps", "history")
     train.set_defaults(run=_train)
 
 
+def _add_limits(parser: argparse.ArgumentParser, *names: str) -> None:
+    """--max-parameters, --max-steps, …: the declared limits of `derive.limits`, raisable."""
+    from derive.limits import DEFAULT, HELP, OPTIONS
+
+    for name in names:
+        parser.add_argument(
+            OPTIONS[name],
+            type=int,
+            default=getattr(DEFAULT, name),
+            metavar="N",
+            help=f"{HELP[name]} (default: {getattr(DEFAULT, name):,})",
+        )
+
+
+def _limits(args: argparse.Namespace):
+    from derive.limits import DEFAULT, Limits
+
+    names = ("parameters", "steps", "history")
+    given = {name: getattr(args, f"max_{name}", None) for name in names}
+    return Limits(**{k: v if v is not None else getattr(DEFAULT, k) for k, v in given.items()})
+
+
 def _train(args: argparse.Namespace) -> int:
-    training = train_network(args.spec, args.steps, every=args.every, digits=args.digits)
+    training = train_network(
+        args.spec, args.steps, every=args.every, digits=args.digits, limits=_limits(args)
+    )
     fmt = args.format or (train_format_for_path(args.output) if args.output else "md")
     text = training.render(fmt)
     if args.plot:
@@ -238,6 +265,7 @@ def _explain(args: argparse.Namespace) -> int:
         steps=args.steps,
         notation=args.notation,
         only=args.only,
+        limits=_limits(args),
     )
     data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
     if args.output:
@@ -289,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    progress.enable()
     try:
         return args.run(args)
     except DeriveError as error:

@@ -72,8 +72,8 @@ def build_document(
     `notation` is ``classic`` or ``layered`` (which adds the matrix form of each layer);
     `only` restricts the backward pass to the named parameters.
     """
-    builder = _Builder(step, notation == "layered", only)
     network = step.network
+    builder = _Builder(step, notation == "layered", only, digits or network.spec.digits)
     return Document(
         title=network.spec.title,
         source=network.spec.source,
@@ -177,9 +177,14 @@ class _Builder:
     """Builds the sections of a `Document` from one `TrainingStep`."""
 
     def __init__(
-        self, step: TrainingStep, matrices: bool = False, only: tuple[str, ...] | None = None
+        self,
+        step: TrainingStep,
+        matrices: bool = False,
+        only: tuple[str, ...] | None = None,
+        digits: int = 9,
     ) -> None:
         self.step = step
+        self.digits = digits
         self.network: SymbolicNetwork = step.network
         self.derivation = step.derivation
         self.several = len(step.before) > 1
@@ -252,6 +257,7 @@ class _Builder:
                     Symbol(n.name),
                     numbers.equation(n.net, substitute(self.network.net_inputs[n.net], renames)),
                     numbers.equation(n.out, self.network.outputs[n.out]),
+                    self.saturation(n.name, numbers[n.out], number),
                 )
                 for n in self.network.layers[number]
             )
@@ -259,6 +265,21 @@ class _Builder:
         terms = tuple(numbers.equation(e, t) for e, t in self.network.error_terms.items())
         total = numbers.equation(E_TOTAL, self.network.total)
         return ForwardPass(tuple(layers), ErrorStep(terms, total))
+
+    def saturation(self, name: str, out: Value, layer: int) -> str | None:
+        """The note for a saturated neuron: its output closer to a bound of its activation
+        than the last digit shown (10^−digits), where the slope is about 0."""
+        bounds = self.network.activation(layer).bounds
+        if bounds is None:
+            return None
+        limit = min(bounds, key=lambda bound: abs(out - bound))
+        if abs(out - limit) >= number_of(10) ** -self.digits:
+            return None
+        return (
+            f"{name} is saturated: its output is within 1e-{self.digits} of the limit {limit}, "
+            "where the activation is flat and its derivative is about 0, so hardly any error "
+            f"flows back through {name} and the weights into it barely change."
+        )
 
     def updated_symbols(self) -> dict[Symbol, Symbol]:
         return {

@@ -25,6 +25,7 @@ from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
+from derive.limits import DEFAULT, Limits, check_network
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
@@ -32,7 +33,7 @@ from derive.plot import error_curve
 from derive.render import render
 from derive.spec import NetworkSpec, load_spec
 from derive.steps import Derivation, derive
-from derive.training import TrainingRun, train
+from derive.training import TrainingRun, check_steps, train
 from derive.typeset import ENGINES, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
 
@@ -178,23 +179,29 @@ def build_walkthrough(
     steps: int | None = None,
     notation: str = "classic",
     only: str | list[str] | tuple[str, ...] | None = None,
+    limits: Limits = DEFAULT,
 ) -> Walkthrough:
     """Run the pipeline on a spec file, a preset name or a `NetworkSpec`.
 
     `check` also proves every factorization against the direct derivative (`derive.verify`);
     `steps` appends a training run of that many updates; `notation` is ``classic`` or
     ``layered``; `only` names the parameters the backward pass shows (``"w5,w1"``).
+    The network's size and the training's work are checked against `limits` first.
     """
     if detail not in DETAILS:
         raise UsageError(f"unknown detail level {detail!r} (known: {', '.join(DETAILS)})")
     if notation not in NOTATIONS:
         raise UsageError(f"unknown notation {notation!r} (known: {', '.join(NOTATIONS)})")
     _check_digits(digits)
-    derivation = _derivation(source)
+    spec = source if isinstance(source, NetworkSpec) else load_spec(source)
+    check_network(limits, spec.layers, spec.bias)
+    if steps is not None:
+        check_steps(spec, steps, None, limits)
+    derivation = derive(build_network(spec))
     chosen = _parameters(only, derivation) if only is not None else None
     step = train_step(derivation)
     verification = verify(derivation) if check else None
-    training = train(derivation, steps) if steps is not None else None
+    training = train(derivation, steps, limits=limits) if steps is not None else None
     network = derivation.network
     return Walkthrough(
         network.spec,
@@ -229,11 +236,6 @@ def _parameters(only: str | list[str] | tuple[str, ...], derivation: Derivation)
 def _check_digits(digits: int | None) -> None:
     if digits is not None and not 1 <= digits <= 30:
         raise UsageError(f"--digits: expected an integer from 1 to 30, got {digits}")
-
-
-def _derivation(source: str | Path | NetworkSpec) -> Derivation:
-    spec = source if isinstance(source, NetworkSpec) else load_spec(source)
-    return derive(build_network(spec))
 
 
 TRAIN_FORMATS = ("md", "json", "csv")
@@ -277,7 +279,12 @@ def train_network(
     every: int | None = None,
     digits: int | None = None,
     precision: str = "float",
+    limits: Limits = DEFAULT,
 ) -> Training:
     """Train the network of a spec for `steps` updates (``derive train``)."""
     _check_digits(digits)
-    return Training(train(_derivation(source), steps, every=every, precision=precision), digits)
+    spec = source if isinstance(source, NetworkSpec) else load_spec(source)
+    check_network(limits, spec.layers, spec.bias)
+    check_steps(spec, steps, every, limits)
+    run = train(derive(build_network(spec)), steps, every=every, precision=precision, limits=limits)
+    return Training(run, digits)
