@@ -8,7 +8,7 @@ by reference afterwards; `matrix_form` adds the layered notation's vector equati
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sympy as sp
 from sympy import Derivative, Expr, Symbol
@@ -45,7 +45,7 @@ from derive.document import (
     TrainingSection,
     WeightRow,
 )
-from derive.expr import add, mul, sub, substitute
+from derive.expr import DOTS, add, mul, sub, substitute
 from derive.losses import LossIdentity, simplification
 from derive.model import E_TOTAL, ETA, Parameter, SymbolicNetwork
 from derive.notation import notation_for
@@ -479,8 +479,15 @@ class _SampleBuilder:
                 updated = [g for g in params if g.parameter.name in only]
             shown = updated[:1] if detail == "summary" else updated
             steps = tuple(self.parameter_step(g, worked) for g in shown)
-            omitted = tuple(g.parameter.symbol for g in updated if g not in shown)
-            fixed = tuple(g.parameter.symbol for g in params if g not in updated)
+            # by name: a list's `in` compares records field by field, n² for a wide layer
+            shown_names = {g.parameter.name for g in shown}
+            updated_names = {g.parameter.name for g in updated}
+            omitted = tuple(
+                g.parameter.symbol for g in updated if g.parameter.name not in shown_names
+            )
+            fixed = tuple(
+                g.parameter.symbol for g in params if g.parameter.name not in updated_names
+            )
             downstream = (
                 ()
                 if number == self.network.depth
@@ -567,7 +574,7 @@ class _SampleBuilder:
         if seen is not None:
             return self.seen_factor(local.kind, local.label, seen)
         equation = self.numbers.equation(local.label, local.closed_form)
-        return Factor(local.kind, equation, Equation(local.of, (local.equation,)))
+        return Factor(local.kind, equation, Equation(local.of, (_excerpt(local),)))
 
     def sensitivity_factor(
         self, sensitivity: Sensitivity, parameter: Parameter, worked: dict[Expr, Symbol]
@@ -733,3 +740,36 @@ def _term_lhs(sensitivity: Sensitivity, delta: Delta, link: LocalDerivative) -> 
 def _own(sensitivity: Sensitivity) -> Expr:
     """∂E_k/∂out_k: an output's error term is the only part of E_total that depends on out_k."""
     return sensitivity.loss.label if sensitivity.loss is not None else sensitivity.label
+
+
+#: a net input of more terms than this is quoted in part where one term of it matters
+EXCERPT_TERMS = 6
+
+
+@lru_cache(maxsize=1024)
+def _positions(total: sp.Add) -> dict[Symbol, list[int]]:
+    """Symbol → the positions of the terms of a sum that contain it (found once per sum)."""
+    table: dict[Symbol, list[int]] = {}
+    for i, term in enumerate(total.args):
+        for symbol in term.free_symbols:
+            table.setdefault(symbol, []).append(i)
+    return table
+
+
+def _excerpt(local: LocalDerivative) -> Expr:
+    """The local equation ∂of/∂wrt comes from: a wide net input shortened to
+    ``⋯ + w_jk · out_k + ⋯``, the terms with `wrt` in them (the others differentiate to
+    0). Quoting all n terms for each of its n weights would make the walkthrough n² long;
+    the forward pass shows the whole sum once."""
+    terms = local.equation.args if isinstance(local.equation, sp.Add) else ()
+    if local.kind == "activation" or len(terms) <= EXCERPT_TERMS:
+        return local.equation
+    kept = _positions(local.equation).get(local.wrt)
+    if not kept:
+        return local.equation
+    shown = [terms[i] for i in kept]
+    if kept[0] > 0:
+        shown.insert(0, DOTS)
+    if kept[-1] < len(terms) - 1:
+        shown.append(DOTS)
+    return add(*shown)

@@ -279,10 +279,11 @@ def _net_derivative(
 ) -> LocalDerivative:
     # net_j is linear: ∂net_j/∂w_jk = out_k, ∂net_j/∂out_k = w_jk, ∂net_j/∂b = 1.
     # The derivative of a sum is the sum of the terms' derivatives; terms without `wrt`
-    # contribute 0, so only the terms that contain it are differentiated.
+    # contribute 0, so only the terms that contain it (looked up, not searched) are
+    # differentiated.
     equation = network.net_inputs[neuron.net]
-    terms = sp.Add.make_args(network.evaluated_net_inputs[neuron.net])
-    closed = sp.Add(*(sp.diff(t, wrt) for t in terms if wrt in t.free_symbols))
+    terms = network.net_terms[neuron.net].get(wrt, ())
+    closed = sp.Add(*(sp.diff(t, wrt) for t in terms))
     return LocalDerivative(neuron.net, wrt, kind, equation, closed)
 
 
