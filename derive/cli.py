@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
-    _add_limits(explain, "parameters", "steps")
+    _add_limits(explain, "parameters", "steps", "pages")
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -231,7 +231,7 @@ def _add_limits(parser: argparse.ArgumentParser, *names: str) -> None:
 def _limits(args: argparse.Namespace):
     from derive.limits import DEFAULT, Limits
 
-    names = ("parameters", "steps", "history")
+    names = ("parameters", "steps", "history", "pages")
     given = {name: getattr(args, f"max_{name}", None) for name in names}
     return Limits(**{k: v if v is not None else getattr(DEFAULT, k) for k, v in given.items()})
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from derive.errors import UsageError
 from derive.model import SymbolicNetwork
-from derive.numeric import Evaluation, TrainingStep, Value
+from derive.numeric import Evaluation, TrainingStep, Value, plain
 from derive.training import TrainingRun
 
 
@@ -22,8 +22,8 @@ def number(value: Value, name: str) -> float:
     result = float(value)
     if not math.isfinite(result):
         raise UsageError(
-            f"{name} = {value} is beyond the range of a JSON number (a double, ±1.8e308); "
-            "write this walkthrough as md, tex or html instead"
+            f"{name} = {plain(value, 6)} is beyond the range of a JSON number "
+            "(a double, ±1.8e308); write this walkthrough as md, tex or html instead"
         )
     return result
 

@@ -21,11 +21,14 @@ class Limits:
     parameters  weights and biases of the network (the walkthrough has a step for each)
     steps       training passes: --steps × the number of samples
     history     recorded rows of a training run: --steps / --every + 1
+    pages       pages of a PDF typeset in-process by Typst, estimated from its source
+                (Typst holds the whole document: about 2.5 MB a page for the article)
     """
 
     parameters: int = 20_000
     steps: int = 10_000_000
     history: int = 100_000
+    pages: int = 120
 
 
 #: field → the command-line option that raises it
@@ -36,7 +39,12 @@ HELP = {
     "parameters": "refuse networks with more weights and biases than N",
     "steps": "refuse training of more than N passes (--steps × samples)",
     "history": "refuse training histories of more than N rows (--steps / --every + 1)",
+    "pages": "refuse Typst PDFs of more than about N pages (they are typeset in memory)",
 }
+
+#: characters of Typst source per typeset page, measured on the article and the slides
+#: of networks from 2-2-2 to 8-8-8 (2,760–3,100 and 610–640)
+CHARS_PER_PAGE = {"article": 3000, "slides": 620}
 
 DEFAULT = Limits()
 
@@ -72,3 +80,15 @@ def check_training(limits: Limits, steps: int, samples: int, every: int) -> None
     else:
         check(limits, "steps", steps * samples, f"--steps × {samples} samples")
     check(limits, "history", steps // every + 1, "the history's length (--steps / --every + 1)")
+
+
+def estimated_pages(source: str, slides: bool) -> int:
+    """About how many pages a Typst source makes, from its length."""
+    return 1 + len(source) // CHARS_PER_PAGE["slides" if slides else "article"]
+
+
+def check_pages(limits: Limits, source: str, slides: bool) -> None:
+    """Refuse a PDF whose typesetting would hold too many pages in memory at once."""
+    what = "slides" if slides else "article"
+    pages = estimated_pages(source, slides)
+    check(limits, "pages", pages, f"the estimated page count of the PDF {what}")

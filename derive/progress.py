@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from typing import Protocol
 
 _enabled = False
+#: seconds before a bar appears: a run that ends sooner never shows one
+DELAY = 2.0
 
 
 class Bar(Protocol):
@@ -47,6 +49,6 @@ def bar(total: int, description: str) -> Iterator[Bar]:
     from tqdm import tqdm
 
     with tqdm(
-        total=total, desc=description, file=sys.stderr, delay=2.0, leave=False, unit_scale=True
+        total=total, desc=description, file=sys.stderr, delay=DELAY, leave=False, unit_scale=True
     ) as progress:
         yield progress

@@ -102,7 +102,8 @@ def check_steps(spec, steps: int, every: int | None, limits: Limits = DEFAULT) -
 def _diverged(step: int, rate: object) -> SpecError:
     return SpecError(
         f"training diverged: at step {step:,} the loss or a gradient overflowed double "
-        f"precision (infinite or not a number); a learning rate smaller than {rate} may converge",
+        f"precision (infinite or not a number); a learning rate smaller than {rate:g} may "
+        "converge",
         key="learning_rate",
     )
 

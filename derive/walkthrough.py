@@ -25,7 +25,7 @@ from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
-from derive.limits import DEFAULT, Limits, check_network
+from derive.limits import DEFAULT, Limits, check_network, check_pages
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
@@ -68,6 +68,7 @@ class Walkthrough:
     training: TrainingRun | None = None
     notation: str = "classic"
     only: tuple[str, ...] | None = None
+    limits: Limits = DEFAULT
 
     @cached_property
     def document(self) -> Document:
@@ -105,7 +106,9 @@ class Walkthrough:
         _check_options("pdf", fragment=False, slides=slides, engine=engine)
         if engine == "latex":
             return latex_pdf(render(self.document, "beamer" if slides else "tex"))
-        return typst_pdf(render(self.document, "typst-slides" if slides else "typst"))
+        source = render(self.document, "typst-slides" if slides else "typst")
+        check_pages(self.limits, source, slides)
+        return typst_pdf(source)
 
     def output(
         self,
@@ -214,6 +217,7 @@ def build_walkthrough(
         training,
         notation,
         chosen,
+        limits,
     )
 
 
