@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy import Derivative, Expr, Symbol
 
+from derive import progress
 from derive.activations import ALPHA, derivative_identity
 from derive.errors import VerificationError
 from derive.expr import evaluated, vanishes
@@ -190,12 +191,14 @@ def prove_by_layers(derivation: Derivation) -> None:
         raise VerificationError("E_total is not the sum of the error terms")
     defined: set[Expr] = set()
     deltas = {d.label: d.expression for d in derivation.deltas.values()}
-    for record in derivation.records:
-        if isinstance(record, LocalDerivative):
-            _prove_local(derivation, record, neurons)
-        else:
-            _prove_chain(record, users, defined, deltas)
-        defined.add(record.label)
+    with progress.bar(len(derivation.records), "verifying") as bar:
+        for record in derivation.records:
+            if isinstance(record, LocalDerivative):
+                _prove_local(derivation, record, neurons)
+            else:
+                _prove_chain(record, users, defined, deltas)
+            defined.add(record.label)
+            bar.update()
 
 
 def _prove_identities(derivation: Derivation) -> None:

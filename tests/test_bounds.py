@@ -363,3 +363,17 @@ def test_the_page_estimate_is_close_to_the_typeset_count(tmp_path):
         source = render(walkthrough.document, "typst-slides" if slides else "typst")
         assert pages > 10
         assert 0.8 * pages <= estimated_pages(source, slides) <= 1.2 * pages
+
+
+def test_verify_shows_progress_on_a_terminal(monkeypatch):
+    from derive.verify import verify
+
+    monkeypatch.setattr(progress, "DELAY", 0)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    progress.enable()
+    try:
+        verify(derive.explain("russo").derivation, method="layers")
+    finally:
+        progress.enable(False)
+    assert "verifying" in terminal.getvalue()
