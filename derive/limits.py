@@ -22,13 +22,13 @@ class Limits:
     steps       training passes: --steps × the number of samples
     history     recorded rows of a training run: --steps / --every + 1
     pages       pages of a PDF typeset in-process by Typst, estimated from its source
-                (Typst holds the whole document: about 2.5 MB a page for the article)
+                (Typst holds the whole document: about 2.5 MB a page of article, 1.2 of slides)
     """
 
     parameters: int = 20_000
     steps: int = 10_000_000
     history: int = 100_000
-    pages: int = 120
+    pages: int = 160
 
 
 #: field → the command-line option that raises it
