@@ -403,6 +403,19 @@ def written_name(atom: Atom) -> str:
     return text
 
 
+def as_written(link) -> str:
+    """The claim's first link as the document names it, in plain words: ``∂E/∂w_{O1.H21}``
+    for ``\\frac{\\partial E}{\\partial w_{O1.H21}}``, ``net_{h1}`` for ``\\text{net}_{h1}``."""
+    node = link.node
+    if "\\" not in link.text:
+        return " ".join(link.text.split())
+    if isinstance(node, Name):
+        return written_name(node.atom)
+    if isinstance(node, Derivative):
+        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
+    return " ".join(link.text.split())
+
+
 class _View:
     """The truth seen through one naming (the values are shared, the names are not)."""
 
@@ -720,5 +733,13 @@ def _quantity_of(text: str, naming: Naming, tokenize, parse) -> Quantity | None:
     return None
 
 
-__all__ = ["LearnedNaming", "Notation", "OpenNaming", "Scheme", "learn", "names_file",
-           "with_naming"]  # fmt: skip
+__all__ = [
+    "LearnedNaming",
+    "Notation",
+    "OpenNaming",
+    "Scheme",
+    "as_written",
+    "learn",
+    "names_file",
+    "with_naming",
+]  # fmt: skip
