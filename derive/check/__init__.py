@@ -5,6 +5,7 @@ The pipeline, one stage per module, like CPython's doctest (parse, check, explai
     dialects.normalized    HTML, Typst        → LaTeX-flavoured text, line for line
     reader.read_blocks     document text      → located blocks (headings, math, rows)
     claims.read_claims     blocks + naming    → located claims (links, quantity, context)
+    notation.learn         claims + truth     → the document's own names → the network's
     truth.Truth            spec               → every true value, per pass and sample
     audit.audit            claims + truth     → verdicts with evidence (deciding)
     diagnose.diagnose      verdict + truth    → why, in words (explaining)
@@ -30,6 +31,7 @@ from derive.check.notation import (
     Notation,
     OpenNaming,
     Scheme,
+    as_written,
     check_names_used,
     learn,
     names_file,
@@ -65,11 +67,12 @@ def check_text(
     truth = spec if isinstance(spec, Truth) else truth_of(spec)
     precision = Precision(truth, digits, strict=strict)
     notation, claims = _read(text, truth, precision, names)
-    view = with_naming(truth, notation.naming(truth.network)) if notation.mapping else truth
+    learned = notation.mapping or notation.forced or notation.codes
+    view = with_naming(truth, notation.naming(truth.network)) if learned else truth
     results = []
     for verdict in audit(claims, view, precision):
         diagnosis = diagnose(verdict, view, precision) if verdict.verdict != "ok" else ""
-        if notation.mapping or notation.forced:
+        if learned:
             diagnosis = notation.translate(diagnosis)
         results.append(
             Finding(
@@ -87,22 +90,6 @@ def check_text(
         )
     report = CheckReport(source, tuple(results), notation.as_dict(), tuple(notation.surprising()))
     return report.without_answers() if hide_answers else report
-
-
-def as_written(link) -> str:
-    """The claim's first link as the document names it, in plain words: ``∂E/∂w_{O1.H21}``
-    for ``\\frac{\\partial E}{\\partial w_{O1.H21}}``, ``net_{h1}`` for ``\\text{net}_{h1}``."""
-    from derive.check.expression import Derivative, Name
-    from derive.check.notation import written_name
-
-    node = link.node
-    if "\\" not in link.text:
-        return " ".join(link.text.split())
-    if isinstance(node, Name):
-        return written_name(node.atom)
-    if isinstance(node, Derivative):
-        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
-    return " ".join(link.text.split())
 
 
 def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notation, Iterable]:

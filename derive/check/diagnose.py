@@ -81,6 +81,18 @@ def _added_update(truth: Truth, quantity: Quantity, sample: int):
         yield step.parameters[name] + rate * gradient, {"parameter": name}
 
 
+def _other_gradient(truth: Truth, quantity: Quantity, sample: int):
+    """p⁺ = p − η·∂E/∂q: the update of p made with another parameter's gradient."""
+    if quantity.kind != "updated":
+        return
+    step, name = truth.step, quantity.name[:-1]
+    if not step.is_updated(name):
+        return
+    for other, gradient in step.gradients.items():
+        if other != name and gradient != step.gradients[name]:
+            yield step.parameters[name] - step.learning_rate * gradient, {"other": other}
+
+
 def _missing_path(truth: Truth, quantity: Quantity, sample: int):
     """A hidden neuron's sum Σ_k δ_k·w_kj with the term through neuron k left out
     (∂E/∂out_j, or ∂E/∂net_j = σ'(net_j)·Σ …)."""
@@ -115,6 +127,7 @@ def _missing_path(truth: Truth, quantity: Quantity, sample: int):
 SLIPS: tuple[Slip, ...] = (
     Slip("added update", "η·∂E/∂{parameter} was added instead of subtracted", _added_update),
     Slip("missing path", "the term through {through} is missing", _missing_path),
+    Slip("other gradient", "the update used the gradient of {other}", _other_gradient),
 )
 
 
@@ -455,9 +468,6 @@ class _Explainer:
         variant = self.variant("without_activation").get(Symbol(quantity.name))
         if self.matches(stated, variant):
             return "its gradient lacks the activation derivative ∂out/∂net"
-        for other, gradient in step.gradients.items():
-            if other != name and self.matches(stated, p - rate * gradient):
-                return f"the update used the gradient of {other}"
         return ""
 
     def derivative_slip(self, stated: Number, quantity: Quantity | None) -> str:

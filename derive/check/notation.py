@@ -54,6 +54,8 @@ _ARRAY_WORDS = {"yhat": "a", "haty": "a", "p": "a", "probs": "a", "scores": "z",
                 "x": "X", "t": "y", "T": "Y"}  # fmt: skip
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
+#: a claim's verdicts while learning: right exactly, right within one unit of drift
+AGREE, NEAR = 2, 1
 #: claims looked at per name while learning (bounds the work on long documents)
 EVIDENCE_PER_NAME = 40
 #: agreement needed before a name is read: its own, or its family's
@@ -401,6 +403,19 @@ def written_name(atom: Atom) -> str:
     return text
 
 
+def as_written(link) -> str:
+    """The claim's first link as the document names it, in plain words: ``∂E/∂w_{O1.H21}``
+    for ``\\frac{\\partial E}{\\partial w_{O1.H21}}``, ``net_{h1}`` for ``\\text{net}_{h1}``."""
+    node = link.node
+    if "\\" not in link.text:
+        return " ".join(link.text.split())
+    if isinstance(node, Name):
+        return written_name(node.atom)
+    if isinstance(node, Derivative):
+        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
+    return " ".join(link.text.split())
+
+
 class _View:
     """The truth seen through one naming (the values are shared, the names are not)."""
 
@@ -424,6 +439,7 @@ def with_naming(truth, naming):
 class _Tally:
     agree: int = 0
     disagree: int = 0
+    exact: int = 0  # agreements without the allowance for drift
 
     @property
     def score(self) -> int:
@@ -459,9 +475,10 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
                 written.setdefault(atom, text)
                 if verdict > 0:
                     tally[atom].agree += 1
+                    tally[atom].exact += verdict == AGREE
                 elif verdict < 0:
                     tally[atom].disagree += 1
-            total += verdict
+            total += min(verdict, 1)
         scores[scheme] = total
         tallies[scheme] = tally
         readings[scheme] = {atom: naming.quantity(atom) for atom in tally}
@@ -484,7 +501,7 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
             refused.add(atom)
             continue  # a name redefined halfway: the claims that contradict one reading fit another
         family = families[_family(atom)]
-        own = t.agree >= 1 and t.agree > t.disagree
+        own = t.exact >= 1 and t.agree > t.disagree
         shared = family.agree >= FAMILY_SUPPORT and family.agree > family.disagree
         if own or (shared and t.agree >= t.disagree - 1 and t.disagree <= 1):
             mapping[atom] = quantity
@@ -553,8 +570,9 @@ def _may_name(atom: Atom) -> bool:
 
 
 def _judge(claim, naming: LearnedNaming, view: _View, precision, name_value) -> int:
-    """+1 when the claim holds under the naming, −1 when it does not, 0 when it cannot
-    be told (its quantity unread, or no value known)."""
+    """`AGREE` when the claim holds under the naming, `NEAR` when it holds only with one
+    unit of drift in a number, −1 when it does not, 0 when it cannot be told (its quantity
+    unread, or no value known)."""
     first = claim.links[0].node
     quantity = _resolve(naming, first)
     if quantity is None:
@@ -566,7 +584,7 @@ def _judge(claim, naming: LearnedNaming, view: _View, precision, name_value) -> 
         return 0
     if not values:
         return 0
-    verdict = 0
+    verdict, near = 0, False
     for link in claim.links[1:]:
         node = link.node
         if node is None:
@@ -577,6 +595,8 @@ def _judge(claim, naming: LearnedNaming, view: _View, precision, name_value) -> 
             # nothing, so it is never the evidence for a reading
             drift = float(node.ulp) if node.digits >= 3 else 0.0
             ok = any(precision.agrees(node, [v], drift) for v in values)
+            if ok and drift and not any(precision.agrees(node, [v]) for v in values):
+                near = True  # right only with the drift: no evidence for a name on its own
             verdict += 1 if ok else -1
             continue
         if not names_in(node):
@@ -587,7 +607,9 @@ def _judge(claim, naming: LearnedNaming, view: _View, precision, name_value) -> 
         tolerance = value.error + 1e-9 * max(1.0, abs(value.value))
         ok = any(abs(value.value - float(v)) <= tolerance * 2 + 1e-12 for v in values)
         verdict += 2 if ok else -2  # a formula is strong evidence: no rounding in it
-    return (verdict > 0) - (verdict < 0)
+    if verdict > 0:
+        return NEAR if near else AGREE
+    return -1 if verdict < 0 else 0
 
 
 def _resolve(naming: LearnedNaming, node: Node | None) -> Quantity | None:
@@ -711,5 +733,13 @@ def _quantity_of(text: str, naming: Naming, tokenize, parse) -> Quantity | None:
     return None
 
 
-__all__ = ["LearnedNaming", "Notation", "OpenNaming", "Scheme", "learn", "names_file",
-           "with_naming"]  # fmt: skip
+__all__ = [
+    "LearnedNaming",
+    "Notation",
+    "OpenNaming",
+    "Scheme",
+    "as_written",
+    "learn",
+    "names_file",
+    "with_naming",
+]  # fmt: skip

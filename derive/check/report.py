@@ -198,7 +198,9 @@ _MARKERS = {
 #: an element's position in a name: W[2][1]
 _ELEMENT = re.compile(r"\[\d+\]")
 #: a number in a diagnosis: what --hide-answers keeps out
-_NUMBER = re.compile(r"(?<![\w.{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w{}])")
+_NUMBER = re.compile(
+    r"(?<![\w.{}])(?<!line )(?<!lines )[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w{}])"
+)
 
 
 def _hide(diagnosis: str) -> str:
