@@ -470,3 +470,21 @@ def test_a_row_times_a_column_is_one_number_and_mismatched_shapes_have_no_value(
     assert evaluate(node, lambda n: None, lambda n: 0.0).value == pytest.approx(0.0275)
     node, _ = parse(tokenize("[0.1, 0.2] + [0.1, 0.2, 0.3]"), 0)
     assert isinstance(node, Opaque)
+
+
+def test_a_tuple_and_a_learning_rate_in_words(mazur):
+    text = "The sample is X = (0.05, 0.10), and the learning rate is 0.5.\n"
+    assert [str(c.quantity) for c in read(text, mazur)] == ["i1", "i2"]
+    assert [str(c.quantity) for c in read("The learning rate is 0.5.\n", mazur)] == ["eta"]
+
+
+def test_a_value_that_goes_from_one_number_to_another(mazur):
+    before = MAZUR["errors"]["total"]
+    after = MAZUR["after_update"]["errors"]["total"]
+    text = f"After the step the total error drops from {float(before):.9f} to {float(after):.9f}.\n"
+    claims = read(text, mazur)
+    assert [(str(c.quantity), c.context.phase) for c in claims] == [
+        ("E_total", "before"),
+        ("E_total", "after"),
+    ]
+    assert all(f.verdict == "ok" for f in check_text(text, "mazur").results)

@@ -1042,6 +1042,7 @@ _SUBJECT = (
     r"(?:error|loss|cost)\b"
     r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+of\s+(?:neuron\s+|unit\s+|node\s+)?"
     r"(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
+    r"|(?:\b(?:the|our)\s+)?(?P<rate>learning\s+rate)"
     r"|\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
 )
 _VERB = (
@@ -1059,9 +1060,23 @@ _CHANGED = re.compile(r"now|become|became|drop|fall|fell|down|decrease|rise|rose
 _WORDS = {"output": "out", "activation": "out", "net": "net", "input": "net"}
 
 
+_FROM_TO = re.compile(
+    rf"{_SUBJECT}\s+(?:has\s+|had\s+)?(?:dropped|drops|fell|falls|went|goes|rose|rises|"
+    rf"decreased|decreases|increased|increases|changed|changes|improved|improves)"
+    rf"(?:\s+down|\s+up)?\s+from\s+(?P<number>{_NUMBER_WORD})\s+to\s+(?P<second>{_NUMBER_WORD})"
+    r"(?![\d.]*\d|\s*%)",
+    re.I,
+)
+
+
 def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
     """(subject span, name, [(verb, number start, number end), …]) for each subject of `text`
-    that is said to have a value (and then another): one regular-expression pass."""
+    that is said to have a value (and then another): one regular-expression pass each."""
+    for match in _FROM_TO.finditer(text):  # "the error drops from 0.2984 to 0.2910"
+        atom = _subject_atom(match)
+        if atom is not None:
+            values = [("from", *match.span("number")), ("changed to", *match.span("second"))]
+            yield match.span("subject"), atom, values
     for match in _PROSE.finditer(text):
         atom = _subject_atom(match)
         if atom is None:
@@ -1076,6 +1091,8 @@ def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
 
 
 def _subject_atom(match: re.Match) -> Atom | None:
+    if match.group("rate"):
+        return Atom("eta")
     if match.group("word"):
         tokens = tokenize(match.group("word"), 0, None, math=True)
         parsed = parse(tokens, 0)

@@ -552,8 +552,8 @@ class _Parser:
             if printed is not None:
                 return printed
         node, j = self.expression(i + 1)
-        if self.tokens[i].text == "[" and self.kind(j) == "sep" and self.tokens[j].text in ",;":
-            return self._list(i)
+        if self.kind(j) == "sep" and self.tokens[j].text in ",;" and self.tokens[i].text in "[(":
+            return self._list(i)  # [0.3775, 0.3925], a tuple (0.5, 1, 0)
         j = self.expect(j, "rparen")
         if self.tokens[i].text == "[" and isinstance(node, Matrix) and node.flat:
             return Matrix(node.rows, node.env, self.tokens[i].start, self.end_of(j)), j  # [[…]]
