@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import derive
 from derive.check import check_text, read_document
 from derive.check.claims import read_claims
 from derive.check.truth import truth_of
@@ -69,13 +67,9 @@ def test_any_bytes_as_a_file(tmp_path_factory, data):
     check_text(read_document(path), TRUTH)
 
 
-# -- bounded time ------------------------------------------------------------------------------
-def seconds(text: str) -> float:
-    start = time.perf_counter()
-    check_text(text, TRUTH)
-    return time.perf_counter() - start
-
-
+# -- pathological input ---------------------------------------------------------------------
+# How long these take, and that time grows linearly with the document, is measured in
+# bench/check_benchmark.py: a wall-clock limit here would fail at random on a loaded machine.
 @pytest.mark.parametrize(
     "piece",
     [
@@ -85,21 +79,16 @@ def seconds(text: str) -> float:
         "$$",
         "$",
         "= ",
+        "=\n",
         "0.5 = ",
         "w_5 = 0.4 ",
         "\\left(",
         "a" * 50 + " ",
         "\\\\",
+        "| a | b |\n|---|---|\n",
     ],
 )
-def test_pathological_input_takes_bounded_time(piece):
-    text = piece * (200_000 // len(piece))
-    assert seconds(text) < 10
-
-
-def test_time_grows_linearly_with_the_document():
-    page = derive.explain("mazur").render("md")
-    small, large = page * 3, page * 12
-    seconds(small)  # warm up
-    ratio = seconds(large) / seconds(small)
-    assert ratio < 8, ratio  # 4 when exactly linear
+def test_pathological_input_is_read(piece):
+    text = piece * (50_000 // len(piece))
+    report = check_text(text, TRUTH)
+    assert report.summary["claims"] == len(report.results)
