@@ -165,14 +165,19 @@ def _kind(mode: int) -> str:
 
 
 def _looks_like_utf16(data: bytes) -> bool:
-    """Text in UTF-16 without a BOM: most ASCII characters carry a zero byte beside them,
-    always on the same side (even offsets for big-endian, odd for little-endian)."""
-    sample = data[:65536]
+    """Text in UTF-16 without a BOM: most characters carry a zero byte beside them, always
+    on the same side (even offsets for big-endian, odd for little-endian), and read that
+    way the bytes are printable text."""
+    sample = data[: 1 << 16]
     pairs = len(sample) // 2
-    if pairs < 2:
+    if pairs < 4:
         return False
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    return max(even, odd) >= 0.4 * pairs and min(even, odd) <= 0.05 * pairs
+    if not (max(even, odd) >= 0.4 * pairs and min(even, odd) <= 0.05 * pairs):
+        return False
+    text = sample[: 2 * pairs].decode("utf-16-be" if even > odd else "utf-16-le", "replace")
+    printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
+    return printable >= 0.9 * len(text)
 
 
 __all__ = [
