@@ -11,6 +11,14 @@ import json
 import sys
 from collections.abc import Sequence
 
+from derive import progress
+from derive.cli_exercise import (
+    add_blanks_options,
+    add_commands,
+    add_presets_show,
+    show_preset,
+    write_guided,
+)
 from derive.errors import DeriveError, UsageError
 from derive.files import refuse_inputs, write_atomic, write_files
 from derive.formats import (
@@ -58,6 +66,7 @@ examples:
 PRESETS_EXAMPLES = """\
 examples:
   derive presets                                list the networks shipped with derive
+  derive presets --show mazur                   print a preset's TOML, to copy and edit
 """
 
 
@@ -145,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
+    add_blanks_options(explain)
+    _add_limits(explain, "parameters", "steps", "pages")
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -193,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     presets.set_defaults(run=_presets)
+    add_presets_show(presets)
+    add_commands(commands)
     return parser
 
 
@@ -220,7 +233,30 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         "--plot", metavar="FILE", help="also draw the error curve (log scale) to FILE.svg or .png"
     )
     train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
+    _add_limits(train, "parameters", "steps", "history")
     train.set_defaults(run=_train)
+
+
+def _add_limits(parser: argparse.ArgumentParser, *names: str) -> None:
+    """--max-parameters, --max-steps, …: the declared limits of `derive.limits`, raisable."""
+    from derive.limits import DEFAULT, HELP, OPTIONS
+
+    for name in names:
+        parser.add_argument(
+            OPTIONS[name],
+            type=int,
+            default=getattr(DEFAULT, name),
+            metavar="N",
+            help=f"{HELP[name]} (default: {getattr(DEFAULT, name):,})",
+        )
+
+
+def _limits(args: argparse.Namespace):
+    from derive.limits import DEFAULT, Limits
+
+    names = ("parameters", "steps", "history", "pages")
+    given = {name: getattr(args, f"max_{name}", None) for name in names}
+    return Limits(**{k: v if v is not None else getattr(DEFAULT, k) for k, v in given.items()})
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -233,7 +269,9 @@ def _train(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
     from derive.walkthrough import train_network
 
-    training = train_network(spec, args.steps, every=args.every, digits=args.digits)
+    training = train_network(
+        spec, args.steps, every=args.every, digits=args.digits, limits=_limits(args)
+    )
     text = training.render(fmt)
     files = [(args.plot, training.plot_data(args.plot))] if args.plot else []
     # the plot and the report are written together or not at all
@@ -260,7 +298,10 @@ def _explain(args: argparse.Namespace) -> int:
         steps=args.steps,
         notation=args.notation,
         only=args.only,
+        limits=_limits(args),
     )
+    if args.blanks:
+        return write_guided(walkthrough, args, fmt)
     data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
     if output:
         write_atomic(output, data)
@@ -320,6 +361,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _presets(args: argparse.Namespace) -> int:
+    if args.show:
+        return show_preset(args.show)
     for name in preset_names():
         spec = load_spec(name)
         sizes = "-".join(map(str, spec.layers))
@@ -350,6 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    progress.enable()
     try:
         return args.run(args)
     except DeriveError as error:

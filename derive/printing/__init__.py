@@ -39,14 +39,22 @@ def math_printer(syntax: str, digits: int, namer: Namer = classic_name) -> Calla
     """A memoizing printing function for one document (same digits, same names).
 
     Documents repeat the same quantities and values many times over; printing each once
-    keeps rendering linear in the size of the network.
+    keeps rendering linear in the size of the network. The same object is found by its
+    identity first: looking up an equal but distinct expression compares it term by
+    term, which for a net input of n terms printed n times would cost n².
     """
     printer = PRINTERS[syntax]({"digits": digits, "namer": namer})
     memo: dict[Expr, Any] = {}
+    #: id → (expr, printed); holding expr keeps its id from being reused
+    seen: dict[int, tuple[Expr, Any]] = {}
 
     def print_math(expr: Expr) -> Any:
+        known = seen.get(id(expr))
+        if known is not None and known[0] is expr:
+            return known[1]
         if expr not in memo:
             memo[expr] = printer.doprint(expr)
+        seen[id(expr)] = (expr, memo[expr])
         return memo[expr]
 
     return print_math
