@@ -131,12 +131,23 @@ SLIPS: tuple[Slip, ...] = (
 )
 
 
-def slip_of(truth: Truth, quantity: Quantity | None, sample: int, holds) -> str:
+_FIRST_SLIPS = frozenset(("added update", "missing path"))
+
+
+def slip_of(
+    truth: Truth,
+    quantity: Quantity | None,
+    sample: int,
+    holds,
+    names: frozenset[str] | None = None,
+) -> str:
     """The first declared slip whose counterfactual value `holds` (the stated number, or
     the value of the formula written), in words; "" when none does."""
     if quantity is None:
         return ""
     for slip in SLIPS:
+        if names is not None and slip.name not in names:
+            continue
         for value, words in slip.counterfactuals(truth, quantity, sample):
             if value is not None and holds(value):
                 return slip.wording.format(**words)
@@ -192,6 +203,7 @@ class _Explainer:
         for check in (
             self.carried,
             self.declared,
+            self.other_gradient,
             self.bias_variant,
             self.misplaced_input,
             self.other_pass,
@@ -210,9 +222,26 @@ class _Explainer:
         return ""
 
     def declared(self, stated: Number, quantity: Quantity | None) -> str:
-        """A declared slip (`SLIPS`) whose value the stated number is."""
+        """A declared slip (`SLIPS`) whose value the stated number is (but another
+        parameter's gradient, said only when no update slip explains the number: a tiny
+        gradient leaves the value where it was, which is "before the update")."""
         sample = self.evidence.sample
-        return slip_of(self.truth, quantity, sample, lambda value: self.matches(stated, value))
+        holds = lambda value: self.matches(stated, value)  # noqa: E731
+        return slip_of(self.truth, quantity, sample, holds, _FIRST_SLIPS)
+
+    def other_gradient(self, stated: Number, quantity: Quantity | None) -> str:
+        """The update made with another parameter's gradient — unless the number is the
+        parameter's value before the update (a tiny gradient changes nothing at the
+        precision written: that slip is the update not made, said by `update_slip`)."""
+        if quantity is None or quantity.kind != "updated":
+            return ""
+        step = self.truth.step
+        original = step.parameters.get(quantity.name[:-1])
+        if original is not None and self.matches(stated, original):
+            return ""
+        sample = self.evidence.sample
+        holds = lambda value: self.matches(stated, value)  # noqa: E731
+        return slip_of(self.truth, quantity, sample, holds, frozenset(("other gradient",)))
 
     def substituted_input(self) -> str:
         evidence = self.evidence
