@@ -88,8 +88,10 @@ def _other_gradient(truth: Truth, quantity: Quantity, sample: int):
     step, name = truth.step, quantity.name[:-1]
     if not step.is_updated(name):
         return
+    own = abs(step.gradients[name])
     for other, gradient in step.gradients.items():
-        if other != name and gradient != step.gradients[name]:
+        # a gradient much smaller than the parameter's own would only say "not updated"
+        if other != name and gradient != step.gradients[name] and abs(gradient) >= own / 2:
             yield step.parameters[name] - step.learning_rate * gradient, {"other": other}
 
 
@@ -461,8 +463,6 @@ class _Explainer:
         p, g, rate = step.parameters[name], step.gradients[name], step.learning_rate
         if self.matches(stated, p - g):
             return "the learning rate η is missing from the update"
-        if self.matches(stated, p + rate * g):
-            return "η·∂E/∂p was added instead of subtracted"
         if self.matches(stated, p):
             return "this is the value before the update"
         variant = self.variant("without_activation").get(Symbol(quantity.name))
