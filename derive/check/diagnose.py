@@ -460,7 +460,7 @@ class _Explainer:
             return ""
         step = self.truth.step
         name = quantity.name[:-1]
-        p, g, rate = step.parameters[name], step.gradients[name], step.learning_rate
+        p, g = step.parameters[name], step.gradients[name]
         if self.matches(stated, p - g):
             return "the learning rate η is missing from the update"
         if self.matches(stated, p):
