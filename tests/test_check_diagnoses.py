@@ -164,10 +164,11 @@ DIAGNOSES = {
     "biases updated": r"the biases were updated too \(this spec keeps them fixed\)",
     "biases fixed": r"the biases were kept fixed \(this spec updates them\)",
     "update without η": r"the learning rate η is missing from the update",
-    "update adds": r"η·∂E/∂\S+ was added instead of subtracted",  # ∂E/∂w6, in the writer's name
+    "update adds": r"η·∂E/∂\S+ was added instead of subtracted",
     "update not made": r"^this is the value before the update$",
     "update without σ'": r"its gradient lacks the activation derivative ∂out/∂net",
     "update with another gradient": r"the update used the gradient of \S+",
+    "path missing": r"the term through \S+ is missing",
     "σ' missing": r"the activation derivative ∂out/∂net is missing",
     "target and output swapped in ∂E/∂out": r"target and output are swapped in ∂E/∂out",
     "gradient times η": r"this is the gradient multiplied by the learning rate η",
