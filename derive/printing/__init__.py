@@ -35,13 +35,15 @@ PRINTERS: dict[str, type] = {
 }
 
 
-def math_printer(syntax: str, digits: int, namer: Namer = classic_name) -> Callable[[Expr], Any]:
-    """A memoizing printing function for one document (same digits, same names).
+def math_printer(
+    syntax: str, digits: int, namer: Namer = classic_name, decimal: str = "."
+) -> Callable[[Expr], Any]:
+    """A memoizing printing function for one document (same digits, names, decimal mark).
 
     Documents repeat the same quantities and values many times over; printing each once
     keeps rendering linear in the size of the network.
     """
-    printer = PRINTERS[syntax]({"digits": digits, "namer": namer})
+    printer = PRINTERS[syntax]({"digits": digits, "namer": namer, "decimal": decimal})
     memo: dict[Expr, Any] = {}
 
     def print_math(expr: Expr) -> Any:

@@ -35,8 +35,14 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
     """Typst math in written order, with ∂-fractions, rounded numbers and classic names."""
 
     _operators: ClassVar[dict[str, str]] = _OPERATORS
+    #: a decimal comma in math: of class "normal", so Typst sets no space after it
+    _comma = 'class("normal", ",")'
     printmethod = "_derive_typst"
-    _default_settings: ClassVar[dict[str, Any]] = {"digits": 9, "namer": classic_name}
+    _default_settings: ClassVar[dict[str, Any]] = {
+        "digits": 9,
+        "decimal": ".",
+        "namer": classic_name,
+    }
 
     def _parens(self, piece: str) -> str:
         return f"({piece})"
