@@ -78,6 +78,58 @@ LOSS_NAMES = {
 }
 
 
+#: how the error moved in the step, for one sample (False) and for a batch (True)
+OUTCOMES = {
+    ("fell", False): _("The total error fell from {before} to {after}, by {percent} %."),
+    ("fell", True): _("The loss fell from {before} to {after}, by {percent} %."),
+    ("rose", False): _(
+        "The total error rose from {before} to {after}: the learning rate is too large for "
+        "this step."
+    ),
+    ("rose", True): _(
+        "The loss rose from {before} to {after}: the learning rate is too large for this step."
+    ),
+    ("zero", False): _(
+        "The total error stayed at {before}: every gradient is zero here, so gradient descent "
+        "has nothing to change."
+    ),
+    ("zero", True): _(
+        "The loss stayed at {before}: every gradient is zero here, so gradient descent has "
+        "nothing to change."
+    ),
+    ("stayed", False): _(
+        "The total error stayed at {before}, although the gradients are not zero: the step "
+        "moved the outputs, but no closer to the targets."
+    ),
+    ("stayed", True): _(
+        "The loss stayed at {before}, although the gradients are not zero: the step moved the "
+        "outputs, but no closer to the targets."
+    ),
+}
+#: the rules of differentiation, by the name `derive.rules` gives them
+RULE_NAMES = {
+    "constant rule": _("constant rule"),
+    "identity": _("identity"),
+    "sum rule": _("sum rule"),
+    "exponential rule": _("exponential rule"),
+    "logarithm rule": _("logarithm rule"),
+    "tanh rule": _("tanh rule"),
+    "piecewise rule": _("piecewise rule"),
+    "constant factor rule": _("constant factor rule"),
+    "quotient rule": _("quotient rule"),
+    "product rule": _("product rule"),
+    "power rule": _("power rule"),
+}
+#: what derive takes for a derivative that does not exist at a kink
+CONVENTIONS = {
+    "relu": _("At net = 0 ReLU has no derivative; derive takes it to be 0, as PyTorch does."),
+    "leaky_relu": _(
+        "At net = 0 leaky ReLU has no derivative; derive takes it to be the slope α, as "
+        "PyTorch does."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Byline:
     """The title slide's author, course and date, as given (empty when not)."""
@@ -442,7 +494,9 @@ class _Planner:
         for k, chunk in enumerate(chunks, start=1):
             blocks = [Paragraph(self.say(_("Rule by rule, from the outside in:")))]
             for rule in chunk:
-                blocks.append(Paragraph(self.say(_("{rule}:"), rule=rule.rule), small=True))
+                blocks.append(
+                    Paragraph(self.say(_("{rule}:"), rule=self.rule_name(rule.rule)), small=True)
+                )
                 blocks.append(Display(Equation(rule.lhs, (rule.rhs,))))
             yield self.frame(self.part(title, k, len(chunks)), *blocks)
 
@@ -471,8 +525,8 @@ class _Planner:
                 Paragraph(
                     self.say(
                         _(
-                            "The output layer uses {activation}: every output depends on every net "
-                            "input of the layer ({count} here):"
+                            "The output layer's activation is {activation}: every output "
+                            "depends on every net input of the layer ({count} here):"
                         ),
                         activation=self.activation_name("softmax"),
                         count=outputs,
@@ -489,7 +543,8 @@ class _Planner:
         else:
             title = self.say(_("The activation, differentiated once"))
             yield from self.rule_frames(step, title)
-            name = self.activation_for_title(step.title)
+            key = self.activation_key(step.title)
+            name = self.activation_name(key) if key else Text((step.title,))
             said = (
                 _(
                     "SymPy's diff returns the first form; rewritten, it becomes a function of "
@@ -500,23 +555,39 @@ class _Planner:
             )
             yield self.frame(
                 title,
-                Paragraph(self.say(_("The neurons use {activation}:"), activation=name)),
+                Paragraph(self.say(_("The neurons' activation is {activation}:"), activation=name)),
                 Display(step.definition),
                 Paragraph(self.say(said)),
                 Display(step.derivation),
-                Paragraph(self.say(step.convention), small=True) if step.convention else None,
+                Paragraph(self.say(CONVENTIONS[key]), small=True) if key in CONVENTIONS else None,
             )
 
-    def activation_for_title(self, title: str) -> Text:
-        for name, layer in ((layer.activation, layer) for layer in self.doc.overview.layers[1:]):
+    def activation_key(self, title: str) -> str:
+        """The name of the activation an identity (titled in English) is about."""
+        for layer in self.doc.overview.layers[1:]:
             if layer.activation_title == title:
-                return self.activation_name(name)
-        return Text((title,))
+                return layer.activation
+        return ""
+
+    def capital(self, message: str, **fields: object) -> Text:
+        """`say`, with the first letter capitalized (a heading made of lower-case names)."""
+        text = self.say(message, **fields)
+        first = text.pieces[0] if text.pieces else None
+        if isinstance(first, str) and first:
+            return Text((first[0].upper() + first[1:], *text.pieces[1:]))
+        return text
+
+    def rule_name(self, rule: str) -> Text:
+        """A rule's name in words; "X and chain rule" as the two rules."""
+        if rule.endswith(" and chain rule"):
+            first = rule.removesuffix(" and chain rule")
+            return self.say(_("{rule} and chain rule"), rule=self.say(RULE_NAMES[first]))
+        return self.say(RULE_NAMES[rule])
 
     def simplification_frame(self, step: IdentityStep) -> FrameRecord:
         ov = self.doc.overview
-        title = self.say(
-            _("{activation} with {loss}"),
+        title = self.capital(
+            _("{activation} and {loss}"),
             activation=self.activation_name(ov.layers[-1].activation),
             loss=self.say(LOSS_NAMES[ov.loss]),
         )
@@ -915,41 +986,20 @@ class _Planner:
         )
 
     def outcome(self, after: AfterUpdate) -> Text:
-        what = self.say(_("loss") if self.several else _("total error"))
+        """How the error moved: fell, rose, or stayed (and why it stayed)."""
         if after.change > 0:
-            return self.say(
-                _("The {what} fell from {before} to {after}, by {percent} %."),
-                what=what,
-                before=after.before,
-                after=after.after,
-                percent=self.lang.number(plain(after.relative * 100, 3)),
-            )
-        if after.change < 0:
-            return self.say(
-                _(
-                    "The {what} rose from {before} to {after}: the learning rate is "
-                    "too large for this step."
-                ),
-                what=what,
-                before=after.before,
-                after=after.after,
-            )
-        if all(r.gradient == 0 for r in self.doc.summary if r.updated):
-            return self.say(
-                _(
-                    "The {what} stayed at {before}: every gradient is zero here, so "
-                    "gradient descent has nothing to change."
-                ),
-                what=what,
-                before=after.before,
-            )
+            case = "fell"
+        elif after.change < 0:
+            case = "rose"
+        elif all(r.gradient == 0 for r in self.doc.summary if r.updated):
+            case = "zero"
+        else:
+            case = "stayed"
         return self.say(
-            _(
-                "The {what} stayed at {before}, although the gradients are not zero: "
-                "the step moved the outputs, but no closer to the targets."
-            ),
-            what=what,
+            OUTCOMES[case, self.several],
             before=after.before,
+            after=after.after,
+            percent=self.lang.number(plain(after.relative * 100, 3)),
         )
 
     def outputs_table(self, after: AfterUpdate) -> Table:

@@ -17,7 +17,7 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
 
     _operators: ClassVar[dict[str, str]] = _OPERATORS
     #: a decimal comma in math mode: braced, so TeX sets no space after it
-    _comma = "{,}"
+    _decimal_comma = "{,}"
     printmethod = "_derive_latex"
     _default_settings: ClassVar[dict[str, Any]] = {
         **LatexPrinter._default_settings,
@@ -25,6 +25,11 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
         "decimal": ".",
         "namer": classic_name,
     }
+
+    def _print_log(self, expr: Any) -> str:
+        # ln(out): plain parentheses around a flat argument, so a sentence can break around it
+        inner = self._print(expr.args[0])
+        return rf"\ln\left({inner}\right)" if r"\frac" in inner else rf"\ln({inner})"
 
     def _parens(self, piece: str) -> str:
         return rf"\left({piece}\right)"

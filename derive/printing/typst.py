@@ -36,7 +36,7 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
 
     _operators: ClassVar[dict[str, str]] = _OPERATORS
     #: a decimal comma in math: of class "normal", so Typst sets no space after it
-    _comma = 'class("normal", ",")'
+    _decimal_comma = 'class("normal", ",")'
     printmethod = "_derive_typst"
     _default_settings: ClassVar[dict[str, Any]] = {
         "digits": 9,

@@ -106,14 +106,14 @@ class WrittenOrder:
         return self._negative(written) if negative else written
 
     #: how the printer's syntax writes a decimal comma (a printer may override)
-    _comma = ","
+    _decimal_comma = ","
 
     def _number(self, expr: sp.Float) -> tuple[str, int | None]:
         """The one rounding policy of `derive.numeric`, at the document's digits, with the
         document's decimal mark (``decimal`` setting: "." or ",")."""
         text, exponent = format_number(ctx.make_mpf(expr._mpf_), self._settings["digits"])
         if self._settings.get("decimal", ".") == ",":
-            text = text.replace(".", self._comma)
+            text = text.replace(".", self._decimal_comma)
         return text, exponent
 
     def _scientific_float(self, expr: Expr) -> bool:
