@@ -306,7 +306,7 @@ class _Builder:
             identity.raw,
             Equation(
                 partial(identity.out, identity.net),
-                (identity.raw, *identity.steps, identity.closed_form),
+                _distinct((identity.raw, *identity.steps, identity.closed_form)),
             ),
             convention=activation.convention,
             off_diagonal=off,
@@ -583,7 +583,7 @@ class _SampleBuilder:
             terms.append(JacobianTerm(sens_eq, jac_eq, product))
         labels = [mul(s.label, a.label) for s, a in delta.terms]
         values = [_float(numbers[s.label] * numbers[a.label]) for s, a in delta.terms]
-        total = Equation(delta.label, (add(*labels), add(*values)), numbers[delta.label])
+        total = _sum_equation(delta.label, labels, values, numbers[delta.label])
         simplified, condition = self.softmax_simplified(delta)
         return Factor(
             "softmax", total, jacobian=JacobianSum(total, tuple(terms), simplified, condition)
@@ -602,7 +602,7 @@ class _SampleBuilder:
         v = self.numbers
         labels = [_term_lhs(sensitivity, d, link) for d, link in sensitivity.terms]
         values = [_float(v[d.label] * v[link.label]) for d, link in sensitivity.terms]
-        return Equation(sensitivity.label, (add(*labels), add(*values)), v[sensitivity.label])
+        return _sum_equation(sensitivity.label, labels, values, v[sensitivity.label])
 
     def hidden_sum(self, sensitivity: Sensitivity) -> HiddenSum:
         f, v = self.numbers.floats, self.numbers
@@ -710,6 +710,22 @@ def _weight_matrix(network: SymbolicNetwork, layer: int, numbers: _Numbers) -> l
 def _term_lhs(sensitivity: Sensitivity, delta: Delta, link: LocalDerivative) -> Expr:
     """∂E_k/∂out_h where the term has that name, else ∂E_total/∂net_k · ∂net_k/∂out_h."""
     return sensitivity.term_label(delta) or mul(delta.own_label, link.label)
+
+
+def _sum_equation(lhs: Expr, labels: list[Expr], values: list[Expr], value: Value) -> Equation:
+    """lhs = Σ labels = Σ values = value; a sum of one term has no sum of numbers to show
+    (it would read "= −0.198599082 = −0.198599082")."""
+    forms = (add(*labels), add(*values)) if len(values) > 1 else (labels[0],)
+    return Equation(lhs, tuple(f for f in forms if f != lhs), value)
+
+
+def _distinct(forms: tuple[Expr, ...]) -> tuple[Expr, ...]:
+    """The forms of a chain without a form equal to the one before it ("= 1 = 1")."""
+    kept: list[Expr] = []
+    for form in forms:
+        if not kept or form != kept[-1]:
+            kept.append(form)
+    return tuple(kept)
 
 
 def _own(sensitivity: Sensitivity) -> Expr:

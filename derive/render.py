@@ -175,7 +175,7 @@ def math_filters(
     """
     lang = lang or Language()
     namer = getattr(document, "notation", classic_name)
-    show = math_printer(syntax.printer, document.digits, namer, lang.decimal)
+    show = math_printer(syntax.printer, document.digits, namer, lang.decimal, lang.case_words)
     measure = math_printer("width", document.digits, namer)
     markup = syntax.markup
 

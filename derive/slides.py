@@ -1003,31 +1003,24 @@ class _Planner:
         )
 
     def outputs_table(self, after: AfterUpdate) -> Table:
-        """Each output against its target, before and after the update."""
+        """The outputs against their targets, before and after the update: one column per
+        output, one row each for the targets and the two passes (per sample)."""
+        outputs = self.doc.overview.layers[-1].neurons
         rows = []
         for k, (walk, forward) in enumerate(zip(self.doc.samples, after.forwards, strict=True)):
             targets = self.doc.overview.samples[k].targets
-            before = walk.forward.layers[-1].neurons
-            now = forward.layers[-1].neurons
-            for b, a, t in zip(before, now, targets, strict=True):
-                name = Text((Math(b.neuron),))
+            lines = (
+                (_("Target"), [t.value for t in targets]),
+                (_("Before the update"), [n.out.value for n in walk.forward.layers[-1].neurons]),
+                (_("After the update"), [n.out.value for n in forward.layers[-1].neurons]),
+            )
+            for label, values in lines:
+                name = self.say(label)
                 if self.several:
-                    name = self.say(_("{neuron} (sample {number})"), neuron=b.neuron, number=k + 1)
-                rows.append(
-                    (
-                        name,
-                        Text((Num(t.value),)),
-                        Text((Num(b.out.value),)),
-                        Text((Num(a.out.value),)),
-                    )
-                )
-        head = (
-            self.say(_("Output")),
-            self.say(_("Target")),
-            self.say(_("Before")),
-            self.say(_("After")),
-        )
-        return Table(head, tuple(rows), "lrrr", groups=2 if len(rows) > TABLE_ROWS else 1)
+                    name = self.say(_("{label} (sample {number})"), label=name, number=k + 1)
+                rows.append((name, *(Text((Num(v),)) for v in values)))
+        head = (Text(), *(Text((Math(o),)) for o in outputs))
+        return Table(head, tuple(rows), "l" + "r" * len(outputs))
 
     def after_frames(self, after: AfterUpdate) -> Iterator[FrameRecord]:
         if not self.lecture:

@@ -36,14 +36,22 @@ PRINTERS: dict[str, type] = {
 
 
 def math_printer(
-    syntax: str, digits: int, namer: Namer = classic_name, decimal: str = "."
+    syntax: str,
+    digits: int,
+    namer: Namer = classic_name,
+    decimal: str = ".",
+    words: tuple[str, str] = ("if", "otherwise"),
 ) -> Callable[[Expr], Any]:
     """A memoizing printing function for one document (same digits, names, decimal mark).
 
     Documents repeat the same quantities and values many times over; printing each once
     keeps rendering linear in the size of the network.
     """
-    printer = PRINTERS[syntax]({"digits": digits, "namer": namer, "decimal": decimal})
+    settings = {"digits": digits, "namer": namer, "decimal": decimal}
+    if syntax != "width":
+        # the words of a case distinction, in the document's language
+        settings.update({"if": words[0], "otherwise": words[1]})
+    printer = PRINTERS[syntax](settings)
     memo: dict[Expr, Any] = {}
 
     def print_math(expr: Expr) -> Any:
