@@ -30,6 +30,7 @@ from derive.notation import classic_name
 from derive.numeric import Value, plain
 from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
+from derive.prose import Prose
 from derive.slides import Byline, plan_deck
 from derive.text import latex_escape, markdown_text, typst_text
 
@@ -300,9 +301,11 @@ def render(
     deck = None
     if fmt in SLIDES and isinstance(document, Document):
         deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
+    words = Prose(document, lang) if isinstance(document, Document) else None
     text = template.render(
         doc=document,
         deck=deck,
+        words=words,
         f=math_filters(document, spec.syntax, lang),
         diagram=layout(overview) if overview is not None else None,
         fragment=fragment,

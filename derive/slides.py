@@ -11,7 +11,7 @@ pass on one frame, and keeps the rest of the deck the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -33,7 +33,6 @@ from derive.document import (
     ForwardPass,
     IdentityStep,
     Inline,
-    LayerInfo,
     Math,
     Num,
     Overview,
@@ -52,82 +51,13 @@ from derive.document import (
 )
 from derive.messages import Language, _
 from derive.model import E_TOTAL
-from derive.numeric import plain
+from derive.prose import CONVENTIONS, LOSS_NAMES, Prose
 
 PACES = ("full", "lecture")
 #: rows of a table on one slide (per column group)
 TABLE_ROWS = 10
 #: rule-by-rule steps per slide
 RULES_PER_FRAME = 3
-
-#: the activation and loss names, worded for a sentence
-ACTIVATION_NAMES = {
-    "sigmoid": _("the logistic sigmoid"),
-    "tanh": _("the hyperbolic tangent"),
-    "relu": _("the rectified linear unit (ReLU)"),
-    "leaky_relu": _("the leaky rectified linear unit"),
-    "linear": _("the identity (a linear unit)"),
-    "softmax": _("the softmax"),
-}
-LOSS_NAMES = {
-    "half_sse": _("half the sum of squared errors"),
-    "sse": _("the sum of squared errors"),
-    "mse": _("the mean squared error"),
-    "cross_entropy": _("the cross-entropy"),
-    "binary_cross_entropy": _("the binary cross-entropy"),
-}
-
-
-#: how the error moved in the step, for one sample (False) and for a batch (True)
-OUTCOMES = {
-    ("fell", False): _("The total error fell from {before} to {after}, by {percent} %."),
-    ("fell", True): _("The loss fell from {before} to {after}, by {percent} %."),
-    ("rose", False): _(
-        "The total error rose from {before} to {after}: the learning rate is too large for "
-        "this step."
-    ),
-    ("rose", True): _(
-        "The loss rose from {before} to {after}: the learning rate is too large for this step."
-    ),
-    ("zero", False): _(
-        "The total error stayed at {before}: every gradient is zero here, so gradient descent "
-        "has nothing to change."
-    ),
-    ("zero", True): _(
-        "The loss stayed at {before}: every gradient is zero here, so gradient descent has "
-        "nothing to change."
-    ),
-    ("stayed", False): _(
-        "The total error stayed at {before}, although the gradients are not zero: the step "
-        "moved the outputs, but no closer to the targets."
-    ),
-    ("stayed", True): _(
-        "The loss stayed at {before}, although the gradients are not zero: the step moved the "
-        "outputs, but no closer to the targets."
-    ),
-}
-#: the rules of differentiation, by the name `derive.rules` gives them
-RULE_NAMES = {
-    "constant rule": _("constant rule"),
-    "identity": _("identity"),
-    "sum rule": _("sum rule"),
-    "exponential rule": _("exponential rule"),
-    "logarithm rule": _("logarithm rule"),
-    "tanh rule": _("tanh rule"),
-    "piecewise rule": _("piecewise rule"),
-    "constant factor rule": _("constant factor rule"),
-    "quotient rule": _("quotient rule"),
-    "product rule": _("product rule"),
-    "power rule": _("power rule"),
-}
-#: what derive takes for a derivative that does not exist at a kink
-CONVENTIONS = {
-    "relu": _("At net = 0 ReLU has no derivative; derive takes it to be 0, as PyTorch does."),
-    "leaky_relu": _(
-        "At net = 0 leaky ReLU has no derivative; derive takes it to be the slope α, as "
-        "PyTorch does."
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -172,12 +102,11 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items]
 
 
-class _Planner:
+class _Planner(Prose):
     """Walks a document in teaching order and yields its frames."""
 
     def __init__(self, document: Document, lang: Language, pace: str) -> None:
-        self.doc = document
-        self.lang = lang
+        super().__init__(document, lang)
         self.pace = pace
         self.lecture = pace == "lecture"
         self.several = len(document.samples) > 1
@@ -185,57 +114,6 @@ class _Planner:
         self.first_frame: dict[Symbol, int] = {}
 
     # -- words ------------------------------------------------------------------------
-    def say(self, message: str, **fields: object) -> Text:
-        """`message` translated, its {fields} filled in as text or math."""
-        pieces: list = []
-        for literal, name in self.lang.fields(message):
-            if literal:
-                pieces.append(literal)
-            if name is not None:
-                pieces.extend(self._piece(fields[name]))
-        return Text(tuple(pieces))
-
-    def _piece(self, value: object) -> Iterator:
-        if isinstance(value, Text):
-            yield from value.pieces
-        elif isinstance(value, str):
-            yield value
-        elif isinstance(value, int):
-            yield str(value)
-        elif isinstance(value, Equation):
-            yield Inline(value)
-        elif isinstance(value, Math | Num | Inline):
-            yield value
-        elif hasattr(value, "_mpf_"):  # a high-precision value (of any mpmath context)
-            yield Num(value)
-        elif isinstance(value, tuple | list):
-            for k, item in enumerate(value):
-                if k:
-                    yield ", "
-                yield from self._piece(item)
-        else:
-            yield Math(value)
-
-    def join(self, texts: Iterable[Text], separator: str = "; ") -> Text:
-        pieces: list = []
-        for k, text in enumerate(texts):
-            if k:
-                pieces.append(separator)
-            pieces.extend(text.pieces)
-        return Text(tuple(pieces))
-
-    def layer_name(self, info: LayerInfo) -> Text:
-        if info.kind == "input":
-            return self.say(_("input layer"))
-        if info.kind == "output":
-            return self.say(_("output layer"))
-        if len(self.doc.overview.layers) == 3:
-            return self.say(_("hidden layer"))
-        return self.say(_("hidden layer {number}"), number=info.number)
-
-    def activation_name(self, name: str) -> Text:
-        return self.say(ACTIVATION_NAMES[name])
-
     def prefix(self, walk: SampleWalk) -> Text:
         return self.say(_("Sample {number}: "), number=walk.number) if self.several else Text()
 
@@ -310,10 +188,8 @@ class _Planner:
                     small=True,
                 )
             )
-        if ov.loss in ("cross_entropy", "binary_cross_entropy"):
-            notes.append(
-                Paragraph(self.say(_("Here ln is the natural logarithm (base e)."))),
-            )
+        if self.ln_note() is not None:
+            notes.append(Paragraph(self.ln_note()))
         yield self.frame(
             self.say(_("The error to minimize")),
             Paragraph(
@@ -457,7 +333,7 @@ class _Planner:
             # one output: its error term is the total error; no sum to add up
             yield self.frame(
                 prefix + self.say(_("The error")),
-                Paragraph(self.say(_("With one output, the total error is that output's error:"))),
+                Paragraph(self.errors_lead(1)),
                 Display(errors.terms[0]),
                 Display(Equation(errors.total.lhs, (errors.terms[0].lhs,), errors.total.value)),
             )
@@ -468,9 +344,7 @@ class _Planner:
                 last = k == count
                 yield self.frame(
                     self.part(prefix + self.say(_("The errors")), k, count),
-                    Paragraph(self.say(_("Each output's error, then their sum:")))
-                    if k == 1
-                    else None,
+                    Paragraph(self.errors_lead(len(errors.terms))) if k == 1 else None,
                     *(Display(t) for t in chunk),
                     Display(errors.total) if last else None,
                 )
@@ -519,25 +393,13 @@ class _Planner:
         elif step.kind == "simplification":
             yield self.simplification_frame(step)
         elif step.off_diagonal is not None:
-            outputs = len(self.doc.overview.layers[-1].neurons)
             yield self.frame(
                 self.say(_("The activation, differentiated once")),
-                Paragraph(
-                    self.say(
-                        _(
-                            "The output layer's activation is {activation}: every output "
-                            "depends on every net input of the layer ({count} here):"
-                        ),
-                        activation=self.activation_name("softmax"),
-                        count=outputs,
-                    )
-                ),
+                Paragraph(self.softmax_lead()),
                 Display(step.definition),
-                Paragraph(
-                    self.say(_("A whole matrix of derivatives, the Jacobian. On the diagonal:"))
-                ),
+                Paragraph(self.jacobian_lead()),
                 Display(step.derivation),
-                Paragraph(self.say(_("and off the diagonal:"))),
+                Paragraph(self.off_diagonal()),
                 Display(step.off_diagonal),
             )
         else:
@@ -561,28 +423,6 @@ class _Planner:
                 Display(step.derivation),
                 Paragraph(self.say(CONVENTIONS[key]), small=True) if key in CONVENTIONS else None,
             )
-
-    def activation_key(self, title: str) -> str:
-        """The name of the activation an identity (titled in English) is about."""
-        for layer in self.doc.overview.layers[1:]:
-            if layer.activation_title == title:
-                return layer.activation
-        return ""
-
-    def capital(self, message: str, **fields: object) -> Text:
-        """`say`, with the first letter capitalized (a heading made of lower-case names)."""
-        text = self.say(message, **fields)
-        first = text.pieces[0] if text.pieces else None
-        if isinstance(first, str) and first:
-            return Text((first[0].upper() + first[1:], *text.pieces[1:]))
-        return text
-
-    def rule_name(self, rule: str) -> Text:
-        """A rule's name in words; "X and chain rule" as the two rules."""
-        if rule.endswith(" and chain rule"):
-            first = rule.removesuffix(" and chain rule")
-            return self.say(_("{rule} and chain rule"), rule=self.say(RULE_NAMES[first]))
-        return self.say(RULE_NAMES[rule])
 
     def simplification_frame(self, step: IdentityStep) -> FrameRecord:
         ov = self.doc.overview
@@ -828,17 +668,7 @@ class _Planner:
             yield self.frame(
                 title,
                 reminder,
-                Paragraph(
-                    self.say(
-                        _(
-                            "The output {out} feeds a single neuron, so the error "
-                            "reaches it along one path, with the original weight "
-                            "{weight}:"
-                        ),
-                        out=out,
-                        weight=term.weight,
-                    )
-                ),
+                Paragraph(self.hidden_lead(out, terms)),
                 Display(term.delta),
                 Display(term.term),
                 parameter=p,
@@ -848,43 +678,21 @@ class _Planner:
             yield self.frame(
                 title,
                 reminder,
-                Paragraph(
-                    self.say(
-                        _(
-                            "The output {out} feeds every neuron of the next layer, so "
-                            "the error reaches it along each of them: each "
-                            "contribution is worked out, then they are added."
-                        ),
-                        out=out,
-                    )
-                ),
+                Paragraph(self.hidden_lead(out, terms)),
                 parameter=p,
             )
         per = 2 if self.lecture else 1
         for k, chunk in enumerate(_chunks(terms, per)):
             blocks = []
             for j, term in enumerate(chunk, start=k * per + 1):
-                blocks.append(
-                    Paragraph(
-                        self.say(
-                            _(
-                                "Contribution {index} of {count}, with the original weight "
-                                "{weight}:"
-                            ),
-                            index=j,
-                            count=len(terms),
-                            weight=term.weight,
-                        ),
-                        small=True,
-                    )
-                )
+                blocks.append(Paragraph(self.contribution(j, len(terms), term.weight), small=True))
                 blocks.append(Display(term.delta))
                 blocks.append(Display(term.term))
             yield self.frame(title, reminder, *blocks, parameter=p)
         yield self.frame(
             title,
             reminder,
-            Paragraph(self.say(_("Adding the contributions:"))),
+            Paragraph(self.adding()),
             Display(factor.equation),
             parameter=p,
         )
@@ -983,23 +791,6 @@ class _Planner:
             self.summary_head(),
             [self.summary_row(r) for r in rows],
             "lrrr",
-        )
-
-    def outcome(self, after: AfterUpdate) -> Text:
-        """How the error moved: fell, rose, or stayed (and why it stayed)."""
-        if after.change > 0:
-            case = "fell"
-        elif after.change < 0:
-            case = "rose"
-        elif all(r.gradient == 0 for r in self.doc.summary if r.updated):
-            case = "zero"
-        else:
-            case = "stayed"
-        return self.say(
-            OUTCOMES[case, self.several],
-            before=after.before,
-            after=after.after,
-            percent=self.lang.number(plain(after.relative * 100, 3)),
         )
 
     def outputs_table(self, after: AfterUpdate) -> Table:
