@@ -54,8 +54,9 @@ from derive.model import E_TOTAL
 from derive.prose import CONVENTIONS, LOSS_NAMES, Prose
 
 PACES = ("full", "lecture")
-#: rows of a table on one slide (per column group)
+#: rows of a table on one slide (per column group), and column groups side by side
 TABLE_ROWS = 10
+TABLE_GROUPS = 3
 #: rule-by-rule steps per slide
 RULES_PER_FRAME = 3
 
@@ -257,14 +258,14 @@ class _Planner(Prose):
         *before: object,
         parameter: Symbol | None = None,
     ) -> Iterator[FrameRecord]:
-        """A long table over as few frames as fit: rows in two column groups if long."""
-        groups = 2 if len(rows) > TABLE_ROWS else 1
-        chunks = _chunks(rows, TABLE_ROWS * groups)
+        """A long table over as few frames as fit: its rows in up to `TABLE_GROUPS`
+        side-by-side column groups of at most `TABLE_ROWS` rows, so it uses the slide's
+        width before it takes another slide."""
+        chunks = _chunks(rows, TABLE_ROWS * TABLE_GROUPS)
         for k, chunk in enumerate(chunks, start=1):
             blocks = before if k == 1 else ()
-            table = Table(
-                head, tuple(chunk), align, groups=groups if len(chunk) > TABLE_ROWS else 1
-            )
+            groups = -(-len(chunk) // TABLE_ROWS)
+            table = Table(head, tuple(chunk), align, groups=max(groups, 1))
             yield self.frame(self.part(title, k, len(chunks)), *blocks, table, parameter=parameter)
 
     # -- forward pass and errors -------------------------------------------------------
@@ -310,7 +311,7 @@ class _Planner(Prose):
             )
             blocks.append(
                 Table(
-                    (self.say(_("Neuron")), self.say(_("net input")), self.say(_("output"))),
+                    self.neuron_head(),
                     tuple(
                         (
                             Text((Math(n.neuron),)),
@@ -688,14 +689,18 @@ class _Planner(Prose):
                 blocks.append(Paragraph(self.contribution(j, len(terms), term.weight), small=True))
                 blocks.append(Display(term.delta))
                 blocks.append(Display(term.term))
+            if len(chunk) < per:
+                # the lecture's last slide of contributions has room for their sum
+                blocks += [Paragraph(self.adding()), Display(factor.equation)]
             yield self.frame(title, reminder, *blocks, parameter=p)
-        yield self.frame(
-            title,
-            reminder,
-            Paragraph(self.adding()),
-            Display(factor.equation),
-            parameter=p,
-        )
+        if len(terms) % per == 0:
+            yield self.frame(
+                title,
+                reminder,
+                Paragraph(self.adding()),
+                Display(factor.equation),
+                parameter=p,
+            )
 
     def product_frame(self, step: ParameterStep, title: Text, nets: dict) -> FrameRecord:
         known = [f for path in step.paths for f in path if f.seen_at is not None]
@@ -766,13 +771,20 @@ class _Planner(Prose):
             )
 
     def summary_head(self) -> tuple[Text, ...]:
+        """Parameter | p | ∂E/∂p | p⁺: the quantities named as in the formulas, which read
+        the same in every language (and to `derive check`)."""
         loss = E_BATCH if self.several else E_TOTAL
+        p = Symbol("p")
         return (
             self.say(_("Parameter")),
-            self.say(_("Before")),
-            Text((Math(sp.Derivative(loss, Symbol("p"))),)),
-            self.say(_("After")),
+            Text((Math(p),)),
+            Text((Math(sp.Derivative(loss, p)),)),
+            Text((Math(Symbol("p+")),)),
         )
+
+    def neuron_head(self) -> tuple[Text, ...]:
+        """Neuron | net | out, named as in the formulas."""
+        return (self.say(_("Neuron")), Text((Math(Symbol("net")),)), Text((Math(Symbol("out")),)))
 
     def summary_row(self, row: SummaryRow) -> tuple[Text, ...]:
         after = Text((Num(row.new),))
@@ -836,7 +848,7 @@ class _Planner(Prose):
             for layer in forward.layers
             for n in layer.neurons
         ]
-        head = (self.say(_("Neuron")), self.say(_("net input")), self.say(_("output")))
+        head = self.neuron_head()
         lead = Paragraph(self.say(_("With the updated parameters the same forward pass gives:")))
         yield from self.table_frames(
             prefix + self.say(_("The forward pass again")), head, rows, "lrr", lead
