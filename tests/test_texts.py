@@ -8,6 +8,7 @@ net, and a 1-1-1 linear net whose error does not move although its gradient is n
 from __future__ import annotations
 
 import html
+import itertools
 import re
 
 import pytest
@@ -27,10 +28,7 @@ def _spec(**data):
 def _render(w, fmt: str) -> str:
     """The document in `fmt`, its free text read back as written (each format's escapes of
     punctuation undone: Typst's \\u{2c}, Markdown's \\(, LaTeX's \\%, HTML's entities)."""
-    if fmt == "typst-slides":
-        text = w.render("typst", slides=True)
-    else:
-        text = w.render(fmt)
+    text = w.render("typst", slides=True) if fmt == "typst-slides" else w.render(fmt)
     if fmt.startswith("typst"):
         return re.sub(r"\\u\{([0-9a-f]+)\}", lambda m: chr(int(m.group(1), 16)), text)
     if fmt == "md":
@@ -149,7 +147,7 @@ def test_the_relu_derivative_is_written_once():
     document = derive.explain(RELU_DEAD).document
     for identity in document.identities:
         forms = identity.derivation.forms
-        assert all(a != b for a, b in zip(forms, forms[1:], strict=False)), identity.title
+        assert all(a != b for a, b in itertools.pairwise(forms)), identity.title
     linear = derive.explain(ONE_OUTPUT).render("md")
     assert "= 1 = 1" not in linear
 
