@@ -432,21 +432,7 @@ class _Planner(Prose):
             activation=self.activation_name(ov.layers[-1].activation),
             loss=self.say(LOSS_NAMES[ov.loss]),
         )
-        if step.condition:
-            lead = self.say(
-                _(
-                    "Summed over the outputs, the chain collapses to something much "
-                    "simpler, because the targets add up to 1:"
-                )
-            )
-        else:
-            lead = self.say(
-                _(
-                    "The two local derivatives of an output neuron multiply to "
-                    "something much simpler:"
-                )
-            )
-        return self.frame(title, Paragraph(lead), Display(step.derivation))
+        return self.frame(title, Paragraph(self.shortcut_lead(step)), Display(step.derivation))
 
     # -- the backward pass --------------------------------------------------------------
     def backward_frames(self, layer: BackwardLayer, walk: SampleWalk) -> Iterator[FrameRecord]:

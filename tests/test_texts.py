@@ -199,3 +199,35 @@ def test_why_the_net_input_derivative_is_the_sources_output():
     deck = plan_deck(derive.explain("mazur").document)
     said = " ".join(b.text.plain for f in deck.frames for b in f.blocks if b.kind == "paragraph")
     assert "differentiating term by term leaves the factor that multiplies it" in said
+
+
+def test_the_softmax_cross_entropy_shortcut_is_derived_and_right():
+    """Each written step of ∂E_total/∂net_j = … = out_j − target_j has the same value, for
+    three outputs of a softmax and targets adding up to 1 (evaluated here independently)."""
+    import sympy as sp
+
+    from derive.compose import softmax_cross_entropy_shortcut
+
+    _lhs, forms = softmax_cross_entropy_shortcut()
+    o, t = sp.IndexedBase("o"), sp.IndexedBase("t")
+    k, j, n = sp.symbols("k j n")
+    nets = [sp.Rational(3, 10), sp.Rational(-1, 5), sp.Rational(7, 10)]
+    outs = [sp.exp(x) / sum(sp.exp(y) for y in nets) for x in nets]
+    targets = [sp.Rational(1, 5), sp.Rational(7, 10), sp.Rational(1, 10)]
+    names = {
+        sp.Symbol("out_k"): o[k],
+        sp.Symbol("target_k"): t[k],
+        sp.Symbol("out_j"): o[j],
+        sp.Symbol("target_j"): t[j],
+    }
+    values = {o[i + 1]: outs[i] for i in range(3)} | {t[i + 1]: targets[i] for i in range(3)}
+    for index in (1, 2, 3):
+        results = [
+            sp.simplify(form.xreplace(names).subs({n: 3}).doit().subs(j, index).subs(values))
+            for form in forms[1:]
+        ]
+        expected = outs[index - 1] - targets[index - 1]
+        assert all(sp.simplify(r - expected) == 0 for r in results), (index, results)
+    deck = plan_deck(derive.explain("softmax").document)
+    said = " ".join(b.text.plain for f in deck.frames for b in f.blocks if b.kind == "paragraph")
+    assert "the targets add up to 1" in said
