@@ -469,6 +469,8 @@ class _SampleBuilder:
             steps = tuple(self.parameter_step(g, worked) for g in shown)
             omitted = tuple(g.parameter.symbol for g in updated if g not in shown)
             fixed = tuple(g.parameter.symbol for g in params if g not in updated)
+            if detail == "full" and only is None and number == self.network.depth:
+                steps += self.fixed_bias_once(params, updated, worked)
             downstream = (
                 ()
                 if number == self.network.depth
@@ -488,6 +490,16 @@ class _SampleBuilder:
                 )
             )
         return tuple(layers)
+
+    def fixed_bias_once(
+        self, params: list[Gradient], updated: list[Gradient], worked: dict[Expr, Symbol]
+    ) -> tuple[ParameterStep, ...]:
+        """The gradient of a bias that is not updated, derived once (in the output layer) so
+        the reader sees how a bias's chain ends (∂net/∂b = 1); no update follows."""
+        fixed = [g for g in params if g not in updated and not g.parameter.is_weight]
+        if not fixed:
+            return ()
+        return (replace(self.parameter_step(fixed[0], worked), update=None, updated=False),)
 
     def parameter_step(self, gradient: Gradient, worked: dict[Expr, Symbol]) -> ParameterStep:
         parameter = gradient.parameter

@@ -718,6 +718,19 @@ class _Planner(Prose):
                     small=True,
                 )
             )
+        if not step.updated:
+            blocks.append(
+                Paragraph(
+                    self.say(
+                        _(
+                            "The bias {parameter} is not updated: its gradient is worked out "
+                            "once, to show how a bias's chain ends, and left at that."
+                        ),
+                        parameter=step.parameter,
+                    ),
+                    small=True,
+                )
+            )
         if step.update is not None:
             said = (
                 _("Gradient descent moves the weight against the gradient:")
