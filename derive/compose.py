@@ -55,6 +55,7 @@ from derive.numeric import PRECISION, Evaluation, TrainingStep, Value, evaluate
 from derive.numeric import number as number_of
 from derive.rules import explain
 from derive.steps import Delta, Derivation, Gradient, LocalDerivative, Sensitivity, partial
+from derive.text import visible
 from derive.training import TrainingRun
 from derive.version import __version__
 
@@ -78,7 +79,7 @@ def build_document(
     network = step.network
     return Document(
         title=network.spec.title,
-        source=network.spec.source,
+        source=visible(network.spec.source),
         version=__version__,
         precision=PRECISION,
         digits=digits or network.spec.digits,
@@ -134,7 +135,7 @@ def build_training_report(run: TrainingRun, *, digits: int | None = None) -> Tra
     spec = run.network.spec
     return TrainingReport(
         spec.title,
-        spec.source,
+        visible(spec.source),
         __version__,
         PRECISION,
         digits or spec.digits,

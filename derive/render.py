@@ -32,6 +32,7 @@ from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
 from derive.prose import Prose
 from derive.slides import Byline, plan_deck
+from derive.templatecache import bytecode_cache
 from derive.text import latex_escape, markdown_text, typst_text
 
 #: length (in LaTeX characters) above which a Markdown display equation is split
@@ -147,11 +148,12 @@ _BRACKETS = {
 def environment(kind: str = "markdown") -> jinja2.Environment:
     """The Jinja2 environment of one kind of template: markdown, bracket (LaTeX, Typst), html."""
     loader = jinja2.FileSystemLoader(str(template_dir()))
+    common = {"loader": loader, "bytecode_cache": bytecode_cache(), **_COMMON}
     if kind == "markdown":
-        return jinja2.Environment(loader=loader, autoescape=False, **_COMMON)
+        return jinja2.Environment(autoescape=False, **common)
     if kind == "html":
-        return jinja2.Environment(loader=loader, autoescape=True, **_COMMON)
-    env = jinja2.Environment(loader=loader, autoescape=False, **_BRACKETS, **_COMMON)
+        return jinja2.Environment(autoescape=True, **common)
+    env = jinja2.Environment(autoescape=False, **_BRACKETS, **common)
     env.filters["latex_escape"] = latex_escape
     env.filters["typst_text"] = typst_text
     env.filters["typst_string"] = typst_string

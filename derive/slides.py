@@ -49,11 +49,11 @@ from derive.document import (
 from derive.document import (
     Frame as FrameRecord,
 )
+from derive.formats import PACES
 from derive.messages import Language, _
 from derive.model import E_TOTAL
 from derive.prose import CONVENTIONS, LOSS_NAMES, Prose
 
-PACES = ("full", "lecture")
 #: rows of a table on one slide (per column group), and column groups side by side
 TABLE_ROWS = 10
 TABLE_GROUPS = 3

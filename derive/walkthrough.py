@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,34 +26,26 @@ from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
+from derive.formats import (
+    FORMATS,
+    PACES,
+    TRAIN_FORMATS,
+    format_for_path,
+    plot_format_for_path,
+    train_format_for_path,
+)
 from derive.messages import Language
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
 from derive.render import render
-from derive.slides import PACES, Byline
-from derive.spec import NetworkSpec, load_spec
+from derive.slides import Byline
+from derive.spec import NetworkSpec, load_spec, spec_from_mapping
 from derive.steps import Derivation, derive
 from derive.training import TrainingRun, train
 from derive.typeset import ENGINES, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
-
-#: formats that are text, and the one that is not
-TEXT_FORMATS = ("md", "json", "tex", "beamer", "typst", "html")
-FORMATS = (*TEXT_FORMATS, "pdf")
-
-#: file suffix → format
-SUFFIXES = {
-    "md": "md",
-    "markdown": "md",
-    "json": "json",
-    "tex": "tex",
-    "typ": "typst",
-    "html": "html",
-    "htm": "html",
-    "pdf": "pdf",
-}
 
 
 @dataclass(frozen=True)
@@ -149,6 +142,9 @@ class Walkthrough:
         """
         write_atomic(path, self.output(fmt or format_for_path(path), **options))
 
+    def __repr__(self) -> str:
+        return f"<Walkthrough of {_describe_network(self.spec)}, detail={self.detail!r}>"
+
     def _repr_markdown_(self) -> str:
         return self.render("md")
 
@@ -173,19 +169,8 @@ def _check_options(fmt: str, *, fragment: bool, slides: bool, engine: str | None
         raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
 
 
-def train_format_for_path(path: str | Path) -> str:
-    """The training format a file name asks for: .json, .csv, anything else Markdown."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    return suffix if suffix in TRAIN_FORMATS else "md"
-
-
-def format_for_path(path: str | Path) -> str:
-    """The format a file name asks for: ``.md`` → md, ``.pdf`` → pdf, …; anything else → md."""
-    return SUFFIXES.get(Path(path).suffix.lower().lstrip("."), "md")
-
-
 def build_walkthrough(
-    source: str | Path | NetworkSpec,
+    source: str | Path | NetworkSpec | Mapping[str, Any],
     *,
     digits: int | None = None,
     detail: str = "full",
@@ -262,12 +247,14 @@ def _check_digits(digits: int | None) -> None:
         raise UsageError(f"--digits: expected an integer from 1 to 30, got {digits}")
 
 
-def _derivation(source: str | Path | NetworkSpec) -> Derivation:
-    spec = source if isinstance(source, NetworkSpec) else load_spec(source)
+def _derivation(source: str | Path | NetworkSpec | Mapping[str, Any]) -> Derivation:
+    if isinstance(source, NetworkSpec):
+        spec = source
+    elif isinstance(source, Mapping):
+        spec = spec_from_mapping(source)
+    else:
+        spec = load_spec(source)
     return derive(build_network(spec))
-
-
-TRAIN_FORMATS = ("md", "json", "csv")
 
 
 @dataclass(frozen=True)
@@ -294,15 +281,30 @@ class Training:
 
     def plot(self, path: str | Path) -> None:
         """Write the error curve (log scale) to an .svg or .png file."""
+        write_atomic(path, self.plot_data(path))
+
+    def plot_data(self, path: str | Path) -> str | bytes:
+        """The error curve (log scale) as the .svg text or .png bytes `path` asks for."""
         title = f"{self.run.network.spec.title}: {self.run.steps:,} steps"
-        write_atomic(path, error_curve(self.run.curve, title, Path(path).suffix.lower()))
+        return error_curve(self.run.curve, title, "." + plot_format_for_path(path))
+
+    def __repr__(self) -> str:
+        return f"<Training of {_describe_network(self.run.network.spec)}: {self.run.steps} steps>"
 
     def _repr_markdown_(self) -> str:
         return self.render("md")
 
 
+def _describe_network(spec: NetworkSpec) -> str:
+    """One short line for a repr: the title and the sizes, however big the network."""
+    title = spec.title if len(spec.title) <= 60 else spec.title[:57] + "..."
+    sizes = "-".join(map(str, spec.layers))
+    sizes = sizes if len(sizes) <= 40 else f"{len(spec.layers)} layers"
+    return f"{title!r} ({sizes}, {spec.loss})"
+
+
 def train_network(
-    source: str | Path | NetworkSpec,
+    source: str | Path | NetworkSpec | Mapping[str, Any],
     steps: int,
     *,
     every: int | None = None,
