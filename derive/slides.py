@@ -257,6 +257,7 @@ class _Planner(Prose):
         align: str,
         *before: object,
         parameter: Symbol | None = None,
+        after: tuple = (),
     ) -> Iterator[FrameRecord]:
         """A long table over as few frames as fit: its rows in up to `TABLE_GROUPS`
         side-by-side column groups of at most `TABLE_ROWS` rows, so it uses the slide's
@@ -266,7 +267,10 @@ class _Planner(Prose):
             blocks = before if k == 1 else ()
             groups = -(-len(chunk) // TABLE_ROWS)
             table = Table(head, tuple(chunk), align, groups=max(groups, 1))
-            yield self.frame(self.part(title, k, len(chunks)), *blocks, table, parameter=parameter)
+            last = after if k == len(chunks) else ()
+            yield self.frame(
+                self.part(title, k, len(chunks)), *blocks, table, *last, parameter=parameter
+            )
 
     # -- forward pass and errors -------------------------------------------------------
     def forward_frames(self, walk: SampleWalk) -> Iterator[FrameRecord]:
@@ -501,6 +505,7 @@ class _Planner(Prose):
             [self.summary_row(r) for r in rows],
             "lrrr",
             lead,
+            after=self.fixed_note(rows),
         )
 
     def parameter_title(self, step: ParameterStep, prefix: Text) -> Text:
@@ -786,15 +791,23 @@ class _Planner(Prose):
         return (self.say(_("Neuron")), Text((Math(Symbol("net")),)), Text((Math(Symbol("out")),)))
 
     def summary_row(self, row: SummaryRow) -> tuple[Text, ...]:
-        after = Text((Num(row.new),))
-        if not row.updated:
-            after = after + Text((" ",)) + self.say(_("(not updated)"))
+        # a parameter left fixed keeps p⁺ = p; `fixed_note` says which, under the table
         return (
             Text((Math(row.parameter),)),
             Text((Num(row.old),)),
             Text((Num(row.gradient),)),
-            after,
+            Text((Num(row.new),)),
         )
+
+    def fixed_note(self, rows: Sequence[SummaryRow]) -> tuple[Paragraph, ...]:
+        fixed = tuple(r.parameter for r in rows if not r.updated)
+        if not fixed:
+            return ()
+        unchanged = Equation(Symbol("p+"), (Symbol("p"),))
+        note = self.say(
+            _("Not updated ({unchanged}): {parameters}."), unchanged=unchanged, parameters=fixed
+        )
+        return (Paragraph(note, small=True),)
 
     def summary_frames(self, rows: Sequence[SummaryRow]) -> Iterator[FrameRecord]:
         yield from self.table_frames(
@@ -802,6 +815,7 @@ class _Planner(Prose):
             self.summary_head(),
             [self.summary_row(r) for r in rows],
             "lrrr",
+            after=self.fixed_note(rows),
         )
 
     def outputs_table(self, after: AfterUpdate) -> Table:
