@@ -56,7 +56,7 @@ from derive.prose import CONVENTIONS, LOSS_NAMES, Prose
 
 #: rows of a table on one slide (per column group), and column groups side by side
 TABLE_ROWS = 10
-TABLE_GROUPS = 3
+TABLE_GROUPS = 2
 #: rule-by-rule steps per slide
 RULES_PER_FRAME = 3
 
