@@ -11,6 +11,13 @@ import json
 import sys
 from collections.abc import Sequence
 
+from derive.cli_exercise import (
+    add_blanks_options,
+    add_commands,
+    add_presets_show,
+    show_preset,
+    write_guided,
+)
 from derive.errors import DeriveError, UsageError
 from derive.files import refuse_inputs, write_atomic, write_files
 from derive.formats import (
@@ -60,6 +67,7 @@ examples:
 PRESETS_EXAMPLES = """\
 examples:
   derive presets                                list the networks shipped with derive
+  derive presets --show mazur                   print a preset's TOML, to copy and edit
 """
 
 
@@ -148,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
     _add_lecture_options(explain)
+    add_blanks_options(explain)
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -187,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     presets.set_defaults(run=_presets)
+    add_presets_show(presets)
+    add_commands(commands)
     return parser
 
 
@@ -283,6 +294,8 @@ def _explain(args: argparse.Namespace) -> int:
         course=args.course,
         date=args.date,
     )
+    if args.blanks:
+        return write_guided(walkthrough, args, fmt)
     data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
     if output:
         write_atomic(output, data)
@@ -331,6 +344,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _presets(args: argparse.Namespace) -> int:
+    if args.show:
+        return show_preset(args.show)
     for name in preset_names():
         spec = load_spec(name)
         sizes = "-".join(map(str, spec.layers))

@@ -193,7 +193,11 @@ class Prose:
             OUTCOMES[case, self.several],
             before=after.before,
             after=after.after,
-            percent=self.lang.number(plain(after.relative * 100, 3)),
+            percent=(
+                after.relative.as_text(3)  # a blank of a guided exercise
+                if hasattr(after.relative, "as_text")
+                else self.lang.number(plain(after.relative * 100, 3))
+            ),
         )
 
     # -- sentences the slides and the articles share ------------------------------------

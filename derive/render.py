@@ -185,11 +185,18 @@ def math_filters(
     def local(text: str) -> str:
         return text.replace(".", lang.decimal)
 
+    def exact(value: Value | Expr) -> Expr:
+        # a value may be a blank record of a guided exercise (derive.blanks.Gap): an Expr
+        return value if isinstance(value, Expr) else Float(value, 50)
+
     def number(value: Value) -> Any:
-        return markup(show(Float(value, 50)))
+        return markup(show(exact(value)))
+
+    def text(value: Value, digits: int) -> str:
+        return value.as_text(digits) if isinstance(value, Expr) else plain(value, digits)
 
     def written(eq: Equation) -> list[Any]:
-        value = () if eq.value is None else (Float(eq.value, 50),)
+        value = () if eq.value is None else (exact(eq.value),)
         return [eq.lhs, *eq.forms, *value]
 
     def parts(eq: Equation) -> list[str]:
@@ -218,7 +225,7 @@ def math_filters(
         if isinstance(item, Math):
             return syntax.inline(show(item.expr))
         if isinstance(item, Num):
-            return syntax.inline(show(Float(item.value, 50)))
+            return syntax.inline(show(exact(item.value)))
         return syntax.inline(syntax.equals(parts(item.equation)))
 
     def say(text: Text) -> Any:
@@ -266,10 +273,14 @@ def math_filters(
         "wide": wide,
         "narrow": narrow,
         "short": short,
-        "plain": lambda value: local(plain(value, document.digits)),
+        "plain": lambda value: local(text(value, document.digits)),
         "say": say,
         "text": syntax.text,
-        "pct": lambda fraction: f"{local(plain(fraction * 100, 3))} %",
+        "pct": lambda fraction: (
+            fraction.as_text(3)
+            if isinstance(fraction, Expr)
+            else f"{local(plain(fraction * 100, 3))} %"
+        ),
         "ratio": lambda before, after: (
             f"{plain(before / after, 3)} times smaller"
             if after > 0 and before >= after

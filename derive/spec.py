@@ -13,13 +13,14 @@ import re
 import stat
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from derive.errors import SpecError
+from derive.exercise_settings import ExerciseSettings, exercise_settings
 from derive.registry import (
     ACTIVATION_ALIASES,
     ACTIVATIONS,
@@ -50,7 +51,7 @@ MAX_PROBLEMS = 12
 KNOWN_KEYS = (
     "title", "layers", "activation", "loss", "learning_rate", "inputs", "targets",
     "samples", "batch", "weights", "bias", "biases", "update_biases", "digits",
-    "leaky_relu_slope",
+    "leaky_relu_slope", "exercise",
 )  # fmt: skip
 BATCH_MODES = ("mean", "sum")
 KEYS_OF_SAMPLE = ("inputs", "targets")
@@ -109,6 +110,8 @@ class NetworkSpec:
     digits: int
     leaky_relu_slope: Decimal = Decimal("0.01")
     source: str = "<spec>"
+    #: how `derive exercise` draws variants (the optional [exercise] table)
+    exercise: ExerciseSettings = field(default_factory=ExerciseSettings)
 
     def to_json(self) -> dict[str, Any]:
         """The normalized spec with plain JSON numbers (the ``network`` key of the result)."""
@@ -366,6 +369,7 @@ class _Validator:
             "update_biases": self.attempt(self._flag, "update_biases", False),
             "digits": self.attempt(self._digits),
             "leaky_relu_slope": self.attempt(self._slope, activations) if activations else None,
+            "exercise": self.attempt(exercise_settings, self.data.get("exercise"), self.fail),
         }
         self._raise_problems()
         return NetworkSpec(
