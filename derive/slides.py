@@ -294,7 +294,11 @@ class _Planner(Prose):
             neuron=n.neuron,
             layer=self.layer_name(info),
         )
-        return [Paragraph(lead, small=True), Display(n.net), Display(n.out)]
+        blocks = [Paragraph(lead, small=True), Display(n.net), Display(n.out)]
+        if n.saturated:
+            # worded in derive.compose (English only, for now)
+            blocks.append(Paragraph(Text((n.saturated,)), small=True))
+        return blocks
 
     def forward_layer_frame(self, layer, prefix: Text) -> Iterator[FrameRecord]:
         blocks: list = self.neuron_blocks(layer.neurons[0], layer.info)

@@ -34,6 +34,7 @@ from derive.formats import (
     plot_format_for_path,
     train_format_for_path,
 )
+from derive.limits import DEFAULT, Limits, check_network, check_pages
 from derive.messages import Language
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
@@ -43,7 +44,7 @@ from derive.render import render
 from derive.slides import Byline
 from derive.spec import NetworkSpec, load_spec, spec_from_mapping
 from derive.steps import Derivation, derive
-from derive.training import TrainingRun, train
+from derive.training import TrainingRun, check_steps, train
 from derive.typeset import ENGINES, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
 
@@ -62,6 +63,7 @@ class Walkthrough:
     training: TrainingRun | None = None
     notation: str = "classic"
     only: tuple[str, ...] | None = None
+    limits: Limits = DEFAULT
     lang: Language = field(default_factory=Language)
     pace: str = "full"
     byline: Byline = field(default_factory=Byline)
@@ -112,7 +114,9 @@ class Walkthrough:
         _check_options("pdf", fragment=False, slides=slides, engine=engine)
         if engine == "latex":
             return latex_pdf(self._render("beamer" if slides else "tex"))
-        return typst_pdf(self._render("typst-slides" if slides else "typst"))
+        source = self._render("typst-slides" if slides else "typst")
+        check_pages(self.limits, source, slides)
+        return typst_pdf(source)
 
     def output(
         self,
@@ -178,6 +182,7 @@ def build_walkthrough(
     steps: int | None = None,
     notation: str = "classic",
     only: str | list[str] | tuple[str, ...] | None = None,
+    limits: Limits = DEFAULT,
     lang: str = "en",
     decimal_comma: bool | None = None,
     pace: str = "full",
@@ -194,6 +199,7 @@ def build_walkthrough(
     `check` also proves every factorization against the direct derivative (`derive.verify`);
     `steps` appends a training run of that many updates; `notation` is ``classic`` or
     ``layered``; `only` names the parameters the backward pass shows (``"w5,w1"``).
+    The network's size and the training's work are checked against `limits` first.
     """
     if detail not in DETAILS:
         raise UsageError(f"unknown detail level {detail!r} (known: {', '.join(DETAILS)})")
@@ -203,11 +209,15 @@ def build_walkthrough(
     language = Language.of(lang, decimal_comma)
     if pace not in PACES:
         raise UsageError(f"unknown pace {pace!r} (known: {', '.join(PACES)})")
-    derivation = _derivation(source)
+    spec = _spec(source)
+    check_network(limits, spec.layers, spec.bias)
+    if steps is not None:
+        check_steps(spec, steps, None, limits)
+    derivation = derive(build_network(spec))
     chosen = _parameters(only, derivation) if only is not None else None
     step = train_step(derivation)
     verification = verify(derivation) if check else None
-    training = train(derivation, steps) if steps is not None else None
+    training = train(derivation, steps, limits=limits) if steps is not None else None
     network = derivation.network
     return Walkthrough(
         network.spec,
@@ -220,6 +230,7 @@ def build_walkthrough(
         training,
         notation,
         chosen,
+        limits,
         language,
         pace,
         Byline(author, course, date),
@@ -247,14 +258,12 @@ def _check_digits(digits: int | None) -> None:
         raise UsageError(f"--digits: expected an integer from 1 to 30, got {digits}")
 
 
-def _derivation(source: str | Path | NetworkSpec | Mapping[str, Any]) -> Derivation:
+def _spec(source: str | Path | NetworkSpec | Mapping[str, Any]) -> NetworkSpec:
     if isinstance(source, NetworkSpec):
-        spec = source
-    elif isinstance(source, Mapping):
-        spec = spec_from_mapping(source)
-    else:
-        spec = load_spec(source)
-    return derive(build_network(spec))
+        return source
+    if isinstance(source, Mapping):
+        return spec_from_mapping(source)
+    return load_spec(source)
 
 
 @dataclass(frozen=True)
@@ -310,7 +319,12 @@ def train_network(
     every: int | None = None,
     digits: int | None = None,
     precision: str = "float",
+    limits: Limits = DEFAULT,
 ) -> Training:
     """Train the network of a spec for `steps` updates (``derive train``)."""
     _check_digits(digits)
-    return Training(train(_derivation(source), steps, every=every, precision=precision), digits)
+    spec = _spec(source)
+    check_network(limits, spec.layers, spec.bias)
+    check_steps(spec, steps, every, limits)
+    run = train(derive(build_network(spec)), steps, every=every, precision=precision, limits=limits)
+    return Training(run, digits)

@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 from sympy import Expr
 
+from derive.expr import DOTS
 from derive.notation import Index, Name
 from derive.numeric import ctx, format_number
 
@@ -64,6 +65,7 @@ class WrittenOrder:
     ``_scientific(mantissa, exponent)``  m × 10^e (both plain digit strings)
     ``_partial(of, wrt)``        ∂of / ∂wrt, or the operator ∂/∂wrt when `of` is None
     ``_juxtapose(a, b, space)``  a b, side by side (f'(z), ∇_a E)
+    ``_dots()``                  ⋯, the terms of a long sum left out
     """
 
     # Mixed into a sympy Printer, which supplies `_print` and `_settings` (with "digits"
@@ -72,6 +74,8 @@ class WrittenOrder:
 
     # -- names ----------------------------------------------------------------------------
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> Piece:
+        if expr == DOTS:
+            return self._dots()
         return self.name(self._settings["namer"](expr.name))
 
     def name(self, name: Name) -> Piece:
