@@ -23,11 +23,13 @@ from derive.errors import DeriveError, UsageError
 from derive.files import refuse_inputs, write_atomic, write_files
 from derive.formats import (
     FORMATS,
+    PACES,
     TRAIN_FORMATS,
     format_for_path,
     plot_format_for_path,
     train_format_for_path,
 )
+from derive.messages import LANGUAGES
 from derive.spec import load_spec, preset_names
 from derive.text import visible
 from derive.typeset import ENGINES
@@ -155,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
+    _add_lecture_options(explain)
     add_blanks_options(explain)
     _add_limits(explain, "parameters", "steps", "pages")
     explain.set_defaults(run=_explain)
@@ -225,6 +228,28 @@ def build_parser() -> argparse.ArgumentParser:
     add_presets_show(presets)
     add_commands(commands)
     return parser
+
+
+def _add_lecture_options(explain: argparse.ArgumentParser) -> None:
+    """Language, decimal mark, pace and title slide: the options for a lecture hall."""
+    explain.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="language of the prose (default: en)"
+    )
+    explain.add_argument(
+        "--decimal-comma",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write 0,5 instead of 0.5 (default: the language's convention: de, fr, es)",
+    )
+    explain.add_argument(
+        "--pace",
+        choices=PACES,
+        default="full",
+        help="slides: full (every parameter) or lecture (one per layer, the rest as a table)",
+    )
+    explain.add_argument("--author", default="", help="slides: the title slide's author")
+    explain.add_argument("--course", default="", help="slides: the title slide's course")
+    explain.add_argument("--date", default="", help="slides: the title slide's date")
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
@@ -317,6 +342,12 @@ def _explain(args: argparse.Namespace) -> int:
         notation=args.notation,
         only=args.only,
         limits=_limits(args),
+        lang=args.lang,
+        decimal_comma=args.decimal_comma,
+        pace=args.pace,
+        author=args.author,
+        course=args.course,
+        date=args.date,
     )
     if args.blanks:
         return write_guided(walkthrough, args, fmt)

@@ -8,12 +8,14 @@ by reference afterwards; `matrix_form` adds the layered notation's vector equati
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass, replace
 from functools import cached_property, lru_cache
+from typing import Any
 
 import sympy as sp
 from sympy import Derivative, Expr, Symbol
 
-from derive.activations import DerivativeIdentity
+from derive.activations import DerivativeIdentity, derivative_identity
 from derive.document import (
     E_BATCH,
     AfterUpdate,
@@ -45,7 +47,7 @@ from derive.document import (
     TrainingSection,
     WeightRow,
 )
-from derive.expr import DOTS, add, mul, sub, substitute
+from derive.expr import DOTS, add, mul, neg, sub, substitute
 from derive.losses import LossIdentity, simplification
 from derive.model import E_TOTAL, ETA, Parameter, SymbolicNetwork
 from derive.notation import notation_for
@@ -313,6 +315,9 @@ class _Builder:
 
     def activation_identity(self, identity: DerivativeIdentity, rules: bool) -> IdentityStep:
         activation = identity.activation
+        if not activation.elementwise:
+            # written out for as many outputs as the layer has (never a net₃ that is not there)
+            identity = derivative_identity(activation.name, len(self.network.output_layer))
         explained = rules and activation.elementwise
         off = None
         if identity.off_diagonal is not None:
@@ -325,7 +330,7 @@ class _Builder:
             identity.raw,
             Equation(
                 partial(identity.out, identity.net),
-                (identity.raw, *identity.steps, identity.closed_form),
+                _distinct((identity.raw, *identity.steps, identity.closed_form)),
             ),
             convention=activation.convention,
             off_diagonal=off,
@@ -344,9 +349,10 @@ class _Builder:
         act = self.derivation.activations[self.network.depth].closed_form
         lhs = partial(E_TOTAL if found.condition else error, net)
         chain = mul(loss, act) if found.condition is None else None
-        forms = (
-            (chain, found.form(target, out)) if chain is not None else (found.form(target, out),)
-        )
+        if chain is not None:
+            forms = (chain, found.form(target, out))
+        else:
+            lhs, forms = softmax_cross_entropy_shortcut()
         title = (
             f"{self.network.activation(self.network.depth).title} with {self.network.loss.title}"
         )
@@ -371,13 +377,16 @@ class _Builder:
         for index, evaluation in enumerate(self.step.before):
             sample = _SampleBuilder(self, _Numbers(evaluation))
             number = index + 1 if self.several else 0
-            walks.append(
-                SampleWalk(
-                    number,
-                    self.forward_pass(sample.numbers, updated=False),
-                    sample.backward(detail),
-                )
+            walk = SampleWalk(
+                number,
+                self.forward_pass(sample.numbers, updated=False),
+                sample.backward(detail),
             )
+            if self.several:
+                # sample 2's error is E_total^(2), and so are its derivatives ∂E_total^(2)/∂w:
+                # the names the combining step refers to
+                walk = _renamed(walk, {E_TOTAL: sample_symbol(E_TOTAL, number)})
+            walks.append(walk)
         return tuple(walks)
 
     def batch(self) -> BatchStep | None:
@@ -489,6 +498,8 @@ class _SampleBuilder:
             fixed = tuple(
                 g.parameter.symbol for g in params if g.parameter.name not in updated_names
             )
+            if detail == "full" and only is None and number == self.network.depth:
+                steps += self.fixed_bias_once(params, updated_names, worked)
             downstream = (
                 ()
                 if number == self.network.depth
@@ -508,6 +519,16 @@ class _SampleBuilder:
                 )
             )
         return tuple(layers)
+
+    def fixed_bias_once(
+        self, params: list[Gradient], updated: set[str], worked: dict[Expr, Symbol]
+    ) -> tuple[ParameterStep, ...]:
+        """The gradient of a bias that is not updated, derived once (in the output layer) so
+        the reader sees how a bias's chain ends (∂net/∂b = 1); no update follows."""
+        fixed = [g for g in params if g.parameter.name not in updated and not g.parameter.is_weight]
+        if not fixed:
+            return ()
+        return (replace(self.parameter_step(fixed[0], worked), update=None, updated=False),)
 
     def parameter_step(self, gradient: Gradient, worked: dict[Expr, Symbol]) -> ParameterStep:
         parameter = gradient.parameter
@@ -609,7 +630,7 @@ class _SampleBuilder:
             terms.append(JacobianTerm(sens_eq, jac_eq, product))
         labels = [mul(s.label, a.label) for s, a in delta.terms]
         values = [_float(numbers[s.label] * numbers[a.label]) for s, a in delta.terms]
-        total = Equation(delta.label, (add(*labels), add(*values)), numbers[delta.label])
+        total = _sum_equation(delta.label, labels, values, numbers[delta.label])
         simplified, condition = self.softmax_simplified(delta)
         return Factor(
             "softmax", total, jacobian=JacobianSum(total, tuple(terms), simplified, condition)
@@ -628,7 +649,7 @@ class _SampleBuilder:
         v = self.numbers
         labels = [_term_lhs(sensitivity, d, link) for d, link in sensitivity.terms]
         values = [_float(v[d.label] * v[link.label]) for d, link in sensitivity.terms]
-        return Equation(sensitivity.label, (add(*labels), add(*values)), v[sensitivity.label])
+        return _sum_equation(sensitivity.label, labels, values, v[sensitivity.label])
 
     def hidden_sum(self, sensitivity: Sensitivity) -> HiddenSum:
         f, v = self.numbers.floats, self.numbers
@@ -736,6 +757,72 @@ def _weight_matrix(network: SymbolicNetwork, layer: int, numbers: _Numbers) -> l
 def _term_lhs(sensitivity: Sensitivity, delta: Delta, link: LocalDerivative) -> Expr:
     """∂E_k/∂out_h where the term has that name, else ∂E_total/∂net_k · ∂net_k/∂out_h."""
     return sensitivity.term_label(delta) or mul(delta.own_label, link.label)
+
+
+def softmax_cross_entropy_shortcut() -> tuple[Expr, tuple[Expr, ...]]:
+    """∂E_total/∂net_j of a softmax layer under the cross-entropy, derived in four steps:
+
+    Σ_k ∂E/∂out_k · ∂out_k/∂net_j                 (every output depends on net_j)
+    = Σ_k (−target_k/out_k) · out_k(δ_kj − out_j)  (the loss's and the softmax's derivatives)
+    = Σ_k −target_k · (δ_kj − out_j)
+    = −target_j + out_j · Σ_k target_k             (δ_kj keeps the term k = j)
+    = out_j − target_j                             (the targets add up to 1)
+    """
+    k, j, n = Symbol("k"), Symbol("j"), Symbol("n")
+    out_k, out_j = Symbol("out_k"), Symbol("out_j")
+    target_k, target_j = Symbol("target_k"), Symbol("target_j")
+    delta = sp.KroneckerDelta(k, j, evaluate=False)
+    error, net_j = Symbol("E"), Symbol("net_j")
+
+    def total(term: Expr) -> Expr:
+        return sp.Sum(term, (k, 1, n))
+
+    return partial(E_TOTAL, net_j), (
+        total(mul(partial(error, out_k), partial(out_k, net_j))),
+        total(
+            mul(
+                neg(sp.Mul(target_k, sp.Pow(out_k, -1, evaluate=False), evaluate=False)),
+                mul(out_k, sub(delta, out_j)),
+            )
+        ),
+        total(neg(mul(target_k, sub(delta, out_j)))),
+        add(neg(target_j), mul(out_j, total(target_k))),
+        sub(out_j, target_j),
+    )
+
+
+def _renamed(record: Any, names: dict[Expr, Expr]) -> Any:
+    """`record` with every expression in it renamed by `names` (values untouched)."""
+    if isinstance(record, Expr):
+        with sp.evaluate(False):  # keep the written order of every product and sum
+            return record.xreplace(names)
+    if isinstance(record, tuple):
+        return tuple(_renamed(item, names) for item in record)
+    if is_dataclass(record) and not isinstance(record, type):
+        changes = {
+            f.name: _renamed(getattr(record, f.name), names)
+            for f in fields(record)
+            if isinstance(getattr(record, f.name), Expr | tuple)
+            or is_dataclass(getattr(record, f.name))
+        }
+        return replace(record, **changes)
+    return record
+
+
+def _sum_equation(lhs: Expr, labels: list[Expr], values: list[Expr], value: Value) -> Equation:
+    """lhs = Σ labels = Σ values = value; a sum of one term has no sum of numbers to show
+    (it would read "= −0.198599082 = −0.198599082")."""
+    forms = (add(*labels), add(*values)) if len(values) > 1 else (labels[0],)
+    return Equation(lhs, tuple(f for f in forms if f != lhs), value)
+
+
+def _distinct(forms: tuple[Expr, ...]) -> tuple[Expr, ...]:
+    """The forms of a chain without a form equal to the one before it ("= 1 = 1")."""
+    kept: list[Expr] = []
+    for form in forms:
+        if not kept or form != kept[-1]:
+            kept.append(form)
+    return tuple(kept)
 
 
 def _own(sensitivity: Sensitivity) -> Expr:

@@ -14,6 +14,8 @@ from derive.errors import UsageError
 TEXT_FORMATS = ("md", "json", "tex", "beamer", "typst", "html")
 FORMATS = (*TEXT_FORMATS, "pdf")
 TRAIN_FORMATS = ("md", "json", "csv")
+#: the paces of a slide deck: every parameter worked, or one per layer and a table
+PACES = ("full", "lecture")
 
 #: file suffix → format of a walkthrough (no suffix: Markdown)
 SUFFIXES = {

@@ -23,12 +23,15 @@ from markupsafe import Markup, escape
 from sympy import Expr, Float
 
 from derive.diagram import layout
-from derive.document import Document, Equation, TrainingReport
+from derive.document import Document, Equation, Inline, Math, Num, Text, TrainingReport
 from derive.errors import UsageError
+from derive.messages import Language
 from derive.notation import classic_name
 from derive.numeric import Value, plain
 from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
+from derive.prose import Prose
+from derive.slides import Byline, plan_deck
 from derive.templatecache import bytecode_cache
 from derive.text import latex_escape, markdown_text, typst_text
 
@@ -51,6 +54,7 @@ class Syntax:
     equals: Callable[[list[str]], str]
     aligned: Callable[[list[str]], str]
     text: Callable[[str], str]
+    inline: Callable[[str], str] = "${}$".format
     line_width: float | None = None
     markup: Callable[[str], Any] = str
     narrow_width: float | None = None
@@ -92,7 +96,14 @@ BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72
 TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74)
 TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72)
 MATHML = Syntax(
-    "mathml", _mathml_equals, _mathml_aligned, escape, line_width=64, markup=Markup, narrow_width=30
+    "mathml",
+    _mathml_equals,
+    _mathml_aligned,
+    escape,
+    inline="<math>{}</math>".format,
+    line_width=64,
+    markup=Markup,
+    narrow_width=30,
 )
 MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text)
 
@@ -150,7 +161,7 @@ def environment(kind: str = "markdown") -> jinja2.Environment:
 
 
 def math_filters(
-    document: Document | TrainingReport, syntax: Syntax = MARKDOWN
+    document: Document | TrainingReport, syntax: Syntax = MARKDOWN, lang: Language | None = None
 ) -> dict[str, Callable[..., Any]]:
     """The filters a template uses to print math: inline, equation chains, numbers, text.
 
@@ -160,13 +171,19 @@ def math_filters(
     (HTML); ``wide`` says a display is still too wide (the template scales it to fit);
     ``short`` says a formula fits inside a sentence (else the template displays it);
     ``num`` a value; ``plain`` a value as text; ``text`` free text, made literal;
-    ``pct`` a fraction as a percentage; ``ratio`` how many times smaller or larger.
-    Quantities are named in the document's notation (classic or layered).
+    ``pct`` a fraction as a percentage; ``ratio`` how many times smaller or larger;
+    ``say`` a `Text` of a planned document (its words escaped, its fields printed).
+    Quantities are named in the document's notation (classic or layered); numbers carry
+    the decimal mark of `lang`.
     """
+    lang = lang or Language()
     namer = getattr(document, "notation", classic_name)
-    show = math_printer(syntax.printer, document.digits, namer)
+    show = math_printer(syntax.printer, document.digits, namer, lang.decimal, lang.case_words)
     measure = math_printer("width", document.digits, namer)
     markup = syntax.markup
+
+    def local(text: str) -> str:
+        return text.replace(".", lang.decimal)
 
     def exact(value: Value | Expr) -> Expr:
         # a value may be a blank record of a guided exercise (derive.blanks.Gap): an Expr
@@ -201,6 +218,18 @@ def math_filters(
 
     def equation(eq: Equation) -> Any:
         return markup(syntax.equals(parts(eq)))
+
+    def piece(item: str | Math | Num | Inline) -> str:
+        if isinstance(item, str):
+            return str(syntax.text(item))
+        if isinstance(item, Math):
+            return syntax.inline(show(item.expr))
+        if isinstance(item, Num):
+            return syntax.inline(show(exact(item.value)))
+        return syntax.inline(syntax.equals(parts(item.equation)))
+
+    def say(text: Text) -> Any:
+        return markup("".join(piece(item) for item in text.pieces))
 
     def block(eq: Equation) -> Any:
         """A display equation; a long chain is broken after each '=' and aligned."""
@@ -244,10 +273,13 @@ def math_filters(
         "wide": wide,
         "narrow": narrow,
         "short": short,
-        "plain": lambda value: text(value, document.digits),
+        "plain": lambda value: local(text(value, document.digits)),
+        "say": say,
         "text": syntax.text,
         "pct": lambda fraction: (
-            fraction.as_text(3) if isinstance(fraction, Expr) else f"{plain(fraction * 100, 3)} %"
+            fraction.as_text(3)
+            if isinstance(fraction, Expr)
+            else f"{local(plain(fraction * 100, 3))} %"
         ),
         "ratio": lambda before, after: (
             f"{plain(before / after, 3)} times smaller"
@@ -257,17 +289,37 @@ def math_filters(
     }
 
 
-def render(document: Document | TrainingReport, fmt: str = "md", *, fragment: bool = False) -> str:
+#: the slide formats: laid out from the plan of `derive.slides`, not from the document
+SLIDES = ("beamer", "typst-slides")
+
+
+def render(
+    document: Document | TrainingReport,
+    fmt: str = "md",
+    *,
+    fragment: bool = False,
+    lang: Language | None = None,
+    pace: str = "full",
+    byline: Byline | None = None,
+) -> str:
     """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
-    only its body (for the formats whose templates offer one: tex, html)."""
+    only its body (for the formats whose templates offer one: tex, html). `lang` gives
+    the language and decimal mark; `pace` and `byline` shape the slide formats."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    lang = lang or Language()
     spec = FORMATS[fmt]
     template = environment(spec.environment).get_template(spec.template)
     overview = getattr(document, "overview", None)
+    deck = None
+    if fmt in SLIDES and isinstance(document, Document):
+        deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
+    words = Prose(document, lang) if isinstance(document, Document) else None
     text = template.render(
         doc=document,
-        f=math_filters(document, spec.syntax),
+        deck=deck,
+        words=words,
+        f=math_filters(document, spec.syntax, lang),
         diagram=layout(overview) if overview is not None else None,
         fragment=fragment,
     )

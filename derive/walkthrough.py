@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,17 +28,20 @@ from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
 from derive.formats import (
     FORMATS,
+    PACES,
     TRAIN_FORMATS,
     format_for_path,
     plot_format_for_path,
     train_format_for_path,
 )
 from derive.limits import DEFAULT, Limits, check_network, check_pages
+from derive.messages import Language
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
 from derive.render import render
+from derive.slides import Byline
 from derive.spec import NetworkSpec, load_spec, spec_from_mapping
 from derive.steps import Derivation, derive
 from derive.training import TrainingRun, check_steps, train
@@ -61,6 +64,9 @@ class Walkthrough:
     notation: str = "classic"
     only: tuple[str, ...] | None = None
     limits: Limits = DEFAULT
+    lang: Language = field(default_factory=Language)
+    pace: str = "full"
+    byline: Byline = field(default_factory=Byline)
 
     @cached_property
     def document(self) -> Document:
@@ -87,7 +93,17 @@ class Walkthrough:
         if fmt == "json":
             return json.dumps(self.to_json(), indent=2) + "\n"
         template = "typst-slides" if fmt == "typst" and slides else fmt
-        return render(self.document, template, fragment=fragment)
+        return self._render(template, fragment=fragment)
+
+    def _render(self, fmt: str, *, fragment: bool = False) -> str:
+        return render(
+            self.document,
+            fmt,
+            fragment=fragment,
+            lang=self.lang,
+            pace=self.pace,
+            byline=self.byline,
+        )
 
     def pdf(self, *, slides: bool = False, engine: str = "typst") -> bytes:
         """The walkthrough typeset as a PDF article, or as slides with `slides`.
@@ -97,8 +113,8 @@ class Walkthrough:
         """
         _check_options("pdf", fragment=False, slides=slides, engine=engine)
         if engine == "latex":
-            return latex_pdf(render(self.document, "beamer" if slides else "tex"))
-        source = render(self.document, "typst-slides" if slides else "typst")
+            return latex_pdf(self._render("beamer" if slides else "tex"))
+        source = self._render("typst-slides" if slides else "typst")
         check_pages(self.limits, source, slides)
         return typst_pdf(source)
 
@@ -167,8 +183,18 @@ def build_walkthrough(
     notation: str = "classic",
     only: str | list[str] | tuple[str, ...] | None = None,
     limits: Limits = DEFAULT,
+    lang: str = "en",
+    decimal_comma: bool | None = None,
+    pace: str = "full",
+    author: str = "",
+    course: str = "",
+    date: str = "",
 ) -> Walkthrough:
     """Run the pipeline on a spec file, a preset name or a `NetworkSpec`.
+
+    `lang` (en, de, fr, es) is the language of the prose, with its decimal mark unless
+    `decimal_comma` forces one; `pace` (full, lecture) and `author`, `course`, `date`
+    shape the slides.
 
     `check` also proves every factorization against the direct derivative (`derive.verify`);
     `steps` appends a training run of that many updates; `notation` is ``classic`` or
@@ -180,6 +206,9 @@ def build_walkthrough(
     if notation not in NOTATIONS:
         raise UsageError(f"unknown notation {notation!r} (known: {', '.join(NOTATIONS)})")
     _check_digits(digits)
+    language = Language.of(lang, decimal_comma)
+    if pace not in PACES:
+        raise UsageError(f"unknown pace {pace!r} (known: {', '.join(PACES)})")
     spec = _spec(source)
     check_network(limits, spec.layers, spec.bias)
     if steps is not None:
@@ -202,6 +231,9 @@ def build_walkthrough(
         notation,
         chosen,
         limits,
+        language,
+        pace,
+        Byline(author, course, date),
     )
 
 

@@ -35,15 +35,25 @@ PRINTERS: dict[str, type] = {
 }
 
 
-def math_printer(syntax: str, digits: int, namer: Namer = classic_name) -> Callable[[Expr], Any]:
-    """A memoizing printing function for one document (same digits, same names).
+def math_printer(
+    syntax: str,
+    digits: int,
+    namer: Namer = classic_name,
+    decimal: str = ".",
+    words: tuple[str, str] = ("if", "otherwise"),
+) -> Callable[[Expr], Any]:
+    """A memoizing printing function for one document (same digits, names, decimal mark).
 
     Documents repeat the same quantities and values many times over; printing each once
     keeps rendering linear in the size of the network. The same object is found by its
     identity first: looking up an equal but distinct expression compares it term by
     term, which for a net input of n terms printed n times would cost n².
     """
-    printer = PRINTERS[syntax]({"digits": digits, "namer": namer})
+    settings = {"digits": digits, "namer": namer, "decimal": decimal}
+    if syntax != "width":
+        # the words of a case distinction, in the document's language
+        settings.update({"if": words[0], "otherwise": words[1]})
+    printer = PRINTERS[syntax](settings)
     memo: dict[Expr, Any] = {}
     #: id → (expr, printed); holding expr keeps its id from being reused
     seen: dict[int, tuple[Expr, Any]] = {}

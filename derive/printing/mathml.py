@@ -10,10 +10,19 @@ import unicodedata
 from typing import Any, ClassVar
 from xml.dom.minidom import Element
 
+import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from derive.notation import classic_name
-from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
+from derive.printing.written import (
+    DERIVE_SETTINGS,
+    HADAMARD,
+    MINUS,
+    PLUS,
+    TIMES,
+    Piece,
+    WrittenOrder,
+)
 
 _OPERATORS = {
     PLUS: "+",
@@ -30,7 +39,7 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
     printmethod = "_derive_mathml"
     _default_settings: ClassVar[dict[str, Any]] = {
         **MathMLPresentationPrinter._default_settings,
-        "digits": 9,
+        **DERIVE_SETTINGS,
         "namer": classic_name,
     }
 
@@ -51,6 +60,36 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
             row.appendChild(self._operator(_OPERATORS[operator]))
             row.appendChild(piece)
         return row
+
+    def _print_Piecewise(self, expr: Any) -> Element:
+        # { value  if condition / value  otherwise, as a brace before a two-column table
+        rows = []
+        for value, condition in expr.args:
+            if condition == sp.true:
+                words = self._element("mtext", text=self._settings["otherwise"])
+            else:
+                words = self._element(
+                    "mrow",
+                    self._element("mtext", text=self._settings["if"] + "\N{NO-BREAK SPACE}"),
+                    self._print(condition),
+                )
+            cells = (self._element("mtd", self._print(value)), self._element("mtd", words))
+            rows.append(self._element("mtr", *cells))
+        table = self._element("mtable", *rows)
+        table.setAttribute("columnalign", "left left")
+        return self._element("mrow", self._operator("{"), table)
+
+    def _print_Relational(self, expr: Any) -> Element:
+        operator = {
+            ">": ">",
+            "<": "<",
+            ">=": "\N{GREATER-THAN OR EQUAL TO}",
+            "<=": "\N{LESS-THAN OR EQUAL TO}",
+            "==": "=",
+        }.get(expr.rel_op, expr.rel_op)
+        return self._element(
+            "mrow", self._print(expr.lhs), self._operator(operator), self._print(expr.rhs)
+        )
 
     def _negative(self, piece: Element) -> Element:
         return self._element("mrow", self._operator("\N{MINUS SIGN}"), piece)

@@ -13,7 +13,16 @@ import sympy as sp
 from sympy.printing.printer import Printer
 
 from derive.notation import classic_name
-from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, TextSyntax, WrittenOrder
+from derive.printing.written import (
+    DERIVE_SETTINGS,
+    HADAMARD,
+    MINUS,
+    PLUS,
+    TIMES,
+    Piece,
+    TextSyntax,
+    WrittenOrder,
+)
 
 _OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: " dot ", HADAMARD: " dot.o "}
 
@@ -35,8 +44,10 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
     """Typst math in written order, with ∂-fractions, rounded numbers and classic names."""
 
     _operators: ClassVar[dict[str, str]] = _OPERATORS
+    #: a decimal comma in math: of class "normal", so Typst sets no space after it
+    _decimal_comma = 'class("normal", ",")'
     printmethod = "_derive_typst"
-    _default_settings: ClassVar[dict[str, Any]] = {"digits": 9, "namer": classic_name}
+    _default_settings: ClassVar[dict[str, Any]] = {**DERIVE_SETTINGS, "namer": classic_name}
 
     def _parens(self, piece: str) -> str:
         return f"({piece})"
@@ -82,6 +93,17 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
         head = name if name in _TYPST_OPERATORS else f"op({typst_string(name)})"
         return f"{head}({', '.join(self._print(a) for a in expr.args)})"
 
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        # Σ_{k=1}^{n} body, as Typst's sum with limits
+        (index, low, high), body = expr.limits[0], expr.function
+        inner = self._print(body)
+        if isinstance(body, sp.Add | sp.Mul) and not inner.startswith("("):
+            inner = f"({inner})"
+        return f"sum_({self._print(index)} = {self._print(low)})^({self._print(high)}) {inner}"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        return f"delta_({' '.join(self._print(a) for a in expr.args)})"
+
     def _print_Max(self, expr: sp.Max) -> str:
         return f"max({', '.join(self._print(a) for a in expr.args)})"
 
@@ -117,9 +139,10 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         rows = [
-            f'{self._print(value)} & "otherwise"'
+            f"{self._print(value)} & {typst_string(self._settings['otherwise'])}"
             if condition == sp.true
-            else f'{self._print(value)} & "if" {self._print(condition)}'
+            else f"{self._print(value)} & {typst_string(self._settings['if'])} "
+            f"{self._print(condition)}"
             for value, condition in expr.args
         ]
         return f"cases({', '.join(rows)})"

@@ -24,7 +24,11 @@ class WidthPrinter(WrittenOrder, Printer):
     """Widths instead of text: each primitive adds up the widths of its parts."""
 
     printmethod = "_derive_width"
-    _default_settings: ClassVar[dict[str, Any]] = {"digits": 9, "namer": classic_name}
+    _default_settings: ClassVar[dict[str, Any]] = {
+        "digits": 9,
+        "decimal": ".",
+        "namer": classic_name,
+    }
 
     def doprint(self, expr: Any) -> float:
         return self._print(expr)
