@@ -7,9 +7,13 @@ This is the one place that prints or exits. Exit status: 0 success, 1 `check` fo
 from __future__ import annotations
 
 import argparse
-import json
+import io
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
 
 from derive import progress
 from derive.cli_exercise import (
@@ -393,23 +397,58 @@ def _check(args: argparse.Namespace) -> int:
     annotate = _output(args.annotate)
     refuse_inputs(annotate, {"document": args.document, "spec": args.spec})
     spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
-    from derive.check import MAX_BYTES, check_text, read_document
+    from derive.check import MAX_BYTES, iter_check, read_document
+    from derive.check.report import annotate as check_annotated
 
     text = read_document(args.document, args.max_bytes or MAX_BYTES)
-    report = check_text(
+    check = iter_check(
         text, spec, digits=args.digits, source=args.document, names=args.names,
         strict=args.strict, hide_answers=args.hide_answers,
     )  # fmt: skip
-    if annotate:
-        write_atomic(annotate, report.annotate(text))
-    elif args.annotate == "-":
-        _show(report.annotate(text))
-        return report.exit_status
-    if args.format == "json":
-        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        _show(report.to_text())
-    return report.exit_status
+    wrong: list = []  # only the wrong findings are kept: what an annotated copy needs
+    with _checking_bar(text) as seen, tempfile.SpooledTemporaryFile(1 << 20, "w+") as held:
+        check = check.watched(seen)
+        if args.annotate == "-":
+            status = check.write_text(io.StringIO(), keep=wrong.append)
+            _show(check_annotated(text, wrong))
+            return status
+        # with --annotate FILE the report waits until the file is written: a failed write
+        # is then the only output
+        out = held if annotate else sys.stdout
+        out = _Shown(out) if args.format != "json" else out
+        write = check.write_json if args.format == "json" else check.write_text
+        status = write(out, keep=wrong.append)
+        if annotate:
+            write_atomic(annotate, check_annotated(text, wrong))
+            held.seek(0)
+            shutil.copyfileobj(held, sys.stdout)
+    return status
+
+
+@contextmanager
+def _checking_bar(text: str) -> Iterator[Callable[[object], None]]:
+    """A bar over the document's lines, advanced as each claim is judged (on a terminal,
+    and only when the check takes more than a couple of seconds)."""
+    with progress.bar(text.count("\n") + 1, "checking") as bar:
+        done = 0
+
+        def seen(finding) -> None:
+            nonlocal done
+            if finding.line > done:
+                bar.update(finding.line - done)
+                done = finding.line
+
+        yield seen
+
+
+class _Shown:
+    """Standard output written through `_show`, line by line as the report goes."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        _show(text, self.out)
 
 
 def _presets(args: argparse.Namespace) -> int:
@@ -422,13 +461,14 @@ def _presets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(text: str) -> None:
+def _show(text: str, out: TextIO | None = None) -> None:
     """Text quoting a user's document, on standard output: on a terminal, each line with its
     control characters escaped (a note quoting ``\\x1b[2J`` must not clear the screen);
     into a file or a pipe, exactly as it is."""
+    out = out or sys.stdout
     if sys.stdout.isatty():
         text = "".join(visible(line) + "\n" for line in text.splitlines())
-    sys.stdout.write(text)
+    out.write(text)
 
 
 def _print_error(error: DeriveError) -> None:

@@ -25,7 +25,7 @@ import codecs
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from derive.check.audit import Precision, audit
@@ -43,7 +43,7 @@ from derive.check.notation import (
     with_naming,
 )
 from derive.check.reader import plain_lines
-from derive.check.report import CheckReport, Finding
+from derive.check.report import Checking, CheckReport, Finding
 from derive.check.truth import Truth, truth_of
 from derive.errors import UsageError
 from derive.spec import NetworkSpec
@@ -70,52 +70,94 @@ def check_text(
     it. `strict` accepts no value recomputed from the writer's own rounded numbers;
     `hide_answers` keeps every true value out of the report (graded homework).
     """
+    return iter_check(
+        text, spec, digits=digits, source=source, names=names, strict=strict,
+        hide_answers=hide_answers,
+    ).collect()  # fmt: skip
+
+
+def iter_check(
+    text: str,
+    spec: str | Path | NetworkSpec | Truth,
+    *,
+    digits: int | None = None,
+    source: str = "<document>",
+    names: str | Path | None = None,
+    strict: bool = False,
+    hide_answers: bool = False,
+) -> Checking:
+    """The check of `text` under way (arguments as `check_text`): the notation is learned
+    now, and each claim's finding is decided when the `Checking`'s results are read, in
+    document order, so a long document is never held as findings at once."""
     if digits is not None and not 1 <= digits <= 30:
         raise UsageError(f"--digits: expected 'auto' or an integer from 1 to 30, got {digits}")
     truth = spec if isinstance(spec, Truth) else truth_of(spec)
     precision = Precision(truth, digits, strict=strict)
-    notation, claims = _read(plain_lines(text), truth, precision, names)
+    plain = plain_lines(text)
+    notation, claims = _read(plain, truth, precision, names)
     learned = notation.mapping or notation.forced or notation.codes
     view = with_naming(truth, notation.naming(truth.network)) if learned else truth
-    results = []
-    for verdict in audit(claims, view, precision):
-        diagnosis = diagnose(verdict, view, precision) if verdict.verdict != "ok" else ""
-        if learned:
-            diagnosis = notation.translate(diagnosis)
-        results.append(
-            Finding(
-                line=verdict.line,
-                text=verdict.claim.text,
-                quantity=verdict.quantity,
-                verdict=verdict.verdict,
-                stated=verdict.stated.value if verdict.stated is not None else None,
-                stated_text=verdict.stated.text if verdict.stated is not None else None,
-                expected=verdict.expected,
-                diagnosis=diagnosis,
-                anchor=verdict.claim.anchor,
-                as_written=as_written(verdict.claim.links[0]),
-            )
+    translate = notation.translate if learned else None
+    results = _findings(audit(claims, view, precision), view, precision, translate)
+    check = Checking(source, notation.as_dict(), tuple(notation.surprising()), results)
+    return check.without_answers() if hide_answers else check
+
+
+def _findings(verdicts: Iterable, view, precision: Precision, translate) -> Iterator[Finding]:
+    """Each verdict as reported, diagnosed when it is not ``ok``. The strings an ``ok``
+    claim repeats (its text, name, number) are shared, so a document of a million short
+    claims holds each once."""
+    strings: dict[str, str] = {}
+    for verdict in verdicts:
+        claim, stated = verdict.claim, verdict.stated
+        if verdict.verdict != "ok":
+            diagnosis = diagnose(verdict, view, precision)
+            diagnosis = translate(diagnosis) if translate else diagnosis
+        else:
+            diagnosis = ""
+        if len(strings) > _SHARED:
+            strings.clear()
+        yield Finding(
+            line=verdict.line,
+            text=strings.setdefault(claim.text, claim.text),
+            quantity=verdict.quantity,
+            verdict=verdict.verdict,
+            stated=stated.value if stated is not None else None,
+            stated_text=strings.setdefault(stated.text, stated.text)
+            if stated is not None
+            else None,
+            expected=verdict.expected,
+            diagnosis=diagnosis,
+            anchor=claim.anchor,
+            as_written=strings.setdefault(w := as_written(claim.links[0]), w),
         )
-    report = CheckReport(source, tuple(results), notation.as_dict(), tuple(notation.surprising()))
-    return report.without_answers() if hide_answers else report
+
+
+#: how many distinct strings `_findings` shares before it starts afresh
+_SHARED = 1 << 16
 
 
 def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notation, Iterable]:
     """The notation of the document, and its claims read in it.
 
-    A first reading keeps every name the classic reading leaves open; when there is
-    none (a document in derive's own names), its claims are the claims.
+    A first reading looks for a name the classic reading leaves open; when there is none
+    (a document in derive's own names), the claims read that way are the claims.
+    Otherwise a second reading learns the notation (from a bounded sample of claims), and
+    the claims are read a third time in it. No reading holds the document's claims.
     """
     forced = names_file(names, truth) if names is not None else None
     network = truth.network
     base = forced or Notation()
-    first = list(iter_claims(text, OpenNaming(network, Scheme(), None, base.forced, base.codes)))
+
+    def open_reading() -> Iterator:
+        return iter_claims(text, OpenNaming(network, Scheme(), None, base.forced, base.codes))
+
     if names is not None:
-        check_names_used(base, first, names)
+        check_names_used(base, open_reading(), names)
     probe = OpenNaming(network, Scheme(), None, base.forced, base.codes)
-    if forced is None and not any(open_atoms(c, probe, base) for c in first):
-        return base, first
-    notation = learn(first, truth, precision, forced)
+    if forced is None and not any(open_atoms(c, probe, base) for c in open_reading()):
+        return base, open_reading()
+    notation = learn(open_reading(), truth, precision, forced)
     return notation, iter_claims(text, notation.naming(network))
 
 
@@ -235,8 +277,10 @@ def _looks_like_utf16(data: bytes) -> bool:
 __all__ = [
     "MAX_BYTES",
     "CheckReport",
+    "Checking",
     "Finding",
     "check_document",
     "check_text",
+    "iter_check",
     "read_document",
 ]
