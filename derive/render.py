@@ -22,7 +22,8 @@ import jinja2
 from markupsafe import Markup, escape
 from sympy import Expr, Float
 
-from derive.diagram import layout
+from derive.diagram import DIGITS as DIAGRAM_DIGITS
+from derive.diagram import PAGE, SCREEN, SLIDE, STYLES, Drawings, Frame, Line, tinted
 from derive.document import Document, Equation, TrainingReport
 from derive.errors import UsageError
 from derive.notation import classic_name
@@ -53,6 +54,8 @@ class Syntax:
     line_width: float | None = None
     markup: Callable[[str], Any] = str
     narrow_width: float | None = None
+    drawing: str = ""
+    tint: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Format:
     template: str
     syntax: Syntax
     environment: str
+    frame: Frame = PAGE
 
 
 def _latex_aligned(lines: list[str]) -> str:
@@ -86,23 +90,33 @@ def _mathml_aligned(lines: list[str]) -> str:
     return "<mtable>" + "".join(rows) + "</mtable>"
 
 
-LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74)
-BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72)
-TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74)
-TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72)
+LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74, tint=True)
+BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72, tint=True)
+TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74, tint=True)
+TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72, tint=True)
 MATHML = Syntax(
-    "mathml", _mathml_equals, _mathml_aligned, escape, line_width=64, markup=Markup, narrow_width=30
+    "mathml",
+    _mathml_equals,
+    _mathml_aligned,
+    escape,
+    line_width=64,
+    markup=Markup,
+    narrow_width=30,
+    drawing="svg",
+    tint=True,
 )
-MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text)
+MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text, drawing="svg")
+#: the SVG drawing on its own (the image beside a Markdown walkthrough)
+SVG = Syntax("svg", " = ".join, _latex_aligned, escape, markup=Markup)
 
 FORMATS: dict[str, Format] = {
     "md": Format("walkthrough.md.j2", MARKDOWN, "markdown"),
     "train-md": Format("train.md.j2", MARKDOWN, "markdown"),
     "tex": Format("walkthrough.tex.j2", LATEX, "bracket"),
-    "beamer": Format("slides.tex.j2", BEAMER, "bracket"),
+    "beamer": Format("slides.tex.j2", BEAMER, "bracket", SLIDE),
     "typst": Format("walkthrough.typ.j2", TYPST, "bracket"),
-    "typst-slides": Format("slides.typ.j2", TYPST_SLIDES, "bracket"),
-    "html": Format("walkthrough.html.j2", MATHML, "html"),
+    "typst-slides": Format("slides.typ.j2", TYPST_SLIDES, "bracket", SLIDE),
+    "html": Format("walkthrough.html.j2", MATHML, "html", SCREEN),
 }
 
 
@@ -162,7 +176,8 @@ def math_filters(
     Quantities are named in the document's notation (classic or layered).
     """
     namer = getattr(document, "notation", classic_name)
-    show = math_printer(syntax.printer, document.digits, namer)
+    show = math_printer(syntax.printer, document.digits, namer, tint=syntax.tint)
+    drawing = math_printer(syntax.drawing or syntax.printer, DIAGRAM_DIGITS, namer, slash=True)
     measure = math_printer("width", document.digits, namer)
     markup = syntax.markup
 
@@ -226,7 +241,14 @@ def math_filters(
             longest = one_line(eq)
         return longest > syntax.line_width
 
+    def label(line: Line) -> Any:
+        """A line of a drawing's label, ``lhs = value``: fewer digits, ∂E/∂w on one line."""
+        return markup(drawing(line.lhs) + " = " + drawing(Float(line.value, 50)))
+
     return {
+        "label": label,
+        "drawn": lambda expr: markup(drawing(expr)),
+        "tinted": tinted,
         "math": lambda expr: markup(show(expr)),
         "tex": lambda expr: markup(show(expr)),
         "num": number,
@@ -253,11 +275,13 @@ def render(document: Document | TrainingReport, fmt: str = "md", *, fragment: bo
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
     template = environment(spec.environment).get_template(spec.template)
-    overview = getattr(document, "overview", None)
+    drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
     text = template.render(
         doc=document,
         f=math_filters(document, spec.syntax),
-        diagram=layout(overview) if overview is not None else None,
+        drawings=drawings,
+        diagram=drawings.network if drawings is not None else None,
+        styles=STYLES,
         fragment=fragment,
     )
     return _tidy(text)

@@ -10,6 +10,7 @@ quantities through `derive.notation`. The written order lives once, in
     typst.TypstMathPrinter    PDF through the typst package
     mathml.MathMLMathPrinter  the standalone HTML page
     width.WidthPrinter        how wide a formula is on the page (where long lines break)
+    svgtext.SvgTextPrinter    the labels of an SVG drawing (plain text, no math renderer)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sympy import Expr
 from derive.notation import Name, classic_name
 from derive.printing.latex import LatexMathPrinter
 from derive.printing.mathml import MathMLMathPrinter
+from derive.printing.svgtext import SvgTextPrinter
 from derive.printing.typst import TypstMathPrinter, typst_string
 from derive.printing.width import WidthPrinter
 
@@ -32,16 +34,19 @@ PRINTERS: dict[str, type] = {
     "typst": TypstMathPrinter,
     "mathml": MathMLMathPrinter,
     "width": WidthPrinter,
+    "svg": SvgTextPrinter,
 }
 
 
-def math_printer(syntax: str, digits: int, namer: Namer = classic_name) -> Callable[[Expr], Any]:
+def math_printer(
+    syntax: str, digits: int, namer: Namer = classic_name, **settings: Any
+) -> Callable[[Expr], Any]:
     """A memoizing printing function for one document (same digits, same names).
 
     Documents repeat the same quantities and values many times over; printing each once
     keeps rendering linear in the size of the network.
     """
-    printer = PRINTERS[syntax]({"digits": digits, "namer": namer})
+    printer = PRINTERS[syntax]({"digits": digits, "namer": namer, **settings})
     memo: dict[Expr, Any] = {}
 
     def print_math(expr: Expr) -> Any:
@@ -59,6 +64,7 @@ def latex_printer(digits: int, namer: Namer = classic_name) -> Callable[[Expr], 
 
 __all__ = [
     "PRINTERS",
+    "SvgTextPrinter",
     "LatexMathPrinter",
     "MathMLMathPrinter",
     "Namer",

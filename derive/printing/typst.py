@@ -36,7 +36,12 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
 
     _operators: ClassVar[dict[str, str]] = _OPERATORS
     printmethod = "_derive_typst"
-    _default_settings: ClassVar[dict[str, Any]] = {"digits": 9, "namer": classic_name}
+    _default_settings: ClassVar[dict[str, Any]] = {
+        "digits": 9,
+        "namer": classic_name,
+        "slash": False,
+        "tint": False,
+    }
 
     def _parens(self, piece: str) -> str:
         return f"({piece})"
@@ -69,6 +74,13 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
     def _partial(self, of: str | None, wrt: str) -> str:
         top = "partial" if of is None else f"partial {of}"
         return f"frac({top}, partial {wrt})"
+
+    def _slash(self, of: str, wrt: str) -> str:
+        return f"partial {of} \\/ partial {wrt}"
+
+    def _tint(self, piece: str, slot: int) -> str:
+        # factor1..3 are colours the Typst templates define (derive.diagram.STYLES)
+        return f"#text(fill: factor{slot})[$ {piece} $]" if self._settings["tint"] else piece
 
     def _juxtapose(self, first: str, second: str, space: bool) -> str:
         return f"{first} {second}"

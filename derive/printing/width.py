@@ -24,7 +24,12 @@ class WidthPrinter(WrittenOrder, Printer):
     """Widths instead of text: each primitive adds up the widths of its parts."""
 
     printmethod = "_derive_width"
-    _default_settings: ClassVar[dict[str, Any]] = {"digits": 9, "namer": classic_name}
+    _default_settings: ClassVar[dict[str, Any]] = {
+        "digits": 9,
+        "namer": classic_name,
+        "slash": False,
+        "tint": False,
+    }
 
     def doprint(self, expr: Any) -> float:
         return self._print(expr)
@@ -67,6 +72,9 @@ class WidthPrinter(WrittenOrder, Printer):
 
     def _partial(self, of: float | None, wrt: float) -> float:
         return max(of or 0.0, wrt) + 1.6
+
+    def _slash(self, of: float, wrt: float) -> float:
+        return of + wrt + 2.6
 
     def _juxtapose(self, first: float, second: float, space: bool) -> float:
         return first + second + (0.3 if space else 0.0)
