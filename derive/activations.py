@@ -162,11 +162,14 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 @cache
-def derivative_identity(name: str) -> DerivativeIdentity:
-    """Derive f'(net) for activation `name` and prove its closed form, once per process."""
+def derivative_identity(name: str, size: int = 3) -> DerivativeIdentity:
+    """Derive f'(net) for activation `name` and prove its closed form, once per process.
+
+    `size` is how many net inputs a layer-wide activation (softmax) is written out for:
+    the layer's own number of neurons, so a 2-output network shows no net₃."""
     activation = ACTIVATIONS[name]
     if not activation.elementwise:
-        return _softmax_identity(activation)
+        return _softmax_identity(activation, max(size, 2))
     net, out = sp.Symbol("net"), sp.Symbol("out")
     definition = activation.definition(net, (net,))
     raw = sp.diff(evaluated(definition), net)
@@ -178,10 +181,10 @@ def derivative_identity(name: str) -> DerivativeIdentity:
     return DerivativeIdentity(activation, net, out, definition, raw, steps, closed)
 
 
-def _softmax_identity(activation: Activation) -> DerivativeIdentity:
-    """∂out_1/∂net_1 and ∂out_2/∂net_1 for a softmax over three net inputs, proved."""
-    nets = sp.symbols("net_1 net_2 net_3")
-    outs = sp.symbols("out_1 out_2 out_3")
+def _softmax_identity(activation: Activation, size: int) -> DerivativeIdentity:
+    """∂out_1/∂net_1 and ∂out_2/∂net_1 for a softmax over `size` net inputs, proved."""
+    nets = sp.symbols(" ".join(f"net_{k}" for k in range(1, size + 1)))
+    outs = sp.symbols(" ".join(f"out_{k}" for k in range(1, size + 1)))
     definitions = [activation.definition(n, nets) for n in nets]
     by_net = {o: evaluated(d) for o, d in zip(outs, definitions, strict=True)}
     raw_same = sp.diff(by_net[outs[0]], nets[0])

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from derive.errors import DeriveError, UsageError
 from derive.files import write_atomic
+from derive.messages import LANGUAGES
+from derive.slides import PACES
 from derive.spec import load_spec, preset_names
 from derive.typeset import ENGINES
 from derive.version import __version__
@@ -144,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
+    _add_lecture_options(explain)
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -184,6 +187,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     presets.set_defaults(run=_presets)
     return parser
+
+
+def _add_lecture_options(explain: argparse.ArgumentParser) -> None:
+    """Language, decimal mark, pace and title slide: the options for a lecture hall."""
+    explain.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="language of the prose (default: en)"
+    )
+    explain.add_argument(
+        "--decimal-comma",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write 0,5 instead of 0.5 (default: the language's convention: de, fr, es)",
+    )
+    explain.add_argument(
+        "--pace",
+        choices=PACES,
+        default="full",
+        help="slides: full (every parameter) or lecture (one per layer, the rest as a table)",
+    )
+    explain.add_argument("--author", default="", help="slides: the title slide's author")
+    explain.add_argument("--course", default="", help="slides: the title slide's course")
+    explain.add_argument("--date", default="", help="slides: the title slide's date")
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
@@ -238,6 +263,12 @@ def _explain(args: argparse.Namespace) -> int:
         steps=args.steps,
         notation=args.notation,
         only=args.only,
+        lang=args.lang,
+        decimal_comma=args.decimal_comma,
+        pace=args.pace,
+        author=args.author,
+        course=args.course,
+        date=args.date,
     )
     data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
     if args.output:

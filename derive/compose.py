@@ -13,7 +13,7 @@ from functools import cached_property
 import sympy as sp
 from sympy import Derivative, Expr, Symbol
 
-from derive.activations import DerivativeIdentity
+from derive.activations import DerivativeIdentity, derivative_identity
 from derive.document import (
     E_BATCH,
     AfterUpdate,
@@ -291,6 +291,9 @@ class _Builder:
 
     def activation_identity(self, identity: DerivativeIdentity, rules: bool) -> IdentityStep:
         activation = identity.activation
+        if not activation.elementwise:
+            # written out for as many outputs as the layer has (never a net₃ that is not there)
+            identity = derivative_identity(activation.name, len(self.network.output_layer))
         explained = rules and activation.elementwise
         off = None
         if identity.off_diagonal is not None:

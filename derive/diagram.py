@@ -321,7 +321,14 @@ def _stage_content(doc: Document, stage: str, step: ParameterStep | None) -> _Co
     slots = _path_slots(doc, step) if stage == "path" and step is not None else None
     node_slots, edge_slots, label_slots, legend, legend_slots = slots or ({}, {}, {}, (), ())
     return _Content(
-        node_lines, edge_lines, bias_lines, node_slots, edge_slots, label_slots, legend, legend_slots
+        node_lines,
+        edge_lines,
+        bias_lines,
+        node_slots,
+        edge_slots,
+        label_slots,
+        legend,
+        legend_slots,
     )
 
 
@@ -485,7 +492,16 @@ def _place(
             label = _first_free(board, _node_spots(info.kind, x, y, radius, size), size, "node")
             label = _label(label, size, font, lines, content.label_slots.get(neuron, 0))
         nodes.append(
-            Node(neuron, info.number, x, y, radius, name_font, content.node_slots.get(neuron, 0), label)
+            Node(
+                neuron,
+                info.number,
+                x,
+                y,
+                radius,
+                name_font,
+                content.node_slots.get(neuron, 0),
+                label,
+            )
         )
     edges = []
     sources = {info.number: info.neurons for info in ov.layers}
@@ -541,7 +557,12 @@ def _node_spots(kind: str, x: float, y: float, radius: float, size: tuple[float,
         return [left, above, below]
     if kind == "output":
         return [right, below, above]
-    return [below, above, (x + side + w / 2, y + side + h / 2), (x - side - w / 2, y + side + h / 2)]
+    return [
+        below,
+        above,
+        (x + side + w / 2, y + side + h / 2),
+        (x - side - w / 2, y + side + h / 2),
+    ]
 
 
 def _edge_spots(
@@ -672,9 +693,7 @@ def _finish(doc, stage, frame, placed, scale, content, measure, step, *, omitted
             return None
         x, y = at((lab.x, lab.y))
         corner = at((lab.left, lab.top))
-        lines = tuple(
-            replace(line, baseline=at((0, line.baseline))[1]) for line in lab.lines
-        )
+        lines = tuple(replace(line, baseline=at((0, line.baseline))[1]) for line in lab.lines)
         return replace(
             lab,
             x=x,
@@ -701,7 +720,9 @@ def _finish(doc, stage, frame, placed, scale, content, measure, step, *, omitted
     edges = []
     for e in placed.edges:
         start, end = at(e.start), at(e.end)
-        edges.append(replace(e, start=start, end=end, head=arrowhead(start, end), label=label(e.label)))
+        edges.append(
+            replace(e, start=start, end=end, head=arrowhead(start, end), label=label(e.label))
+        )
     biases = []
     for b in placed.biases:
         box = label(b.label)
@@ -835,7 +856,6 @@ def _toward(start: Point, end: Point, radius: float) -> Point:
 def _r(point: Point) -> Point:
     """Rounded to 0.01 mm: enough for a drawing, and the same text on every machine."""
     return (round(point[0], 3), round(point[1], 3))
-
 
 
 class Drawings:

@@ -354,3 +354,143 @@ class Document:
     def backward(self) -> tuple[BackwardLayer, ...]:
         """The backward pass (of the first sample)."""
         return self.samples[0].backward
+
+
+# -- the plan of a deck of slides: frames of blocks, every sentence already in words ------
+#
+# A template lays a `Deck` out and escapes it; it never counts, paginates or words a
+# sentence. The records a template reads:
+#   Deck.frames                 the frames in order; Frame.role is "title", "closing" or "step"
+#   Frame.title                 a `Text`; Frame.parameter the parameter it works out (or None)
+#   Frame.blocks                `Paragraph`, `Display`, `Reminder`, `Table`, `Tables`, `Diagram`
+#   Text.pieces                 str (literal, to escape), `Math`, `Num`, `Inline` (to print)
+
+
+@dataclass(frozen=True)
+class Math:
+    """A symbol or expression set inline in a sentence."""
+
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Num:
+    """A value set inline, rounded and with the document's decimal mark."""
+
+    value: Value
+
+
+@dataclass(frozen=True)
+class Inline:
+    """An equation chain set inline: lhs = … = value."""
+
+    equation: Equation
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence or heading in the document's language: literal text and fields in order."""
+
+    pieces: tuple[str | Math | Num | Inline, ...] = ()
+
+    def __add__(self, other: Text) -> Text:
+        return Text(self.pieces + other.pieces)
+
+    @property
+    def plain(self) -> str:
+        """The literal text alone (for tests and for titles without math)."""
+        return "".join(p for p in self.pieces if isinstance(p, str))
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A sentence set as running text; `small` for a side remark."""
+
+    text: Text
+    small: bool = False
+    kind: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class Display:
+    """An equation on a line of its own (broken after "=" when long)."""
+
+    equation: Equation
+    kind: str = "display"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The chain rule of the parameter at hand, recalled at the top of its frames."""
+
+    equation: Equation
+    kind: str = "reminder"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: a caption, a header row and rows of cells; `align` one letter per column
+    (l, r, c). `groups` > 1 sets the rows in that many side-by-side column groups, so a
+    long table uses the width of the slide instead of its height."""
+
+    head: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+    align: str
+    caption: Text | None = None
+    groups: int = 1
+    kind: str = "table"
+
+    @property
+    def parts(self) -> tuple[tuple[tuple[Text, ...], ...], ...]:
+        """The rows split into `groups` side-by-side runs of (nearly) equal length."""
+        if not self.rows:
+            return ((),)
+        size = -(-len(self.rows) // self.groups)
+        return tuple(self.rows[i : i + size] for i in range(0, len(self.rows), size))
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Tables side by side."""
+
+    tables: tuple[Table, ...]
+    kind: str = "tables"
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """The network drawn (by `derive.diagram`), with a caption under it."""
+
+    caption: Text
+    kind: str = "diagram"
+
+
+Block = Paragraph | Display | Reminder | Table | Tables | Diagram
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One slide: a title, its blocks, and the parameter it is about (None if none)."""
+
+    title: Text
+    blocks: tuple[Block, ...] = ()
+    role: str = "step"
+    parameter: Symbol | None = None
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A whole deck, planned once for every slide format.
+
+    `title` is the spec's own title; `subtitle`, `byline` the title slide's other lines
+    (`author`, `course`, `date` as given, empty when not); `lang` the language code."""
+
+    title: str
+    subtitle: Text
+    byline: Text
+    author: str
+    course: str
+    date: str
+    lang: str
+    pace: str
+    frames: tuple[Frame, ...]

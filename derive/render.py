@@ -24,12 +24,14 @@ from sympy import Expr, Float
 
 from derive.diagram import DIGITS as DIAGRAM_DIGITS
 from derive.diagram import PAGE, SCREEN, SLIDE, STYLES, Drawings, Frame, Line, tinted
-from derive.document import Document, Equation, TrainingReport
+from derive.document import Document, Equation, Inline, Math, Num, Text, TrainingReport
 from derive.errors import UsageError
+from derive.messages import Language
 from derive.notation import classic_name
 from derive.numeric import Value, plain
 from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
+from derive.slides import Byline, plan_deck
 from derive.text import latex_escape, markdown_text, typst_text
 
 #: length (in LaTeX characters) above which a Markdown display equation is split
@@ -51,6 +53,7 @@ class Syntax:
     equals: Callable[[list[str]], str]
     aligned: Callable[[list[str]], str]
     text: Callable[[str], str]
+    inline: Callable[[str], str] = "${}$".format
     line_width: float | None = None
     markup: Callable[[str], Any] = str
     narrow_width: float | None = None
@@ -99,6 +102,7 @@ MATHML = Syntax(
     _mathml_equals,
     _mathml_aligned,
     escape,
+    inline="<math>{}</math>".format,
     line_width=64,
     markup=Markup,
     narrow_width=30,
@@ -162,7 +166,7 @@ def environment(kind: str = "markdown") -> jinja2.Environment:
 
 
 def math_filters(
-    document: Document | TrainingReport, syntax: Syntax = MARKDOWN
+    document: Document | TrainingReport, syntax: Syntax = MARKDOWN, lang: Language | None = None
 ) -> dict[str, Callable[..., Any]]:
     """The filters a template uses to print math: inline, equation chains, numbers, text.
 
@@ -172,14 +176,22 @@ def math_filters(
     (HTML); ``wide`` says a display is still too wide (the template scales it to fit);
     ``short`` says a formula fits inside a sentence (else the template displays it);
     ``num`` a value; ``plain`` a value as text; ``text`` free text, made literal;
-    ``pct`` a fraction as a percentage; ``ratio`` how many times smaller or larger.
-    Quantities are named in the document's notation (classic or layered).
+    ``pct`` a fraction as a percentage; ``ratio`` how many times smaller or larger;
+    ``say`` a `Text` of a planned document (its words escaped, its fields printed).
+    Quantities are named in the document's notation (classic or layered); numbers carry
+    the decimal mark of `lang`.
     """
+    lang = lang or Language()
     namer = getattr(document, "notation", classic_name)
-    show = math_printer(syntax.printer, document.digits, namer, tint=syntax.tint)
-    drawing = math_printer(syntax.drawing or syntax.printer, DIAGRAM_DIGITS, namer, slash=True)
+    show = math_printer(syntax.printer, document.digits, namer, lang.decimal, tint=syntax.tint)
+    drawing = math_printer(
+        syntax.drawing or syntax.printer, DIAGRAM_DIGITS, namer, lang.decimal, slash=True
+    )
     measure = math_printer("width", document.digits, namer)
     markup = syntax.markup
+
+    def local(text: str) -> str:
+        return text.replace(".", lang.decimal)
 
     def number(value: Value) -> Any:
         return markup(show(Float(value, 50)))
@@ -207,6 +219,18 @@ def math_filters(
 
     def equation(eq: Equation) -> Any:
         return markup(syntax.equals(parts(eq)))
+
+    def piece(item: str | Math | Num | Inline) -> str:
+        if isinstance(item, str):
+            return str(syntax.text(item))
+        if isinstance(item, Math):
+            return syntax.inline(show(item.expr))
+        if isinstance(item, Num):
+            return syntax.inline(show(Float(item.value, 50)))
+        return syntax.inline(syntax.equals(parts(item.equation)))
+
+    def say(text: Text) -> Any:
+        return markup("".join(piece(item) for item in text.pieces))
 
     def block(eq: Equation) -> Any:
         """A display equation; a long chain is broken after each '=' and aligned."""
@@ -257,9 +281,10 @@ def math_filters(
         "wide": wide,
         "narrow": narrow,
         "short": short,
-        "plain": lambda value: plain(value, document.digits),
+        "plain": lambda value: local(plain(value, document.digits)),
+        "say": say,
         "text": syntax.text,
-        "pct": lambda fraction: f"{plain(fraction * 100, 3)} %",
+        "pct": lambda fraction: f"{local(plain(fraction * 100, 3))} %",
         "ratio": lambda before, after: (
             f"{plain(before / after, 3)} times smaller"
             if after > 0 and before >= after
@@ -268,17 +293,35 @@ def math_filters(
     }
 
 
-def render(document: Document | TrainingReport, fmt: str = "md", *, fragment: bool = False) -> str:
+#: the slide formats: laid out from the plan of `derive.slides`, not from the document
+SLIDES = ("beamer", "typst-slides")
+
+
+def render(
+    document: Document | TrainingReport,
+    fmt: str = "md",
+    *,
+    fragment: bool = False,
+    lang: Language | None = None,
+    pace: str = "full",
+    byline: Byline | None = None,
+) -> str:
     """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
-    only its body (for the formats whose templates offer one: tex, html)."""
+    only its body (for the formats whose templates offer one: tex, html). `lang` gives
+    the language and decimal mark; `pace` and `byline` shape the slide formats."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    lang = lang or Language()
     spec = FORMATS[fmt]
     template = environment(spec.environment).get_template(spec.template)
+    deck = None
+    if fmt in SLIDES and isinstance(document, Document):
+        deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
     drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
     text = template.render(
         doc=document,
-        f=math_filters(document, spec.syntax),
+        deck=deck,
+        f=math_filters(document, spec.syntax, lang),
         drawings=drawings,
         diagram=drawings.network if drawings is not None else None,
         styles=STYLES,

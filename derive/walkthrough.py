@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,13 @@ from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
 from derive.files import write_atomic
+from derive.messages import Language
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
 from derive.render import render
+from derive.slides import PACES, Byline
 from derive.spec import NetworkSpec, load_spec
 from derive.steps import Derivation, derive
 from derive.training import TrainingRun, train
@@ -67,6 +69,9 @@ class Walkthrough:
     training: TrainingRun | None = None
     notation: str = "classic"
     only: tuple[str, ...] | None = None
+    lang: Language = field(default_factory=Language)
+    pace: str = "full"
+    byline: Byline = field(default_factory=Byline)
 
     @cached_property
     def document(self) -> Document:
@@ -93,7 +98,17 @@ class Walkthrough:
         if fmt == "json":
             return json.dumps(self.to_json(), indent=2) + "\n"
         template = "typst-slides" if fmt == "typst" and slides else fmt
-        return render(self.document, template, fragment=fragment)
+        return self._render(template, fragment=fragment)
+
+    def _render(self, fmt: str, *, fragment: bool = False) -> str:
+        return render(
+            self.document,
+            fmt,
+            fragment=fragment,
+            lang=self.lang,
+            pace=self.pace,
+            byline=self.byline,
+        )
 
     def pdf(self, *, slides: bool = False, engine: str = "typst") -> bytes:
         """The walkthrough typeset as a PDF article, or as slides with `slides`.
@@ -103,8 +118,8 @@ class Walkthrough:
         """
         _check_options("pdf", fragment=False, slides=slides, engine=engine)
         if engine == "latex":
-            return latex_pdf(render(self.document, "beamer" if slides else "tex"))
-        return typst_pdf(render(self.document, "typst-slides" if slides else "typst"))
+            return latex_pdf(self._render("beamer" if slides else "tex"))
+        return typst_pdf(self._render("typst-slides" if slides else "typst"))
 
     def output(
         self,
@@ -178,8 +193,18 @@ def build_walkthrough(
     steps: int | None = None,
     notation: str = "classic",
     only: str | list[str] | tuple[str, ...] | None = None,
+    lang: str = "en",
+    decimal_comma: bool | None = None,
+    pace: str = "full",
+    author: str = "",
+    course: str = "",
+    date: str = "",
 ) -> Walkthrough:
     """Run the pipeline on a spec file, a preset name or a `NetworkSpec`.
+
+    `lang` (en, de, fr, es) is the language of the prose, with its decimal mark unless
+    `decimal_comma` forces one; `pace` (full, lecture) and `author`, `course`, `date`
+    shape the slides.
 
     `check` also proves every factorization against the direct derivative (`derive.verify`);
     `steps` appends a training run of that many updates; `notation` is ``classic`` or
@@ -190,6 +215,9 @@ def build_walkthrough(
     if notation not in NOTATIONS:
         raise UsageError(f"unknown notation {notation!r} (known: {', '.join(NOTATIONS)})")
     _check_digits(digits)
+    language = Language.of(lang, decimal_comma)
+    if pace not in PACES:
+        raise UsageError(f"unknown pace {pace!r} (known: {', '.join(PACES)})")
     derivation = _derivation(source)
     chosen = _parameters(only, derivation) if only is not None else None
     step = train_step(derivation)
@@ -207,6 +235,9 @@ def build_walkthrough(
         training,
         notation,
         chosen,
+        language,
+        pace,
+        Byline(author, course, date),
     )
 
 

@@ -39,14 +39,19 @@ PRINTERS: dict[str, type] = {
 
 
 def math_printer(
-    syntax: str, digits: int, namer: Namer = classic_name, **settings: Any
+    syntax: str,
+    digits: int,
+    namer: Namer = classic_name,
+    decimal: str = ".",
+    **settings: Any,
 ) -> Callable[[Expr], Any]:
-    """A memoizing printing function for one document (same digits, same names).
+    """A memoizing printing function for one document (same digits, names, decimal mark;
+    `settings` are the printer's own, such as ``slash`` or ``tint``).
 
     Documents repeat the same quantities and values many times over; printing each once
     keeps rendering linear in the size of the network.
     """
-    printer = PRINTERS[syntax]({"digits": digits, "namer": namer, **settings})
+    printer = PRINTERS[syntax]({"digits": digits, "namer": namer, "decimal": decimal, **settings})
     memo: dict[Expr, Any] = {}
 
     def print_math(expr: Expr) -> Any:
@@ -64,10 +69,10 @@ def latex_printer(digits: int, namer: Namer = classic_name) -> Callable[[Expr], 
 
 __all__ = [
     "PRINTERS",
-    "SvgTextPrinter",
     "LatexMathPrinter",
     "MathMLMathPrinter",
     "Namer",
+    "SvgTextPrinter",
     "TypstMathPrinter",
     "WidthPrinter",
     "latex_printer",

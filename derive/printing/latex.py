@@ -16,10 +16,13 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
     """LaTeX math in written order, with ∂-fractions, rounded numbers and classic names."""
 
     _operators: ClassVar[dict[str, str]] = _OPERATORS
+    #: a decimal comma in math mode: braced, so TeX sets no space after it
+    _decimal_comma = "{,}"
     printmethod = "_derive_latex"
     _default_settings: ClassVar[dict[str, Any]] = {
         **LatexPrinter._default_settings,
         "digits": 9,
+        "decimal": ".",
         "namer": classic_name,
         "slash": False,
         "tint": False,

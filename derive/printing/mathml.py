@@ -31,6 +31,7 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
     _default_settings: ClassVar[dict[str, Any]] = {
         **MathMLPresentationPrinter._default_settings,
         "digits": 9,
+        "decimal": ".",
         "namer": classic_name,
         "tint": False,
     }

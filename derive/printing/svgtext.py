@@ -39,6 +39,7 @@ class SvgTextPrinter(WrittenOrder, TextSyntax, Printer):
     _operators: ClassVar[dict[str, str]] = _OPERATORS
     printmethod = "_derive_svg"
     _default_settings: ClassVar[dict[str, Any]] = {
+        "decimal": ".",
         "digits": 9,
         "namer": classic_name,
         "slash": True,

@@ -35,9 +35,12 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
     """Typst math in written order, with ∂-fractions, rounded numbers and classic names."""
 
     _operators: ClassVar[dict[str, str]] = _OPERATORS
+    #: a decimal comma in math: of class "normal", so Typst sets no space after it
+    _decimal_comma = 'class("normal", ",")'
     printmethod = "_derive_typst"
     _default_settings: ClassVar[dict[str, Any]] = {
         "digits": 9,
+        "decimal": ".",
         "namer": classic_name,
         "slash": False,
         "tint": False,

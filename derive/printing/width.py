@@ -26,6 +26,7 @@ class WidthPrinter(WrittenOrder, Printer):
     printmethod = "_derive_width"
     _default_settings: ClassVar[dict[str, Any]] = {
         "digits": 9,
+        "decimal": ".",
         "namer": classic_name,
         "slash": False,
         "tint": False,

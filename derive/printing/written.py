@@ -109,9 +109,16 @@ class WrittenOrder:
         )
         return self._negative(written) if negative else written
 
+    #: how the printer's syntax writes a decimal comma (a printer may override)
+    _decimal_comma = ","
+
     def _number(self, expr: sp.Float) -> tuple[str, int | None]:
-        """The one rounding policy of `derive.numeric`, at the document's digits."""
-        return format_number(ctx.make_mpf(expr._mpf_), self._settings["digits"])
+        """The one rounding policy of `derive.numeric`, at the document's digits, with the
+        document's decimal mark (``decimal`` setting: "." or ",")."""
+        text, exponent = format_number(ctx.make_mpf(expr._mpf_), self._settings["digits"])
+        if self._settings.get("decimal", ".") == ",":
+            text = text.replace(".", self._decimal_comma)
+        return text, exponent
 
     def _scientific_float(self, expr: Expr) -> bool:
         return isinstance(expr, sp.Float) and self._number(expr)[1] is not None
@@ -140,6 +147,10 @@ class WrittenOrder:
         # the derivative of a written expression: ∂/∂x (…)
         operator = self._partial(None, self._print(variable))
         return self._juxtapose(operator, self._parens(self._print(expr.expr)), False)
+
+    def _print_log(self, expr: Expr) -> Piece:
+        # the natural logarithm, written ln as students expect (log could be base 10)
+        return self._print(sp.Function("ln")(*expr.args))
 
     def _print_exp(self, expr: Expr) -> Piece:
         return self._power(self._letter("e"), self._print(expr.args[0]))
