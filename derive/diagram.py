@@ -9,7 +9,8 @@ stages of the same network:
     network    weights on their edges, inputs and targets beside their neurons
     forward    the same, with net and out on every neuron after the forward pass
     backward   each weight's gradient and new value on its edge
-    path       the forward drawing with one parameter's chain rule lit: the factors
+    path       the forward drawing with one parameter's chain rule lit (only the lit
+               parts carry their numbers): the factors
                ∂E/∂out (everything downstream), ∂out/∂net (the neuron) and ∂net/∂p (the
                parameter's edge and its source) each in a colour *and* a line style, so
                the picture reads in black and white, with a legend naming each factor
@@ -39,10 +40,10 @@ from derive.printing import math_printer
 from derive.printing.width import OPERATOR
 
 PT = 2.54 / 72.27  # cm per point
-EM_PER_UNIT = 0.56  # an em per character width of `derive.printing.width`, with some room
+EM_PER_UNIT = 0.62  # an em per character width of `derive.printing.width`, with some room
 LINE = 1.3  # baseline to baseline, in font sizes
 PAD = 1.6  # pt of white around a label's text
-GAP = 0.08  # cm kept free between two boxes
+GAP = 0.1  # cm kept free between two boxes
 COLUMN = 3.6  # cm between layers, at least (natural size, before scaling)
 ROW = 1.7  # cm between neurons of a layer, at least
 RADIUS = 0.42  # cm, a neuron's circle, at least
@@ -279,15 +280,18 @@ def _gradient_symbol(doc: Document) -> Symbol:
     return E_BATCH if doc.batch is not None else E_TOTAL
 
 
-def _stage_content(doc: Document, stage: str, step: ParameterStep | None) -> _Content:
+def _stage_content(doc: Document, stage: str, step: ParameterStep | None, sample: int) -> _Content:
+    """What one stage writes on each part, with the values of sample `sample` (0-based)."""
     ov = doc.overview
+    given = ov.samples[sample]
     node_lines: dict[Symbol, tuple[Equation, ...]] = {}
-    for q, neuron in zip(ov.inputs, ov.layers[0].neurons, strict=True):
+    for q, neuron in zip(given.inputs, ov.layers[0].neurons, strict=True):
         node_lines[neuron] = (q,)
-    forward = {n.neuron: n for layer in doc.forward.layers for n in layer.neurons}
+    walk = doc.samples[sample].forward
+    forward = {n.neuron: n for layer in walk.layers for n in layer.neurons}
     outputs = ov.layers[-1].neurons
-    errors = dict(zip(outputs, doc.forward.errors.terms, strict=False))
-    targets = dict(zip(outputs, ov.targets, strict=True))
+    errors = dict(zip(outputs, walk.errors.terms, strict=False))
+    targets = dict(zip(outputs, given.targets, strict=True))
     for info in ov.layers[1:]:
         for neuron in info.neurons:
             lines: tuple[Equation, ...] = ()
@@ -320,6 +324,10 @@ def _stage_content(doc: Document, stage: str, step: ParameterStep | None) -> _Co
             bias_lines[b.parameter] = values(b.parameter, b.value)
     slots = _path_slots(doc, step) if stage == "path" and step is not None else None
     node_slots, edge_slots, label_slots, legend, legend_slots = slots or ({}, {}, {}, (), ())
+    if stage == "path":
+        # the drawing is about one path: only its parts carry their numbers
+        edge_lines = {p: lines for p, lines in edge_lines.items() if p in edge_slots}
+        node_lines = {n: lines for n, lines in node_lines.items() if n in node_slots}
     return _Content(
         node_lines,
         edge_lines,
@@ -478,7 +486,11 @@ def _place(
         titles.append(Title(x, title_height / 2, font, info))
         board.take(_rect(x, title_height / 2, (measure.text(16, font), title_height)))
     bottom = top + (tallest - 1) * row
-    biases = _place_biases(ov, content, measure, font, centres, xs, bottom + row * 0.75, radius)
+    biases = (
+        _place_biases(ov, content, measure, font, centres, xs, bottom + row * 0.75, radius)
+        if labelled
+        else []
+    )
     for bias in biases:
         board.take(_box(bias.label))
     layer_of = {n: info for info in ov.layers for n in info.neurons}
@@ -509,7 +521,7 @@ def _place(
         start_c, end_c = centres[w.source], centres[w.destination]
         start, end = _toward(end_c, start_c, radius), _toward(start_c, end_c, radius)
         label = None
-        lines = content.edge_lines[w.parameter] if labelled else ()
+        lines = content.edge_lines.get(w.parameter, ()) if labelled else ()
         if lines:
             size = measure.box(lines, font)
             layer = layer_of[w.source]
@@ -548,21 +560,17 @@ def _node_spots(kind: str, x: float, y: float, radius: float, size: tuple[float,
     """Where a neuron's label may go, best first: inputs to the left, outputs to the right,
     hidden neurons below or above (edges run sideways from them)."""
     w, h = size
-    side = radius + 0.08
-    left = (x - side - w / 2, y)
-    right = (x + side + w / 2, y)
+    side = radius + GAP + 0.04
+    right, left = x + side + w / 2, x - side - w / 2
+    # beside the neuron: level with it, then its top or bottom edge level with the circle's
+    level = [y, y + h / 2 - radius, y - h / 2 + radius]
     below = (x, y + side + h / 2)
     above = (x, y - side - h / 2)
     if kind == "input":
-        return [left, above, below]
+        return [*((left, v) for v in level), above, below]
     if kind == "output":
-        return [right, below, above]
-    return [
-        below,
-        above,
-        (x + side + w / 2, y + side + h / 2),
-        (x - side - w / 2, y + side + h / 2),
-    ]
+        return [*((right, v) for v in level), below, above]
+    return [below, above, (right, y + side + h / 2), (left, y + side + h / 2)]
 
 
 def _edge_spots(
@@ -572,14 +580,18 @@ def _edge_spots(
     (the labels of one source's edges fan out there), then ever further from it."""
     lane = (k + 1) / (lanes + 1)
     ts = [lane]
-    for i in range(1, 15):
-        ts += [lane - 0.04 * i, lane + 0.04 * i]
+    for i in range(1, 36):
+        ts += [lane - 0.025 * i, lane + 0.025 * i]
     low, high = start[0] + radius + size[0] / 2 + GAP, end[0] - radius - size[0] / 2 - GAP
     for t in ts:
         if 0.08 <= t <= 0.92:
             x = start[0] + (end[0] - start[0]) * t
             if low <= x <= high:
-                yield x, start[1] + (end[1] - start[1]) * t
+                y = start[1] + (end[1] - start[1]) * t
+                # on the edge; else resting on it from above or hanging from it below
+                yield x, y
+                yield x, y - size[1] * 0.4
+                yield x, y + size[1] * 0.4
 
 
 def _label(
@@ -616,13 +628,18 @@ def _place_biases(ov, content, measure, font, centres, xs, y, radius) -> list[Bi
 
 
 def build_diagram(
-    doc: Document, stage: str = "network", frame: Frame = PAGE, step: ParameterStep | None = None
+    doc: Document,
+    stage: str = "network",
+    frame: Frame = PAGE,
+    step: ParameterStep | None = None,
+    sample: int = 0,
 ) -> Diagram:
-    """The drawing of `doc`'s network at one stage, fitted to `frame`; for the ``path``
-    stage `step` names the parameter whose chain rule is lit."""
+    """The drawing of `doc`'s network at one stage, fitted to `frame`, with the values of
+    sample `sample` (0-based); for the ``path`` stage `step` names the parameter whose
+    chain rule is lit."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
-    content = _stage_content(doc, stage, step)
+    content = _stage_content(doc, stage, step, sample)
     measure = _Measure(doc)
     named = max(doc.overview.sizes) <= MOST_NAMED
     placed = _grow(doc, content, measure, frame, labelled=named, named=named)
@@ -630,7 +647,9 @@ def build_diagram(
     if placed is not None:
         scale = _scale(placed, frame, reserved)
         if frame.font * scale >= frame.smallest:
-            return _finish(doc, stage, frame, placed, scale, content, measure, step, omitted=0)
+            return _finish(
+                doc, stage, frame, placed, scale, content, measure, step, sample, omitted=0
+            )
     bare = _grow(doc, content, measure, frame, labelled=False, named=named)
     assert bare is not None  # without labels nothing can collide
     scale = _scale(bare, frame, reserved)
@@ -639,23 +658,46 @@ def build_diagram(
         bare = _grow(doc, content, measure, frame, labelled=False, named=False)
         scale = _scale(bare, frame, reserved)
     omitted = len(doc.overview.weights)
-    return _finish(doc, stage, frame, bare, scale, content, measure, step, omitted=omitted)
+    return _finish(doc, stage, frame, bare, scale, content, measure, step, sample, omitted=omitted)
+
+
+#: ways of spreading a drawing whose labels do not fit: (columns, rows) growth per try
+SPREADS = ((1.08, 1.12), (1.04, 1.08), (1.12, 1.04), (1.03, 1.15))
+#: more weights than this: their labels are not even tried (they could not be legible)
+MOST_LABELLED = 80
 
 
 def _grow(doc, content, measure, frame, *, labelled: bool, named: bool) -> _Placed | None:
-    """Place everything, spreading columns and rows until every label has a free spot."""
+    """Place everything, spreading columns and rows until every label has a free spot;
+    of the few ways of spreading, the one that needs the least shrinking to fit the frame."""
     tallest = max(doc.overview.sizes)
     column, row = COLUMN, ROW if tallest <= MOST_NAMED else ROW * MOST_NAMED / tallest
     if not named:
         column = max(1.2, COLUMN * MOST_NAMED / max(tallest, MOST_NAMED))
-    for _ in range(24):
+    if not labelled:
+        return _place(doc, content, measure, frame.font, column, row, False, named)
+    if len(doc.overview.weights) > MOST_LABELLED:
+        return None
+    best, best_scale = None, 0.0
+    reserved = _legend_height(content, measure, frame)
+    for widen, heighten in SPREADS:
+        placed = _spread(doc, content, measure, frame, column, row, widen, heighten, named)
+        if placed is not None and _scale(placed, frame, reserved) > best_scale + 1e-9:
+            best, best_scale = placed, _scale(placed, frame, reserved)
+        if best_scale >= 1.0:
+            break
+    return best
+
+
+def _spread(doc, content, measure, frame, column, row, widen, heighten, named):
+    for _ in range(40):
         try:
-            return _place(doc, content, measure, frame.font, column, row, labelled, named)
+            return _place(doc, content, measure, frame.font, column, row, True, named)
         except _Failed as failed:
             if failed.what == "edge":
-                column, row = column * 1.15, row * 1.08
+                column, row = column * widen, row * heighten
             else:
-                column, row = column * 1.04, row * 1.2
+                column, row = column * 1.03, row * 1.15
     return None
 
 
@@ -677,10 +719,12 @@ def _scale(placed: _Placed, frame: Frame, reserved: float = 0.0) -> float:
     """How much the drawing shrinks to fit the frame, `reserved` cm of height kept free."""
     left, top, right, bottom = _extent(placed)
     room = max(frame.height - reserved, frame.height / 3)
-    return min(1.0, frame.width / (right - left), room / (bottom - top))
+    return min(1.0, (frame.width - 0.2) / (right - left), room / (bottom - top))
 
 
-def _finish(doc, stage, frame, placed, scale, content, measure, step, *, omitted) -> Diagram:
+def _finish(
+    doc, stage, frame, placed, scale, content, measure, step, sample, *, omitted
+) -> Diagram:
     """Moved to the origin, scaled to the frame, rounded; the legend below at full size."""
     left, top, right, bottom = _extent(placed)
     margin = 0.1
@@ -750,7 +794,7 @@ def _finish(doc, stage, frame, placed, scale, content, measure, step, *, omitted
         omitted,
         all(n.radius > 0.15 for n in nodes) and max(doc.overview.sizes) <= MOST_NAMED,
         DIGITS,
-        1 if len(doc.samples) > 1 else 0,
+        sample + 1 if len(doc.samples) > 1 else 0,
     )
 
 
@@ -865,26 +909,37 @@ class Drawings:
     def __init__(self, doc: Document, frame: Frame) -> None:
         self.doc = doc
         self.frame = frame
-        self._built: dict[tuple[str, Symbol | None], Diagram] = {}
+        self._built: dict[tuple[str, Symbol | None, int], Diagram] = {}
 
-    def _get(self, stage: str, step: ParameterStep | None = None) -> Diagram:
-        key = (stage, step.parameter if step is not None else None)
+    def get(self, stage: str, parameter: Symbol | None = None, sample: int = 1) -> Diagram:
+        """The drawing of `stage`; for ``path``, that of `parameter` in sample `sample`
+        (1-based, as the document numbers its samples; 0 means the only one)."""
+        index = max(sample, 1) - 1
+        key = (stage, parameter, index)
         if key not in self._built:
-            self._built[key] = build_diagram(self.doc, stage, self.frame, step)
+            step = self._step(parameter, index) if stage == "path" else None
+            self._built[key] = build_diagram(self.doc, stage, self.frame, step, index)
         return self._built[key]
+
+    def _step(self, parameter: Symbol | None, index: int) -> ParameterStep:
+        for layer in self.doc.samples[index].backward:
+            for step in layer.steps:
+                if step.parameter == parameter:
+                    return step
+        raise KeyError(f"no worked step of {parameter} in sample {index + 1}")
 
     @property
     def network(self) -> Diagram:
-        return self._get("network")
+        return self.get("network")
 
     @property
     def forward(self) -> Diagram:
-        return self._get("forward")
+        return self.get("forward")
 
     @property
     def backward(self) -> Diagram:
-        return self._get("backward")
+        return self.get("backward")
 
-    def path(self, step: ParameterStep) -> Diagram:
-        """The forward drawing with `step`'s chain rule lit."""
-        return self._get("path", step)
+    def path(self, step: ParameterStep, sample: int = 1) -> Diagram:
+        """The forward drawing of sample `sample` with `step`'s chain rule lit."""
+        return self.get("path", step.parameter, sample)

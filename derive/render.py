@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
-from sympy import Expr, Float
+from sympy import Expr, Float, Symbol
 
 from derive.diagram import DIGITS as DIAGRAM_DIGITS
 from derive.diagram import PAGE, SCREEN, SLIDE, STYLES, Drawings, Frame, Line, tinted
@@ -333,3 +333,27 @@ def render(
 def _tidy(text: str) -> str:
     """At most one blank line in a row, and exactly one newline at the end."""
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def render_drawing(
+    document: Document,
+    stage: str = "network",
+    *,
+    parameter: Symbol | None = None,
+    sample: int = 1,
+    title: str = "",
+    lang: Language | None = None,
+) -> str:
+    """One drawing of the network as a standalone SVG file (the image a Markdown
+    walkthrough refers to): `stage` as in `derive.diagram`, laid out for a screen."""
+    lang = lang or Language()
+    drawing = Drawings(document, SCREEN).get(stage, parameter, sample)
+    template = environment("html").get_template("drawing.svg.j2")
+    text = template.render(
+        doc=document,
+        f=math_filters(document, SVG, lang),
+        diagram=drawing,
+        styles=STYLES,
+        title=title or document.title,
+    )
+    return _tidy(text)

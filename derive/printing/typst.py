@@ -83,7 +83,7 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
 
     def _tint(self, piece: str, slot: int) -> str:
         # factor1..3 are colours the Typst templates define (derive.diagram.STYLES)
-        return f"#text(fill: factor{slot})[$ {piece} $]" if self._settings["tint"] else piece
+        return f"#text(fill: factor{slot}, $std.math.display({piece})$)" if self._settings["tint"] else piece
 
     def _juxtapose(self, first: str, second: str, space: bool) -> str:
         return f"{first} {second}"

@@ -75,7 +75,7 @@ class WidthPrinter(WrittenOrder, Printer):
         return max(of or 0.0, wrt) + 1.6
 
     def _slash(self, of: float, wrt: float) -> float:
-        return of + wrt + 2.6
+        return of + wrt + 3.0
 
     def _juxtapose(self, first: float, second: float, space: bool) -> float:
         return first + second + (0.3 if space else 0.0)

@@ -158,7 +158,8 @@ class WrittenOrder:
     def _print_Tint(self, expr: Expr) -> Piece:
         """A factor of a chain rule drawn in the colour of its part of the diagram."""
         inner, slot = expr.args
-        return self._tint(self._print(inner), int(slot))
+        # a factor of a product: parenthesized when negative, as it would be untinted
+        return self._tint(self._factor(inner), int(slot))
 
     def _tint(self, piece: Piece, slot: int) -> Piece:
         """`piece` in the colour of factor `slot` (1, 2, 3); a syntax without colour keeps it."""
