@@ -119,7 +119,9 @@ def test_no_label_overlaps_another_or_a_neuron(network):
     _, doc = network
     for d in drawings(doc):
         rects = boxes(d)
-        circles = [(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in d.nodes]
+        circles = [
+            (n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in d.nodes
+        ]
         for i, a in enumerate(rects):
             assert not any(overlap(a, b) for b in rects[i + 1 :]), (d.stage, d.frame)
             assert not any(overlap(a, c) for c in circles), (d.stage, d.frame)
@@ -164,8 +166,9 @@ TEXT = re.compile(r"<text [^>]*>(.*?)</text>", re.S)
 
 
 def svg_lines(svg: str) -> list[str]:
-    """The text lines of an SVG drawing, tags stripped: ``net h1 = 0.3775`` → ``neth1 = 0.3775``."""
-    return [html.unescape(re.sub(r"<[^>]+>", "", t)).replace("\u2212", "-") for t in TEXT.findall(svg)]
+    """The text lines of an SVG drawing, tags stripped (``neth1 = 0.3775``), minus as "-"."""
+    lines = [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in TEXT.findall(svg)]
+    return [line.replace("\u2212", "-") for line in lines]
 
 
 def expected_values(name: str, stage: str, sample: int = 0) -> dict[str, str]:

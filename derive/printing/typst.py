@@ -83,7 +83,10 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
 
     def _tint(self, piece: str, slot: int) -> str:
         # factor1..3 are colours the Typst templates define (derive.diagram.STYLES)
-        return f"#text(fill: factor{slot}, $std.math.display({piece})$)" if self._settings["tint"] else piece
+        if not self._settings["tint"]:
+            return piece
+        # std.math: the templates define a `display` of their own
+        return f"#text(fill: factor{slot}, $std.math.display({piece})$)"
 
     def _juxtapose(self, first: str, second: str, space: bool) -> str:
         return f"{first} {second}"
