@@ -125,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="pdf: typst (default, in-process) or latex (latexmk/pdflatex from TeX Live)",
     )
     explain.add_argument(
+        "--diagram",
+        choices=("svg", "mermaid"),
+        help="md: the drawings as SVG images written beside the Markdown (the default with "
+        "-o; GitHub and Pandoc show them), or the network as a Mermaid chart (the default "
+        "on standard output)",
+    )
+    explain.add_argument(
         "--fragment",
         action="store_true",
         help="tex or html: only the body, to include in a document of your own",
@@ -270,11 +277,24 @@ def _explain(args: argparse.Namespace) -> int:
         course=args.course,
         date=args.date,
     )
-    data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
-    if args.output:
-        write_atomic(args.output, data)
+    if args.diagram and fmt != "md":
+        raise UsageError(f"--diagram applies to --format md, not {fmt}")
+    diagram = args.diagram or ("svg" if args.output else "mermaid")
+    if fmt == "md" and diagram == "svg":
+        if not args.output:
+            raise UsageError(
+                "--diagram svg writes image files beside the Markdown: give -o FILE.md "
+                "(or use --diagram mermaid)"
+            )
+        walkthrough.save(args.output, fmt, diagram="svg")
     else:
-        sys.stdout.write(data)
+        data = walkthrough.output(
+            fmt, fragment=args.fragment, slides=args.slides, engine=args.engine
+        )
+        if args.output:
+            write_atomic(args.output, data)
+        else:
+            sys.stdout.write(data)
     if walkthrough.verification is not None:
         print(f"derive: {walkthrough.verification}", file=sys.stderr)
     return 0

@@ -12,7 +12,7 @@ the HTML environment escapes every value that is not marked as markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -305,10 +305,12 @@ def render(
     lang: Language | None = None,
     pace: str = "full",
     byline: Byline | None = None,
+    images: Mapping[str, str] | None = None,
 ) -> str:
     """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
     only its body (for the formats whose templates offer one: tex, html). `lang` gives
-    the language and decimal mark; `pace` and `byline` shape the slide formats."""
+    the language and decimal mark; `pace` and `byline` shape the slide formats; `images`
+    names the image file of each drawing (Markdown: stage → file; none: Mermaid)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     lang = lang or Language()
@@ -325,6 +327,7 @@ def render(
         drawings=drawings,
         diagram=drawings.network if drawings is not None else None,
         styles=STYLES,
+        images=images or {},
         fragment=fragment,
     )
     return _tidy(text)

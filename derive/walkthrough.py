@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +31,7 @@ from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
-from derive.render import render
+from derive.render import render, render_drawing
 from derive.slides import PACES, Byline
 from derive.spec import NetworkSpec, load_spec
 from derive.steps import Derivation, derive
@@ -41,6 +42,11 @@ from derive.verify import Verification, verify
 #: formats that are text, and the one that is not
 TEXT_FORMATS = ("md", "json", "tex", "beamer", "typst", "html")
 FORMATS = (*TEXT_FORMATS, "pdf")
+
+#: how a Markdown walkthrough shows the network: SVG images beside it, or a Mermaid chart
+DIAGRAMS = ("svg", "mermaid")
+#: the drawings a Markdown walkthrough refers to, as images
+MARKDOWN_DRAWINGS = ("network", "forward", "backward")
 
 #: file suffix → format
 SUFFIXES = {
@@ -86,11 +92,20 @@ class Walkthrough:
             only=self.only,
         )
 
-    def render(self, fmt: str = "md", *, fragment: bool = False, slides: bool = False) -> str:
+    def render(
+        self,
+        fmt: str = "md",
+        *,
+        fragment: bool = False,
+        slides: bool = False,
+        images: Mapping[str, str] | None = None,
+    ) -> str:
         """The walkthrough as text in format `fmt` (one of `TEXT_FORMATS`).
 
         `fragment` gives only the body (``tex``: to \\input into notes; ``html``: to embed
-        in a page); `slides` gives the Typst slides instead of the article (``typst``).
+        in a page); `slides` gives the Typst slides instead of the article (``typst``);
+        `images` (``md``) names the SVG file of each drawing of `MARKDOWN_DRAWINGS`, as
+        the Markdown refers to it (without, the network is a Mermaid chart).
         """
         _check_options(fmt, fragment=fragment, slides=slides, engine=None)
         if fmt == "pdf":
@@ -98,9 +113,11 @@ class Walkthrough:
         if fmt == "json":
             return json.dumps(self.to_json(), indent=2) + "\n"
         template = "typst-slides" if fmt == "typst" and slides else fmt
-        return self._render(template, fragment=fragment)
+        return self._render(template, fragment=fragment, images=images)
 
-    def _render(self, fmt: str, *, fragment: bool = False) -> str:
+    def _render(
+        self, fmt: str, *, fragment: bool = False, images: Mapping[str, str] | None = None
+    ) -> str:
         return render(
             self.document,
             fmt,
@@ -108,7 +125,13 @@ class Walkthrough:
             lang=self.lang,
             pace=self.pace,
             byline=self.byline,
+            images=images,
         )
+
+    def drawing(self, stage: str = "network") -> str:
+        """One drawing of the network as an SVG file's text (`derive.diagram` stages:
+        ``network``, ``forward``, ``backward``)."""
+        return render_drawing(self.document, stage, lang=self.lang)
 
     def pdf(self, *, slides: bool = False, engine: str = "typst") -> bytes:
         """The walkthrough typeset as a PDF article, or as slides with `slides`.
@@ -142,12 +165,33 @@ class Walkthrough:
             result["training"] = training_json(self.training)
         return result
 
-    def save(self, path: str | Path, fmt: str | None = None, **options: Any) -> None:
+    def save(
+        self, path: str | Path, fmt: str | None = None, *, diagram: str = "svg", **options: Any
+    ) -> None:
         """Write the walkthrough to `path` atomically, in `fmt` or the format its suffix names.
 
-        `options` are those of `output` (``fragment``, ``slides``, ``engine``).
+        `options` are those of `output` (``fragment``, ``slides``, ``engine``). Markdown
+        with `diagram` ``svg`` (the default) also writes its drawings beside it, as
+        ``NAME.network.svg``, ``NAME.forward.svg``, ``NAME.backward.svg``: images that
+        GitHub and Pandoc both show. They are written first, so a reader who finds the
+        Markdown finds its images; ``mermaid`` writes the Markdown alone.
         """
-        write_atomic(path, self.output(fmt or format_for_path(path), **options))
+        fmt = fmt or format_for_path(path)
+        _check_diagram(fmt, diagram)
+        if fmt != "md" or diagram == "mermaid":
+            write_atomic(path, self.output(fmt, **options))
+            return
+        _check_options(
+            fmt,
+            fragment=options.get("fragment", False),
+            slides=options.get("slides", False),
+            engine=options.get("engine"),
+        )
+        target = Path(path)
+        files = {stage: image_path(target, stage) for stage in MARKDOWN_DRAWINGS}
+        for stage, file in files.items():
+            write_atomic(file, self.drawing(stage))
+        write_atomic(target, self.render("md", images={s: f.name for s, f in files.items()}))
 
     def _repr_markdown_(self) -> str:
         return self.render("md")
@@ -156,6 +200,16 @@ class Walkthrough:
         """Jupyter shows the walkthrough as HTML: MathML math and the SVG network, with
         its styles scoped to the walkthrough so the notebook keeps its own look."""
         return self.render("html", fragment=True)
+
+
+def image_path(markdown: Path, stage: str) -> Path:
+    """The SVG file of one drawing of a Markdown walkthrough: beside it, named after it."""
+    return markdown.with_name(f"{markdown.stem}.{stage}.svg")
+
+
+def _check_diagram(fmt: str, diagram: str) -> None:
+    if diagram not in DIAGRAMS:
+        raise UsageError(f"unknown diagram kind {diagram!r} (known: {', '.join(DIAGRAMS)})")
 
 
 def _check_options(fmt: str, *, fragment: bool, slides: bool, engine: str | None) -> None:
