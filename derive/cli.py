@@ -237,7 +237,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     )
     train.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
     train.add_argument(
-        "--plot", metavar="FILE", help="also draw the error curve (log scale) to FILE.svg or .png"
+        "--plot",
+        metavar="FILE",
+        help="also draw the error curve (log scale) to FILE.svg, .pdf (for LaTeX) or .png",
     )
     train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
     train.set_defaults(run=_train)

@@ -29,6 +29,7 @@ from derive.errors import UsageError
 from derive.messages import Language
 from derive.notation import classic_name
 from derive.numeric import Value, plain
+from derive.plot import Chart, chart, svg
 from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
 from derive.slides import Byline, plan_deck
@@ -320,6 +321,7 @@ def render(
     if fmt in SLIDES and isinstance(document, Document):
         deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
     drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
+    curve = training_chart(document)
     text = template.render(
         doc=document,
         deck=deck,
@@ -328,6 +330,8 @@ def render(
         diagram=drawings.network if drawings is not None else None,
         styles=STYLES,
         images=images or {},
+        curve=curve,
+        curve_svg=svg(curve) if curve is not None else None,
         fragment=fragment,
     )
     return _tidy(text)
@@ -360,3 +364,16 @@ def render_drawing(
         title=title or document.title,
     )
     return _tidy(text)
+
+
+def training_chart(document: Document | TrainingReport) -> Chart | None:
+    """The error curve of the document's training run laid out (None without a run)."""
+    training = document.training
+    if training is None:
+        return None
+    curve = [(step, float(value)) for step, value in training.history]
+    return chart(curve, CURVE_TITLE.format(steps=f"{training.steps:,}"))
+
+
+#: the title of the error curve in a walkthrough
+CURVE_TITLE = "The error during {steps} steps of gradient descent"

@@ -31,7 +31,8 @@ from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
-from derive.render import render, render_drawing
+from derive.plot import svg as plot_svg
+from derive.render import render, render_drawing, training_chart
 from derive.slides import PACES, Byline
 from derive.spec import NetworkSpec, load_spec
 from derive.steps import Derivation, derive
@@ -129,8 +130,14 @@ class Walkthrough:
         )
 
     def drawing(self, stage: str = "network") -> str:
-        """One drawing of the network as an SVG file's text (`derive.diagram` stages:
-        ``network``, ``forward``, ``backward``)."""
+        """One drawing as an SVG file's text: the network at a stage of `derive.diagram`
+        (``network``, ``forward``, ``backward``), or ``curve``, the error curve of the
+        training run (with ``steps``)."""
+        if stage == "curve":
+            chart = training_chart(self.document)
+            if chart is None:
+                raise UsageError("there is no error curve without a training run (--steps N)")
+            return plot_svg(chart)
         return render_drawing(self.document, stage, lang=self.lang)
 
     def pdf(self, *, slides: bool = False, engine: str = "typst") -> bytes:
@@ -188,7 +195,8 @@ class Walkthrough:
             engine=options.get("engine"),
         )
         target = Path(path)
-        files = {stage: image_path(target, stage) for stage in MARKDOWN_DRAWINGS}
+        stages = (*MARKDOWN_DRAWINGS, "curve") if self.training else MARKDOWN_DRAWINGS
+        files = {stage: image_path(target, stage) for stage in stages}
         for stage, file in files.items():
             write_atomic(file, self.drawing(stage))
         write_atomic(target, self.render("md", images={s: f.name for s, f in files.items()}))
@@ -347,7 +355,7 @@ class Training:
         write_atomic(path, self.render(fmt or train_format_for_path(path)))
 
     def plot(self, path: str | Path) -> None:
-        """Write the error curve (log scale) to an .svg or .png file."""
+        """Write the error curve (log scale) to an .svg, .pdf or .png file."""
         title = f"{self.run.network.spec.title}: {self.run.steps:,} steps"
         write_atomic(path, error_curve(self.run.curve, title, Path(path).suffix.lower()))
 
