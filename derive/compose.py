@@ -8,7 +8,9 @@ by reference afterwards; `matrix_form` adds the layered notation's vector equati
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import sympy as sp
 from sympy import Derivative, Expr, Symbol
@@ -306,7 +308,7 @@ class _Builder:
             identity.raw,
             Equation(
                 partial(identity.out, identity.net),
-                (identity.raw, *identity.steps, identity.closed_form),
+                _distinct((identity.raw, *identity.steps, identity.closed_form)),
             ),
             convention=activation.convention,
             off_diagonal=off,
@@ -352,13 +354,16 @@ class _Builder:
         for index, evaluation in enumerate(self.step.before):
             sample = _SampleBuilder(self, _Numbers(evaluation))
             number = index + 1 if self.several else 0
-            walks.append(
-                SampleWalk(
-                    number,
-                    self.forward_pass(sample.numbers, updated=False),
-                    sample.backward(detail),
-                )
+            walk = SampleWalk(
+                number,
+                self.forward_pass(sample.numbers, updated=False),
+                sample.backward(detail),
             )
+            if self.several:
+                # sample 2's error is E_total^(2), and so are its derivatives ∂E_total^(2)/∂w:
+                # the names the combining step refers to
+                walk = _renamed(walk, {E_TOTAL: sample_symbol(E_TOTAL, number)})
+            walks.append(walk)
         return tuple(walks)
 
     def batch(self) -> BatchStep | None:
@@ -583,7 +588,7 @@ class _SampleBuilder:
             terms.append(JacobianTerm(sens_eq, jac_eq, product))
         labels = [mul(s.label, a.label) for s, a in delta.terms]
         values = [_float(numbers[s.label] * numbers[a.label]) for s, a in delta.terms]
-        total = Equation(delta.label, (add(*labels), add(*values)), numbers[delta.label])
+        total = _sum_equation(delta.label, labels, values, numbers[delta.label])
         simplified, condition = self.softmax_simplified(delta)
         return Factor(
             "softmax", total, jacobian=JacobianSum(total, tuple(terms), simplified, condition)
@@ -602,7 +607,7 @@ class _SampleBuilder:
         v = self.numbers
         labels = [_term_lhs(sensitivity, d, link) for d, link in sensitivity.terms]
         values = [_float(v[d.label] * v[link.label]) for d, link in sensitivity.terms]
-        return Equation(sensitivity.label, (add(*labels), add(*values)), v[sensitivity.label])
+        return _sum_equation(sensitivity.label, labels, values, v[sensitivity.label])
 
     def hidden_sum(self, sensitivity: Sensitivity) -> HiddenSum:
         f, v = self.numbers.floats, self.numbers
@@ -710,6 +715,40 @@ def _weight_matrix(network: SymbolicNetwork, layer: int, numbers: _Numbers) -> l
 def _term_lhs(sensitivity: Sensitivity, delta: Delta, link: LocalDerivative) -> Expr:
     """∂E_k/∂out_h where the term has that name, else ∂E_total/∂net_k · ∂net_k/∂out_h."""
     return sensitivity.term_label(delta) or mul(delta.own_label, link.label)
+
+
+def _renamed(record: Any, names: dict[Expr, Expr]) -> Any:
+    """`record` with every expression in it renamed by `names` (values untouched)."""
+    if isinstance(record, Expr):
+        with sp.evaluate(False):  # keep the written order of every product and sum
+            return record.xreplace(names)
+    if isinstance(record, tuple):
+        return tuple(_renamed(item, names) for item in record)
+    if is_dataclass(record) and not isinstance(record, type):
+        changes = {
+            f.name: _renamed(getattr(record, f.name), names)
+            for f in fields(record)
+            if isinstance(getattr(record, f.name), Expr | tuple)
+            or is_dataclass(getattr(record, f.name))
+        }
+        return replace(record, **changes)
+    return record
+
+
+def _sum_equation(lhs: Expr, labels: list[Expr], values: list[Expr], value: Value) -> Equation:
+    """lhs = Σ labels = Σ values = value; a sum of one term has no sum of numbers to show
+    (it would read "= −0.198599082 = −0.198599082")."""
+    forms = (add(*labels), add(*values)) if len(values) > 1 else (labels[0],)
+    return Equation(lhs, tuple(f for f in forms if f != lhs), value)
+
+
+def _distinct(forms: tuple[Expr, ...]) -> tuple[Expr, ...]:
+    """The forms of a chain without a form equal to the one before it ("= 1 = 1")."""
+    kept: list[Expr] = []
+    for form in forms:
+        if not kept or form != kept[-1]:
+            kept.append(form)
+    return tuple(kept)
 
 
 def _own(sensitivity: Sensitivity) -> Expr:

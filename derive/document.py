@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sympy import Expr, Symbol
+from sympy import Derivative, Expr, Symbol
 
+from derive.model import E_TOTAL
 from derive.notation import ClassicNotation, LayeredNotation
 from derive.numeric import Value
 from derive.rules import RuleStep
@@ -344,6 +345,12 @@ class Document:
     verification: object | None = None
     training: TrainingSection | None = None
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def gradient_head(self) -> Expr:
+        """∂E/∂p over a batch (the gradient of the batch loss), ∂E_total/∂p for one sample:
+        the heading of the summary's gradient column."""
+        return Derivative(E_BATCH if len(self.samples) > 1 else E_TOTAL, Symbol("p"))
 
     @property
     def forward(self) -> ForwardPass:

@@ -82,6 +82,11 @@ class Language:
     def decimal(self) -> str:
         return "," if self.decimal_comma else "."
 
+    @property
+    def case_words(self) -> tuple[str, str]:
+        """The words of a case distinction in math: "if" and "otherwise"."""
+        return (self.text(_("if")), self.text(_("otherwise")))
+
     def number(self, text: str) -> str:
         """A number written as plain text ("0.5"), with the language's decimal mark."""
         return text.replace(".", self.decimal)

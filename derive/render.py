@@ -32,6 +32,7 @@ from derive.numeric import Value, plain
 from derive.plot import Chart, chart, svg
 from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
+from derive.prose import Prose
 from derive.slides import Byline, plan_deck
 from derive.text import latex_escape, markdown_text, typst_text
 
@@ -184,9 +185,16 @@ def math_filters(
     """
     lang = lang or Language()
     namer = getattr(document, "notation", classic_name)
-    show = math_printer(syntax.printer, document.digits, namer, lang.decimal, tint=syntax.tint)
+    show = math_printer(
+        syntax.printer, document.digits, namer, lang.decimal, lang.case_words, tint=syntax.tint
+    )
     drawing = math_printer(
-        syntax.drawing or syntax.printer, DIAGRAM_DIGITS, namer, lang.decimal, slash=True
+        syntax.drawing or syntax.printer,
+        DIAGRAM_DIGITS,
+        namer,
+        lang.decimal,
+        lang.case_words,
+        slash=True,
     )
     measure = math_printer("width", document.digits, namer)
     markup = syntax.markup
@@ -322,9 +330,11 @@ def render(
         deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
     drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
     curve = training_chart(document)
+    words = Prose(document, lang) if isinstance(document, Document) else None
     text = template.render(
         doc=document,
         deck=deck,
+        words=words,
         f=math_filters(document, spec.syntax, lang),
         drawings=drawings,
         diagram=drawings.network if drawings is not None else None,

@@ -11,7 +11,7 @@ pass on one frame, and keeps the rest of the deck the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -33,7 +33,6 @@ from derive.document import (
     ForwardPass,
     IdentityStep,
     Inline,
-    LayerInfo,
     Math,
     Num,
     Overview,
@@ -52,30 +51,13 @@ from derive.document import (
 )
 from derive.messages import Language, _
 from derive.model import E_TOTAL
-from derive.numeric import plain
+from derive.prose import CONVENTIONS, LOSS_NAMES, Prose
 
 PACES = ("full", "lecture")
 #: rows of a table on one slide (per column group)
 TABLE_ROWS = 10
 #: rule-by-rule steps per slide
 RULES_PER_FRAME = 3
-
-#: the activation and loss names, worded for a sentence
-ACTIVATION_NAMES = {
-    "sigmoid": _("the logistic sigmoid"),
-    "tanh": _("the hyperbolic tangent"),
-    "relu": _("the rectified linear unit (ReLU)"),
-    "leaky_relu": _("the leaky rectified linear unit"),
-    "linear": _("the identity (a linear unit)"),
-    "softmax": _("the softmax"),
-}
-LOSS_NAMES = {
-    "half_sse": _("half the sum of squared errors"),
-    "sse": _("the sum of squared errors"),
-    "mse": _("the mean squared error"),
-    "cross_entropy": _("the cross-entropy"),
-    "binary_cross_entropy": _("the binary cross-entropy"),
-}
 
 
 @dataclass(frozen=True)
@@ -120,12 +102,11 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items]
 
 
-class _Planner:
+class _Planner(Prose):
     """Walks a document in teaching order and yields its frames."""
 
     def __init__(self, document: Document, lang: Language, pace: str) -> None:
-        self.doc = document
-        self.lang = lang
+        super().__init__(document, lang)
         self.pace = pace
         self.lecture = pace == "lecture"
         self.several = len(document.samples) > 1
@@ -133,57 +114,6 @@ class _Planner:
         self.first_frame: dict[Symbol, int] = {}
 
     # -- words ------------------------------------------------------------------------
-    def say(self, message: str, **fields: object) -> Text:
-        """`message` translated, its {fields} filled in as text or math."""
-        pieces: list = []
-        for literal, name in self.lang.fields(message):
-            if literal:
-                pieces.append(literal)
-            if name is not None:
-                pieces.extend(self._piece(fields[name]))
-        return Text(tuple(pieces))
-
-    def _piece(self, value: object) -> Iterator:
-        if isinstance(value, Text):
-            yield from value.pieces
-        elif isinstance(value, str):
-            yield value
-        elif isinstance(value, int):
-            yield str(value)
-        elif isinstance(value, Equation):
-            yield Inline(value)
-        elif isinstance(value, Math | Num | Inline):
-            yield value
-        elif hasattr(value, "_mpf_"):  # a high-precision value (of any mpmath context)
-            yield Num(value)
-        elif isinstance(value, tuple | list):
-            for k, item in enumerate(value):
-                if k:
-                    yield ", "
-                yield from self._piece(item)
-        else:
-            yield Math(value)
-
-    def join(self, texts: Iterable[Text], separator: str = "; ") -> Text:
-        pieces: list = []
-        for k, text in enumerate(texts):
-            if k:
-                pieces.append(separator)
-            pieces.extend(text.pieces)
-        return Text(tuple(pieces))
-
-    def layer_name(self, info: LayerInfo) -> Text:
-        if info.kind == "input":
-            return self.say(_("input layer"))
-        if info.kind == "output":
-            return self.say(_("output layer"))
-        if len(self.doc.overview.layers) == 3:
-            return self.say(_("hidden layer"))
-        return self.say(_("hidden layer {number}"), number=info.number)
-
-    def activation_name(self, name: str) -> Text:
-        return self.say(ACTIVATION_NAMES[name])
-
     def prefix(self, walk: SampleWalk) -> Text:
         return self.say(_("Sample {number}: "), number=walk.number) if self.several else Text()
 
@@ -258,10 +188,8 @@ class _Planner:
                     small=True,
                 )
             )
-        if ov.loss in ("cross_entropy", "binary_cross_entropy"):
-            notes.append(
-                Paragraph(self.say(_("Here ln is the natural logarithm (base e)."))),
-            )
+        if self.ln_note() is not None:
+            notes.append(Paragraph(self.ln_note()))
         yield self.frame(
             self.say(_("The error to minimize")),
             Paragraph(
@@ -405,7 +333,7 @@ class _Planner:
             # one output: its error term is the total error; no sum to add up
             yield self.frame(
                 prefix + self.say(_("The error")),
-                Paragraph(self.say(_("With one output, the total error is that output's error:"))),
+                Paragraph(self.errors_lead(1)),
                 Display(errors.terms[0]),
                 Display(Equation(errors.total.lhs, (errors.terms[0].lhs,), errors.total.value)),
             )
@@ -416,9 +344,7 @@ class _Planner:
                 last = k == count
                 yield self.frame(
                     self.part(prefix + self.say(_("The errors")), k, count),
-                    Paragraph(self.say(_("Each output's error, then their sum:")))
-                    if k == 1
-                    else None,
+                    Paragraph(self.errors_lead(len(errors.terms))) if k == 1 else None,
                     *(Display(t) for t in chunk),
                     Display(errors.total) if last else None,
                 )
@@ -442,7 +368,9 @@ class _Planner:
         for k, chunk in enumerate(chunks, start=1):
             blocks = [Paragraph(self.say(_("Rule by rule, from the outside in:")))]
             for rule in chunk:
-                blocks.append(Paragraph(self.say(_("{rule}:"), rule=rule.rule), small=True))
+                blocks.append(
+                    Paragraph(self.say(_("{rule}:"), rule=self.rule_name(rule.rule)), small=True)
+                )
                 blocks.append(Display(Equation(rule.lhs, (rule.rhs,))))
             yield self.frame(self.part(title, k, len(chunks)), *blocks)
 
@@ -465,31 +393,20 @@ class _Planner:
         elif step.kind == "simplification":
             yield self.simplification_frame(step)
         elif step.off_diagonal is not None:
-            outputs = len(self.doc.overview.layers[-1].neurons)
             yield self.frame(
                 self.say(_("The activation, differentiated once")),
-                Paragraph(
-                    self.say(
-                        _(
-                            "The output layer uses {activation}: every output depends on every net "
-                            "input of the layer ({count} here):"
-                        ),
-                        activation=self.activation_name("softmax"),
-                        count=outputs,
-                    )
-                ),
+                Paragraph(self.softmax_lead()),
                 Display(step.definition),
-                Paragraph(
-                    self.say(_("A whole matrix of derivatives, the Jacobian. On the diagonal:"))
-                ),
+                Paragraph(self.jacobian_lead()),
                 Display(step.derivation),
-                Paragraph(self.say(_("and off the diagonal:"))),
+                Paragraph(self.off_diagonal()),
                 Display(step.off_diagonal),
             )
         else:
             title = self.say(_("The activation, differentiated once"))
             yield from self.rule_frames(step, title)
-            name = self.activation_for_title(step.title)
+            key = self.activation_key(step.title)
+            name = self.activation_name(key) if key else Text((step.title,))
             said = (
                 _(
                     "SymPy's diff returns the first form; rewritten, it becomes a function of "
@@ -500,23 +417,17 @@ class _Planner:
             )
             yield self.frame(
                 title,
-                Paragraph(self.say(_("The neurons use {activation}:"), activation=name)),
+                Paragraph(self.say(_("The neurons' activation is {activation}:"), activation=name)),
                 Display(step.definition),
                 Paragraph(self.say(said)),
                 Display(step.derivation),
-                Paragraph(self.say(step.convention), small=True) if step.convention else None,
+                Paragraph(self.say(CONVENTIONS[key]), small=True) if key in CONVENTIONS else None,
             )
-
-    def activation_for_title(self, title: str) -> Text:
-        for name, layer in ((layer.activation, layer) for layer in self.doc.overview.layers[1:]):
-            if layer.activation_title == title:
-                return self.activation_name(name)
-        return Text((title,))
 
     def simplification_frame(self, step: IdentityStep) -> FrameRecord:
         ov = self.doc.overview
-        title = self.say(
-            _("{activation} with {loss}"),
+        title = self.capital(
+            _("{activation} and {loss}"),
             activation=self.activation_name(ov.layers[-1].activation),
             loss=self.say(LOSS_NAMES[ov.loss]),
         )
@@ -757,17 +668,7 @@ class _Planner:
             yield self.frame(
                 title,
                 reminder,
-                Paragraph(
-                    self.say(
-                        _(
-                            "The output {out} feeds a single neuron, so the error "
-                            "reaches it along one path, with the original weight "
-                            "{weight}:"
-                        ),
-                        out=out,
-                        weight=term.weight,
-                    )
-                ),
+                Paragraph(self.hidden_lead(out, terms)),
                 Display(term.delta),
                 Display(term.term),
                 parameter=p,
@@ -777,43 +678,21 @@ class _Planner:
             yield self.frame(
                 title,
                 reminder,
-                Paragraph(
-                    self.say(
-                        _(
-                            "The output {out} feeds every neuron of the next layer, so "
-                            "the error reaches it along each of them: each "
-                            "contribution is worked out, then they are added."
-                        ),
-                        out=out,
-                    )
-                ),
+                Paragraph(self.hidden_lead(out, terms)),
                 parameter=p,
             )
         per = 2 if self.lecture else 1
         for k, chunk in enumerate(_chunks(terms, per)):
             blocks = []
             for j, term in enumerate(chunk, start=k * per + 1):
-                blocks.append(
-                    Paragraph(
-                        self.say(
-                            _(
-                                "Contribution {index} of {count}, with the original weight "
-                                "{weight}:"
-                            ),
-                            index=j,
-                            count=len(terms),
-                            weight=term.weight,
-                        ),
-                        small=True,
-                    )
-                )
+                blocks.append(Paragraph(self.contribution(j, len(terms), term.weight), small=True))
                 blocks.append(Display(term.delta))
                 blocks.append(Display(term.term))
             yield self.frame(title, reminder, *blocks, parameter=p)
         yield self.frame(
             title,
             reminder,
-            Paragraph(self.say(_("Adding the contributions:"))),
+            Paragraph(self.adding()),
             Display(factor.equation),
             parameter=p,
         )
@@ -914,70 +793,25 @@ class _Planner:
             "lrrr",
         )
 
-    def outcome(self, after: AfterUpdate) -> Text:
-        what = self.say(_("loss") if self.several else _("total error"))
-        if after.change > 0:
-            return self.say(
-                _("The {what} fell from {before} to {after}, by {percent} %."),
-                what=what,
-                before=after.before,
-                after=after.after,
-                percent=self.lang.number(plain(after.relative * 100, 3)),
-            )
-        if after.change < 0:
-            return self.say(
-                _(
-                    "The {what} rose from {before} to {after}: the learning rate is "
-                    "too large for this step."
-                ),
-                what=what,
-                before=after.before,
-                after=after.after,
-            )
-        if all(r.gradient == 0 for r in self.doc.summary if r.updated):
-            return self.say(
-                _(
-                    "The {what} stayed at {before}: every gradient is zero here, so "
-                    "gradient descent has nothing to change."
-                ),
-                what=what,
-                before=after.before,
-            )
-        return self.say(
-            _(
-                "The {what} stayed at {before}, although the gradients are not zero: "
-                "the step moved the outputs, but no closer to the targets."
-            ),
-            what=what,
-            before=after.before,
-        )
-
     def outputs_table(self, after: AfterUpdate) -> Table:
-        """Each output against its target, before and after the update."""
+        """The outputs against their targets, before and after the update: one column per
+        output, one row each for the targets and the two passes (per sample)."""
+        outputs = self.doc.overview.layers[-1].neurons
         rows = []
         for k, (walk, forward) in enumerate(zip(self.doc.samples, after.forwards, strict=True)):
             targets = self.doc.overview.samples[k].targets
-            before = walk.forward.layers[-1].neurons
-            now = forward.layers[-1].neurons
-            for b, a, t in zip(before, now, targets, strict=True):
-                name = Text((Math(b.neuron),))
+            lines = (
+                (_("Target"), [t.value for t in targets]),
+                (_("Before the update"), [n.out.value for n in walk.forward.layers[-1].neurons]),
+                (_("After the update"), [n.out.value for n in forward.layers[-1].neurons]),
+            )
+            for label, values in lines:
+                name = self.say(label)
                 if self.several:
-                    name = self.say(_("{neuron} (sample {number})"), neuron=b.neuron, number=k + 1)
-                rows.append(
-                    (
-                        name,
-                        Text((Num(t.value),)),
-                        Text((Num(b.out.value),)),
-                        Text((Num(a.out.value),)),
-                    )
-                )
-        head = (
-            self.say(_("Output")),
-            self.say(_("Target")),
-            self.say(_("Before")),
-            self.say(_("After")),
-        )
-        return Table(head, tuple(rows), "lrrr", groups=2 if len(rows) > TABLE_ROWS else 1)
+                    name = self.say(_("{label} (sample {number})"), label=name, number=k + 1)
+                rows.append((name, *(Text((Num(v),)) for v in values)))
+        head = (Text(), *(Text((Math(o),)) for o in outputs))
+        return Table(head, tuple(rows), "l" + "r" * len(outputs))
 
     def after_frames(self, after: AfterUpdate) -> Iterator[FrameRecord]:
         if not self.lecture:

@@ -43,7 +43,8 @@ def math_printer(
     digits: int,
     namer: Namer = classic_name,
     decimal: str = ".",
-    **settings: Any,
+    words: tuple[str, str] = ("if", "otherwise"),
+    **extra: Any,
 ) -> Callable[[Expr], Any]:
     """A memoizing printing function for one document (same digits, names, decimal mark;
     `settings` are the printer's own, such as ``slash`` or ``tint``).
@@ -51,7 +52,11 @@ def math_printer(
     Documents repeat the same quantities and values many times over; printing each once
     keeps rendering linear in the size of the network.
     """
-    printer = PRINTERS[syntax]({"digits": digits, "namer": namer, "decimal": decimal, **settings})
+    settings = {"digits": digits, "namer": namer, "decimal": decimal, **extra}
+    if syntax != "width":
+        # the words of a case distinction, in the document's language
+        settings.update({"if": words[0], "otherwise": words[1]})
+    printer = PRINTERS[syntax](settings)
     memo: dict[Expr, Any] = {}
 
     def print_math(expr: Expr) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from derive.notation import classic_name
@@ -23,10 +24,34 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
         **LatexPrinter._default_settings,
         "digits": 9,
         "decimal": ".",
+        "if": "if",
+        "otherwise": "otherwise",
         "namer": classic_name,
         "slash": False,
         "tint": False,
     }
+
+    def _print_log(self, expr: Any) -> str:
+        # ln(out): plain parentheses around a flat argument, so a sentence can break around it
+        inner = self._print(expr.args[0])
+        return rf"\ln\left({inner}\right)" if r"\frac" in inner else rf"\ln({inner})"
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        rows = [
+            rf"{self._print(value)} & \text{{{self._settings['otherwise']}}}"
+            if condition == sp.true
+            else rf"{self._print(value)} & \text{{{self._settings['if']} }}{self._print(condition)}"
+            for value, condition in expr.args
+        ]
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+    def _print_Relational(self, expr: Any) -> str:
+        # "for -0.105 > 0": braced, the minus is a sign, not a subtraction from "for"
+        text = super()._print_Relational(expr)
+        lhs = self._print(expr.lhs)
+        if lhs.startswith("-") and text.startswith(lhs):
+            return "{" + lhs + "}" + text[len(lhs) :]
+        return text
 
     def _parens(self, piece: str) -> str:
         return rf"\left({piece}\right)"

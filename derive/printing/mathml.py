@@ -10,6 +10,7 @@ import unicodedata
 from typing import Any, ClassVar
 from xml.dom.minidom import Element
 
+import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from derive.notation import classic_name
@@ -32,6 +33,8 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
         **MathMLPresentationPrinter._default_settings,
         "digits": 9,
         "decimal": ".",
+        "if": "if",
+        "otherwise": "otherwise",
         "namer": classic_name,
         "tint": False,
     }
@@ -53,6 +56,36 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
             row.appendChild(self._operator(_OPERATORS[operator]))
             row.appendChild(piece)
         return row
+
+    def _print_Piecewise(self, expr: Any) -> Element:
+        # { value  if condition / value  otherwise, as a brace before a two-column table
+        rows = []
+        for value, condition in expr.args:
+            if condition == sp.true:
+                words = self._element("mtext", text=self._settings["otherwise"])
+            else:
+                words = self._element(
+                    "mrow",
+                    self._element("mtext", text=self._settings["if"] + "\N{NO-BREAK SPACE}"),
+                    self._print(condition),
+                )
+            cells = (self._element("mtd", self._print(value)), self._element("mtd", words))
+            rows.append(self._element("mtr", *cells))
+        table = self._element("mtable", *rows)
+        table.setAttribute("columnalign", "left left")
+        return self._element("mrow", self._operator("{"), table)
+
+    def _print_Relational(self, expr: Any) -> Element:
+        operator = {
+            ">": ">",
+            "<": "<",
+            ">=": "\N{GREATER-THAN OR EQUAL TO}",
+            "<=": "\N{LESS-THAN OR EQUAL TO}",
+            "==": "=",
+        }.get(expr.rel_op, expr.rel_op)
+        return self._element(
+            "mrow", self._print(expr.lhs), self._operator(operator), self._print(expr.rhs)
+        )
 
     def _negative(self, piece: Element) -> Element:
         return self._element("mrow", self._operator("\N{MINUS SIGN}"), piece)

@@ -44,6 +44,8 @@ class SvgTextPrinter(WrittenOrder, TextSyntax, Printer):
         "namer": classic_name,
         "slash": True,
         "tint": False,
+        "if": "if",
+        "otherwise": "otherwise",
     }
 
     def _parens(self, piece: str) -> str:

@@ -41,6 +41,8 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
     _default_settings: ClassVar[dict[str, Any]] = {
         "digits": 9,
         "decimal": ".",
+        "if": "if",
+        "otherwise": "otherwise",
         "namer": classic_name,
         "slash": False,
         "tint": False,
@@ -132,9 +134,10 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         rows = [
-            f'{self._print(value)} & "otherwise"'
+            f"{self._print(value)} & {typst_string(self._settings['otherwise'])}"
             if condition == sp.true
-            else f'{self._print(value)} & "if" {self._print(condition)}'
+            else f"{self._print(value)} & {typst_string(self._settings['if'])} "
+            f"{self._print(condition)}"
             for value, condition in expr.args
         ]
         return f"cases({', '.join(rows)})"
