@@ -42,13 +42,15 @@ from derive.printing.width import OPERATOR
 PT = 2.54 / 72.27  # cm per point
 EM_PER_UNIT = 0.62  # an em per character width of `derive.printing.width`, with some room
 LINE = 1.3  # baseline to baseline, in font sizes
+DEPTH = 0.3  # how far a subscript reaches below the last baseline, in font sizes
 PAD = 1.6  # pt of white around a label's text
 GAP = 0.1  # cm kept free between two boxes
-COLUMN = 3.6  # cm between layers, at least (natural size, before scaling)
+COLUMN = 3.0  # cm between layers, at least (natural size, before scaling)
 ROW = 1.7  # cm between neurons of a layer, at least
 RADIUS = 0.42  # cm, a neuron's circle, at least
 HEAD = 0.16  # cm, the length of an arrowhead
 MOST_NAMED = 10  # more neurons than this in a layer: small unnamed dots
+SPAN = 6.0  # cm, the strip a format centres a line of text in
 DIGITS = 4  # significant digits of the numbers on a drawing (the text has them all)
 STAGES = ("network", "forward", "backward", "path")
 
@@ -68,10 +70,15 @@ class Frame:
     smallest: float
 
 
-PAGE = Frame("page", 15.5, 13.0, 8.0, 6.0)
+PAGE = Frame("page", 15.5, 17.0, 8.0, 6.0)
 SLIDE = Frame("slide", 14.6, 7.0, 8.0, 6.0)
+#: a slide that also holds a formula under the drawing
+SLIDE_SHORT = Frame("slide-short", 14.6, 4.4, 8.0, 6.0)
 #: the web page and the Markdown image: a screen scrolls, so only the width is bounded
 SCREEN = Frame("screen", 24.0, 40.0, 8.0, 7.0)
+
+
+FRAMES = {f.name: f for f in (PAGE, SLIDE, SLIDE_SHORT, SCREEN)}
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,12 @@ class Label:
         """The font size in cm (the unit of an SVG drawing's viewBox)."""
         return round(self.font * PT, 4)
 
+    @property
+    def span(self) -> float:
+        """The left edge of a `SPAN` wide strip centred on the label (where a format that
+        places text by its corner centres each line)."""
+        return round(self.x - SPAN / 2, 3)
+
 
 @dataclass(frozen=True)
 class Node:
@@ -165,6 +178,11 @@ class Node:
     @property
     def em(self) -> float:
         return round(self.font * PT, 4)
+
+    @property
+    def corner(self) -> Point:
+        """The top left corner of the circle's square (where a format places a circle)."""
+        return (round(self.x - self.radius, 3), round(self.y - self.radius, 3))
 
 
 @dataclass(frozen=True)
@@ -204,6 +222,17 @@ class Title:
     @property
     def em(self) -> float:
         return round(self.font * PT, 4)
+
+    @property
+    def span(self) -> float:
+        """The left edge of a `SPAN` wide strip centred on the title."""
+        return round(self.x - SPAN / 2, 3)
+
+    @property
+    def baseline(self) -> float:
+        """The y of the baseline of a line of text centred at y (for formats that place
+        text by its baseline)."""
+        return round(self.y + 0.35 * self.font * PT, 3)
 
 
 @dataclass(frozen=True)
@@ -408,7 +437,8 @@ class _Measure:
 
     def box(self, lines: tuple[Equation, ...], font: float) -> tuple[float, float]:
         width = max(self.line(eq, font) for eq in lines) + 2 * PAD * PT
-        height = len(lines) * LINE * font * PT + 2 * PAD * PT
+        # the last line's subscripts reach below its baseline: room for them as well
+        height = (len(lines) * LINE + DEPTH) * font * PT + 2 * PAD * PT
         return width, height
 
 
@@ -662,7 +692,7 @@ def build_diagram(
 
 
 #: ways of spreading a drawing whose labels do not fit: (columns, rows) growth per try
-SPREADS = ((1.08, 1.12), (1.04, 1.08), (1.12, 1.04), (1.03, 1.15))
+SPREADS = ((1.08, 1.12), (1.04, 1.08), (1.12, 1.04), (1.03, 1.15), (1.02, 1.05), (1.05, 1.02))
 #: more weights than this: their labels are not even tried (they could not be legible)
 MOST_LABELLED = 80
 
@@ -798,22 +828,47 @@ def _finish(
     )
 
 
+SAMPLE = 0.9  # cm, the stroke sample of a legend entry
+ENTRY_GAP = 0.5  # cm between two legend entries on a row
+
+
+def _legend_rows(content: _Content, measure: _Measure, frame: Frame):
+    """The legend's entries in rows as wide as the frame: (equation, slot, size) each."""
+    rows: list[list] = [[]]
+    used = 0.0
+    for eq, slot in zip(content.legend, content.legend_slots, strict=True):
+        size = measure.box((eq,), frame.font)
+        width = SAMPLE + 0.1 + size[0]
+        if rows[-1] and used + ENTRY_GAP + width > frame.width - 0.2:
+            rows.append([])
+            used = 0.0
+        used += (ENTRY_GAP if rows[-1] else 0.0) + width
+        rows[-1].append((eq, slot, size))
+    return [row for row in rows if row]
+
+
 def _legend_height(content: _Content, measure: _Measure, frame: Frame) -> float:
-    heights = [measure.box((eq,), frame.font)[1] + 0.05 for eq in content.legend]
+    rows = _legend_rows(content, measure, frame)
+    heights = [max(size[1] for _, _, size in row) + 0.05 for row in rows]
     return sum(heights) + 0.25 if heights else 0.0
 
 
 def _legend(content: _Content, measure: _Measure, frame: Frame, top: float, width: float):
-    """One row per factor under the drawing: a stroke sample, then ``factor = value``."""
+    """Under the drawing, at the frame's own text size: for each factor a stroke sample,
+    then ``factor = value``, side by side as far as the frame's width allows."""
     entries = []
-    font = frame.font
     y = top + 0.15
-    for eq, slot in zip(content.legend, content.legend_slots, strict=True):
-        size = measure.box((eq,), font)
-        label = _label((1.3 + size[0] / 2, y + size[1] / 2), size, font, (eq,), 0)
-        middle = y + size[1] / 2
-        entries.append(LegendEntry(slot, _r((0.2, middle)), _r((1.1, middle)), _rounded(label)))
-        y += size[1] + 0.05
+    for row in _legend_rows(content, measure, frame):
+        height = max(size[1] for _, _, size in row)
+        middle = y + height / 2
+        x = 0.2
+        for eq, slot, size in row:
+            label = _label((x + SAMPLE + 0.1 + size[0] / 2, middle), size, frame.font, (eq,), 0)
+            entries.append(
+                LegendEntry(slot, _r((x, middle)), _r((x + SAMPLE, middle)), _rounded(label))
+            )
+            x += SAMPLE + 0.1 + size[0] + ENTRY_GAP
+        y += height + 0.05
     return tuple(entries), (y + 0.1 if entries else top)
 
 
@@ -909,16 +964,24 @@ class Drawings:
     def __init__(self, doc: Document, frame: Frame) -> None:
         self.doc = doc
         self.frame = frame
-        self._built: dict[tuple[str, Symbol | None, int], Diagram] = {}
+        self._built: dict[tuple[str, Symbol | None, int, str], Diagram] = {}
 
-    def get(self, stage: str, parameter: Symbol | None = None, sample: int = 1) -> Diagram:
+    def get(
+        self,
+        stage: str,
+        parameter: Symbol | None = None,
+        sample: int = 1,
+        frame: str | None = None,
+    ) -> Diagram:
         """The drawing of `stage`; for ``path``, that of `parameter` in sample `sample`
-        (1-based, as the document numbers its samples; 0 means the only one)."""
+        (1-based, as the document numbers its samples; 0 means the only one); in the
+        frame named `frame` (by default the frame these drawings are for)."""
         index = max(sample, 1) - 1
-        key = (stage, parameter, index)
+        room = FRAMES[frame] if frame else self.frame
+        key = (stage, parameter, index, room.name)
         if key not in self._built:
             step = self._step(parameter, index) if stage == "path" else None
-            self._built[key] = build_diagram(self.doc, stage, self.frame, step, index)
+            self._built[key] = build_diagram(self.doc, stage, room, step, index)
         return self._built[key]
 
     def _step(self, parameter: Symbol | None, index: int) -> ParameterStep:

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from sympy import Expr, Float, Symbol
 
 from derive.diagram import DIGITS as DIAGRAM_DIGITS
-from derive.diagram import PAGE, SCREEN, SLIDE, STYLES, Drawings, Frame, Line, tinted
+from derive.diagram import PAGE, SCREEN, SLIDE, SPAN, STYLES, Drawings, Frame, Line, tinted
 from derive.document import Document, Equation, Inline, Math, Num, Text, TrainingReport
 from derive.errors import UsageError
 from derive.messages import Language
@@ -113,7 +113,7 @@ MATHML = Syntax(
 )
 MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text, drawing="svg")
 #: the SVG drawing on its own (the image beside a Markdown walkthrough)
-SVG = Syntax("svg", " = ".join, _latex_aligned, escape, markup=Markup)
+SVG = Syntax("svg", " = ".join, _latex_aligned, escape, inline="{}".format, markup=Markup)
 
 FORMATS: dict[str, Format] = {
     "md": Format("walkthrough.md.j2", MARKDOWN, "markdown"),
@@ -339,6 +339,7 @@ def render(
         drawings=drawings,
         diagram=drawings.network if drawings is not None else None,
         styles=STYLES,
+        span=SPAN,
         images=images or {},
         curve=curve,
         curve_svg=svg(curve) if curve is not None else None,
@@ -369,8 +370,10 @@ def render_drawing(
     text = template.render(
         doc=document,
         f=math_filters(document, SVG, lang),
+        words=Prose(document, lang),
         diagram=drawing,
         styles=STYLES,
+        span=SPAN,
         title=title or document.title,
     )
     return _tidy(text)

@@ -22,6 +22,7 @@ from reference import num, reference_step
 
 import derive
 from derive.diagram import DIGITS, PAGE, SCREEN, SLIDE, STAGES, Diagram, build_diagram
+from derive.prose import Prose
 from derive.render import LATEX, TYPST, environment, math_filters
 from derive.spec import spec_from_mapping
 
@@ -305,14 +306,14 @@ LATEX_PAGE = r"""\documentclass[border=0pt]{standalone}
 \end{document}
 """
 
-TYPST_PAGE = """((( c.setup("10pt") )))
+TYPST_PAGE = """((( c.setup("20pt") )))
 #set page(width: ((( d.width )))cm, height: ((( d.height )))cm, margin: 0pt)
 #((( c.network(d) )))
 """
 
 
 def typeset(doc, d: Diagram, engine: str, tmp_path: Path) -> Path:
-    from derive.diagram import STYLES
+    from derive.diagram import SPAN, STYLES
 
     common = "latex/common.tex.j2" if engine == "latex" else "typst/common.typ.j2"
     source = (LATEX_PAGE if engine == "latex" else TYPST_PAGE).replace("((( c.", "((( c.")
@@ -320,7 +321,9 @@ def typeset(doc, d: Diagram, engine: str, tmp_path: Path) -> Path:
         f'((* import "{common}" as c with context *))\n' + source
     )
     syntax = LATEX if engine == "latex" else TYPST
-    text = template.render(doc=doc, d=d, f=math_filters(doc, syntax), styles=STYLES)
+    text = template.render(
+        doc=doc, d=d, f=math_filters(doc, syntax), styles=STYLES, words=Prose(doc), span=SPAN
+    )
     if engine == "latex":
         (tmp_path / "d.tex").write_text(text)
         subprocess.run(
