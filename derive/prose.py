@@ -285,3 +285,10 @@ class Prose:
             ),
             count=count,
         )
+
+    # -- finding one's way: the table of contents ---------------------------------------
+    def contents(self) -> Text:
+        return self.say(_("Contents"))
+
+    def skip_to_contents(self) -> Text:
+        return self.say(_("Skip to the contents"))

@@ -263,6 +263,18 @@ def math_filters(
         ]
         return sum(sizes) + OPERATOR * (len(sizes) - 1) <= syntax.line_width * 0.6
 
+    def may_scroll(eq: Equation) -> bool:
+        """Whether a display may be wider than a phone's screen (HTML: it scrolls there,
+        so the page makes it reachable by keyboard); formats without one: never."""
+        if syntax.narrow_width is None:
+            return False
+        sizes = widths(eq)
+        if breaks(eq) or breaks(eq, syntax.narrow_width):
+            longest = max(sizes[0] + OPERATOR + sizes[1], *(OPERATOR + s for s in sizes[2:]))
+        else:
+            longest = one_line(eq)
+        return longest > syntax.narrow_width
+
     def wide(eq: Equation) -> bool:
         """Whether the display of `eq` (broken or not) is still wider than a line."""
         if syntax.line_width is None:
@@ -288,6 +300,7 @@ def math_filters(
         "eq": equation,
         "block": block,
         "wide": wide,
+        "may_scroll": may_scroll,
         "narrow": narrow,
         "short": short,
         "plain": lambda value: local(plain(value, document.digits)),
@@ -315,11 +328,13 @@ def render(
     pace: str = "full",
     byline: Byline | None = None,
     images: Mapping[str, str] | None = None,
+    squeeze: int = 0,
 ) -> str:
     """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
     only its body (for the formats whose templates offer one: tex, html). `lang` gives
     the language and decimal mark; `pace` and `byline` shape the slide formats; `images`
-    names the image file of each drawing (Markdown: stage → file; none: Mermaid)."""
+    names the image file of each drawing (Markdown: stage → file; none: Mermaid);
+    `squeeze` (0–2) tightens the article's spacing (see `derive.typeset.balanced`)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     lang = lang or Language()
@@ -344,6 +359,7 @@ def render(
         curve=curve,
         curve_svg=svg(curve) if curve is not None else None,
         fragment=fragment,
+        squeeze=squeeze,
     )
     return _tidy(text)
 

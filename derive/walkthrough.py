@@ -37,7 +37,7 @@ from derive.slides import PACES, Byline
 from derive.spec import NetworkSpec, load_spec
 from derive.steps import Derivation, derive
 from derive.training import TrainingRun, train
-from derive.typeset import ENGINES, latex_pdf, typst_pdf
+from derive.typeset import ENGINES, balanced, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
 
 #: formats that are text, and the one that is not
@@ -117,7 +117,12 @@ class Walkthrough:
         return self._render(template, fragment=fragment, images=images)
 
     def _render(
-        self, fmt: str, *, fragment: bool = False, images: Mapping[str, str] | None = None
+        self,
+        fmt: str,
+        *,
+        fragment: bool = False,
+        images: Mapping[str, str] | None = None,
+        squeeze: int = 0,
     ) -> str:
         return render(
             self.document,
@@ -127,6 +132,7 @@ class Walkthrough:
             pace=self.pace,
             byline=self.byline,
             images=images,
+            squeeze=squeeze,
         )
 
     def drawing(self, stage: str = "network") -> str:
@@ -147,9 +153,13 @@ class Walkthrough:
         compiles the LaTeX article or the Beamer slides with TeX Live.
         """
         _check_options("pdf", fragment=False, slides=slides, engine=engine)
-        if engine == "latex":
-            return latex_pdf(self._render("beamer" if slides else "tex"))
-        return typst_pdf(self._render("typst-slides" if slides else "typst"))
+        if engine == "latex" and slides:
+            return latex_pdf(self._render("beamer"))
+        if slides:
+            return typst_pdf(self._render("typst-slides"))
+        # an article: typeset tighter when its last page would hold only a few lines
+        fmt = "tex" if engine == "latex" else "typst"
+        return balanced(lambda squeeze: self._render(fmt, squeeze=squeeze), engine)
 
     def output(
         self,
