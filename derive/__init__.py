@@ -31,20 +31,28 @@ from typing import Any
 from derive.errors import DeriveError, SpecError
 from derive.spec import NetworkSpec, load_spec, preset_names, spec_from_mapping
 from derive.version import __version__
-from derive.walkthrough import Training, Walkthrough, build_walkthrough, train_network
 
-explain = build_walkthrough
-train = train_network
-
-#: derive.check is imported when first used, so `derive explain` does not pay for it
-_CHECK = ("CheckReport", "check_document", "check_text")
+#: imported when first used, so that `derive --help` and a refused spec never load SymPy,
+#: and `derive explain` does not pay for the checker
+_LAZY = {
+    "Walkthrough": ("derive.walkthrough", "Walkthrough"),
+    "Training": ("derive.walkthrough", "Training"),
+    "build_walkthrough": ("derive.walkthrough", "build_walkthrough"),
+    "explain": ("derive.walkthrough", "build_walkthrough"),
+    "train_network": ("derive.walkthrough", "train_network"),
+    "train": ("derive.walkthrough", "train_network"),
+    "CheckReport": ("derive.check", "CheckReport"),
+    "check_document": ("derive.check", "check_document"),
+    "check_text": ("derive.check", "check_text"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _CHECK:
-        import derive.check
+    if name in _LAZY:
+        from importlib import import_module
 
-        return getattr(derive.check, name)
+        module, attribute = _LAZY[name]
+        return getattr(import_module(module), attribute)
     raise AttributeError(f"module 'derive' has no attribute {name!r}")
 
 

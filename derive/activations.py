@@ -19,6 +19,7 @@ import sympy as sp
 from sympy import Expr, Symbol
 
 from derive.expr import ONE, add, evaluated, exp, frac, inv, mul, neg, power, sub, vanishes
+from derive.registry import ACTIVATIONS as FACTS
 
 #: the slope of leaky ReLU for negative net input (a quantity with a value from the spec)
 ALPHA = Symbol("alpha")
@@ -103,23 +104,23 @@ def _softmax(net: Symbol, layer: tuple[Symbol, ...]) -> Expr:
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation(
         name="sigmoid",
-        title="the logistic sigmoid",
+        title=FACTS["sigmoid"].title,
         definition=_sigmoid,
         # σ'(net) = out·(1 − out)
         closed_derivative=lambda out, net: mul(out, sub(ONE, out)),
         rewriting=_sigmoid_rewriting,
-        properties=frozenset({"positive", "below_one"}),
+        properties=FACTS["sigmoid"].properties,
     ),
     "tanh": Activation(
         name="tanh",
-        title="the hyperbolic tangent",
+        title=FACTS["tanh"].title,
         definition=_tanh,
         # tanh'(net) = 1 − tanh²(net) = 1 − out²
         closed_derivative=lambda out, net: sub(ONE, power(out, 2)),
     ),
     "relu": Activation(
         name="relu",
-        title="the rectified linear unit (ReLU)",
+        title=FACTS["relu"].title,
         definition=lambda net, layer=(): _piecewise(net, sp.Integer(0), net),
         # ReLU'(net) = 1 if net > 0 else 0
         closed_derivative=lambda out, net: _piecewise(ONE, sp.Integer(0), net),
@@ -128,7 +129,7 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "leaky_relu": Activation(
         name="leaky_relu",
-        title="the leaky rectified linear unit",
+        title=FACTS["leaky_relu"].title,
         definition=lambda net, layer=(): _piecewise(net, mul(ALPHA, net), net),
         # leaky ReLU'(net) = 1 if net > 0 else α
         closed_derivative=lambda out, net: _piecewise(ONE, ALPHA, net),
@@ -141,18 +142,18 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "linear": Activation(
         name="linear",
-        title="the identity (a linear unit)",
+        title=FACTS["linear"].title,
         definition=lambda net, layer=(): net,
         # (net)' = 1
         closed_derivative=lambda out, net: ONE,
     ),
     "softmax": Activation(
         name="softmax",
-        title="the softmax",
+        title=FACTS["softmax"].title,
         definition=_softmax,
         # ∂out_j/∂net_j = out_j (1 − out_j)
         closed_derivative=lambda out, net: mul(out, sub(ONE, out)),
-        properties=frozenset({"positive", "below_one"}),
+        properties=FACTS["softmax"].properties,
         # ∂out_k/∂net_j = −out_k · out_j  (k ≠ j)
         jacobian=lambda out_k, out_j, same: (
             mul(out_j, sub(ONE, out_j)) if same else neg(mul(out_k, out_j))

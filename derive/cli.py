@@ -11,20 +11,28 @@ import json
 import sys
 from collections.abc import Sequence
 
+from derive.cli_exercise import (
+    add_blanks_options,
+    add_commands,
+    add_presets_show,
+    show_preset,
+    write_guided,
+)
 from derive.errors import DeriveError, UsageError
-from derive.files import write_atomic
+from derive.files import refuse_inputs, write_atomic, write_files
+from derive.formats import (
+    FORMATS,
+    PACES,
+    TRAIN_FORMATS,
+    format_for_path,
+    plot_format_for_path,
+    train_format_for_path,
+)
 from derive.messages import LANGUAGES
-from derive.slides import PACES
 from derive.spec import load_spec, preset_names
+from derive.text import visible
 from derive.typeset import ENGINES
 from derive.version import __version__
-from derive.walkthrough import (
-    FORMATS,
-    TRAIN_FORMATS,
-    build_walkthrough,
-    train_format_for_path,
-    train_network,
-)
 
 EXPLAIN_EXAMPLES = """\
 examples:
@@ -59,6 +67,7 @@ examples:
 PRESETS_EXAMPLES = """\
 examples:
   derive presets                                list the networks shipped with derive
+  derive presets --show mazur                   print a preset's TOML, to copy and edit
 """
 
 
@@ -66,7 +75,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit status 2, like every other bad input."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {visible(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="PATH",
-        help="write to PATH (atomically) instead of standard output",
+        help="write to PATH (atomically) instead of standard output ('-': standard output)",
     )
     explain.add_argument(
         "--digits", type=int, metavar="N", help="significant digits shown (default: the spec's, 9)"
@@ -154,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--only", metavar="NAMES", help="show the backward pass only for these parameters: w5,w1"
     )
     _add_lecture_options(explain)
+    add_blanks_options(explain)
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -193,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     presets.set_defaults(run=_presets)
+    add_presets_show(presets)
+    add_commands(commands)
     return parser
 
 
@@ -235,7 +247,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--format", "-f", choices=TRAIN_FORMATS, help="output format (default: from -o, else md)"
     )
-    train.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    train.add_argument(
+        "-o", "--output", metavar="PATH", help="write to PATH ('-' or none: standard output)"
+    )
     train.add_argument(
         "--plot",
         metavar="FILE",
@@ -246,26 +260,36 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    training = train_network(args.spec, args.steps, every=args.every, digits=args.digits)
-    fmt = args.format or (train_format_for_path(args.output) if args.output else "md")
+    output = _output(args.output)
+    refuse_inputs(output, {"spec": args.spec})
+    if args.plot is not None:
+        refuse_inputs(args.plot, {"spec": args.spec, "output": output})
+        plot_format_for_path(args.plot)
+    fmt = args.format or (train_format_for_path(output) if output else "md")
+    spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
+    from derive.walkthrough import train_network
+
+    training = train_network(spec, args.steps, every=args.every, digits=args.digits)
     text = training.render(fmt)
-    if args.plot:
-        training.plot(args.plot)
-    if args.output:
-        write_atomic(args.output, text)
-    else:
+    files = [(args.plot, training.plot_data(args.plot))] if args.plot else []
+    # the plot and the report are written together or not at all
+    write_files([*files, *([(output, text)] if output else [])])
+    if not output:
         sys.stdout.write(text)
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from derive.walkthrough import format_for_path
-
-    fmt = args.format or (format_for_path(args.output) if args.output else "md")
-    if fmt == "pdf" and not args.output:
+    output = _output(args.output)
+    refuse_inputs(output, {"spec": args.spec})
+    fmt = args.format or (format_for_path(output) if output else "md")
+    if fmt == "pdf" and not output:
         raise UsageError("a PDF is binary, not for the terminal: write it with -o FILE.pdf")
+    spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
+    from derive.walkthrough import build_walkthrough
+
     walkthrough = build_walkthrough(
-        args.spec,
+        spec,
         digits=args.digits,
         detail=args.detail,
         check=args.verify,
@@ -279,27 +303,36 @@ def _explain(args: argparse.Namespace) -> int:
         course=args.course,
         date=args.date,
     )
+    if args.blanks:
+        return write_guided(walkthrough, args, fmt)
     if args.diagram and fmt != "md":
         raise UsageError(f"--diagram applies to --format md, not {fmt}")
-    diagram = args.diagram or ("svg" if args.output else "mermaid")
+    diagram = args.diagram or ("svg" if output else "mermaid")
     if fmt == "md" and diagram == "svg":
-        if not args.output:
+        if not output:
             raise UsageError(
                 "--diagram svg writes image files beside the Markdown: give -o FILE.md "
                 "(or use --diagram mermaid)"
             )
-        walkthrough.save(args.output, fmt, diagram="svg")
+        walkthrough.save(output, fmt, diagram="svg")
     else:
         data = walkthrough.output(
             fmt, fragment=args.fragment, slides=args.slides, engine=args.engine
         )
-        if args.output:
-            write_atomic(args.output, data)
+        if output:
+            write_atomic(output, data)
         else:
             sys.stdout.write(data)
     if walkthrough.verification is not None:
         print(f"derive: {walkthrough.verification}", file=sys.stderr)
     return 0
+
+
+def _output(path: str | None) -> str | None:
+    """The file `-o` names, or None for standard output (no -o, or ``-o -``)."""
+    if path == "":
+        raise UsageError("-o: expected a file name, or - for standard output, got an empty one")
+    return None if path in (None, "-") else path
 
 
 def _digits(text: str) -> int | None:
@@ -313,26 +346,49 @@ def _digits(text: str) -> int | None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    annotate = _output(args.annotate)
+    refuse_inputs(annotate, {"document": args.document, "spec": args.spec})
+    spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
     from derive.check import check_text, read_document
-    from derive.files import write_atomic
 
     text = read_document(args.document)
-    report = check_text(text, args.spec, digits=args.digits, source=args.document)
-    if args.annotate:
-        write_atomic(args.annotate, report.annotate(text))
+    report = check_text(text, spec, digits=args.digits, source=args.document)
+    if annotate:
+        write_atomic(annotate, report.annotate(text))
+    elif args.annotate == "-":
+        _show(report.annotate(text))
+        return report.exit_status
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(report.to_text())
+        _show(report.to_text())
     return report.exit_status
 
 
 def _presets(args: argparse.Namespace) -> int:
+    if args.show:
+        return show_preset(args.show)
     for name in preset_names():
         spec = load_spec(name)
         sizes = "-".join(map(str, spec.layers))
         print(f"{name:10} {sizes:10} {spec.title}")
     return 0
+
+
+def _show(text: str) -> None:
+    """Text quoting a user's document, on standard output: on a terminal, each line with its
+    control characters escaped (a note quoting ``\\x1b[2J`` must not clear the screen);
+    into a file or a pipe, exactly as it is."""
+    if sys.stdout.isatty():
+        text = "".join(visible(line) + "\n" for line in text.splitlines())
+    sys.stdout.write(text)
+
+
+def _print_error(error: DeriveError) -> None:
+    """The one place errors reach the terminal: one line per problem, control characters
+    escaped, so a key or a file name quoting ``\\x1b[2J`` cannot clear the screen."""
+    for problem in getattr(error, "problems", (error,)):
+        print(f"derive: error: {visible(str(problem))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -345,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except DeriveError as error:
-        print(f"derive: error: {error}", file=sys.stderr)
+        _print_error(error)
         return error.exit_status
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)

@@ -47,7 +47,7 @@ from derive.document import (
     TrainingSection,
     WeightRow,
 )
-from derive.expr import add, mul, sub, substitute
+from derive.expr import add, mul, neg, sub, substitute
 from derive.losses import LossIdentity, simplification
 from derive.model import E_TOTAL, ETA, Parameter, SymbolicNetwork
 from derive.notation import notation_for
@@ -55,6 +55,7 @@ from derive.numeric import PRECISION, Evaluation, TrainingStep, Value, evaluate
 from derive.numeric import number as number_of
 from derive.rules import explain
 from derive.steps import Delta, Derivation, Gradient, LocalDerivative, Sensitivity, partial
+from derive.text import visible
 from derive.training import TrainingRun
 from derive.version import __version__
 
@@ -78,7 +79,7 @@ def build_document(
     network = step.network
     return Document(
         title=network.spec.title,
-        source=network.spec.source,
+        source=visible(network.spec.source),
         version=__version__,
         precision=PRECISION,
         digits=digits or network.spec.digits,
@@ -134,7 +135,7 @@ def build_training_report(run: TrainingRun, *, digits: int | None = None) -> Tra
     spec = run.network.spec
     return TrainingReport(
         spec.title,
-        spec.source,
+        visible(spec.source),
         __version__,
         PRECISION,
         digits or spec.digits,
@@ -327,9 +328,10 @@ class _Builder:
         act = self.derivation.activations[self.network.depth].closed_form
         lhs = partial(E_TOTAL if found.condition else error, net)
         chain = mul(loss, act) if found.condition is None else None
-        forms = (
-            (chain, found.form(target, out)) if chain is not None else (found.form(target, out),)
-        )
+        if chain is not None:
+            forms = (chain, found.form(target, out))
+        else:
+            lhs, forms = softmax_cross_entropy_shortcut()
         title = (
             f"{self.network.activation(self.network.depth).title} with {self.network.loss.title}"
         )
@@ -468,6 +470,8 @@ class _SampleBuilder:
             steps = tuple(self.parameter_step(g, worked) for g in shown)
             omitted = tuple(g.parameter.symbol for g in updated if g not in shown)
             fixed = tuple(g.parameter.symbol for g in params if g not in updated)
+            if detail == "full" and only is None and number == self.network.depth:
+                steps += self.fixed_bias_once(params, updated, worked)
             downstream = (
                 ()
                 if number == self.network.depth
@@ -487,6 +491,16 @@ class _SampleBuilder:
                 )
             )
         return tuple(layers)
+
+    def fixed_bias_once(
+        self, params: list[Gradient], updated: list[Gradient], worked: dict[Expr, Symbol]
+    ) -> tuple[ParameterStep, ...]:
+        """The gradient of a bias that is not updated, derived once (in the output layer) so
+        the reader sees how a bias's chain ends (∂net/∂b = 1); no update follows."""
+        fixed = [g for g in params if g not in updated and not g.parameter.is_weight]
+        if not fixed:
+            return ()
+        return (replace(self.parameter_step(fixed[0], worked), update=None, updated=False),)
 
     def parameter_step(self, gradient: Gradient, worked: dict[Expr, Symbol]) -> ParameterStep:
         parameter = gradient.parameter
@@ -715,6 +729,38 @@ def _weight_matrix(network: SymbolicNetwork, layer: int, numbers: _Numbers) -> l
 def _term_lhs(sensitivity: Sensitivity, delta: Delta, link: LocalDerivative) -> Expr:
     """∂E_k/∂out_h where the term has that name, else ∂E_total/∂net_k · ∂net_k/∂out_h."""
     return sensitivity.term_label(delta) or mul(delta.own_label, link.label)
+
+
+def softmax_cross_entropy_shortcut() -> tuple[Expr, tuple[Expr, ...]]:
+    """∂E_total/∂net_j of a softmax layer under the cross-entropy, derived in four steps:
+
+    Σ_k ∂E/∂out_k · ∂out_k/∂net_j                 (every output depends on net_j)
+    = Σ_k (−target_k/out_k) · out_k(δ_kj − out_j)  (the loss's and the softmax's derivatives)
+    = Σ_k −target_k · (δ_kj − out_j)
+    = −target_j + out_j · Σ_k target_k             (δ_kj keeps the term k = j)
+    = out_j − target_j                             (the targets add up to 1)
+    """
+    k, j, n = Symbol("k"), Symbol("j"), Symbol("n")
+    out_k, out_j = Symbol("out_k"), Symbol("out_j")
+    target_k, target_j = Symbol("target_k"), Symbol("target_j")
+    delta = sp.KroneckerDelta(k, j, evaluate=False)
+    error, net_j = Symbol("E"), Symbol("net_j")
+
+    def total(term: Expr) -> Expr:
+        return sp.Sum(term, (k, 1, n))
+
+    return partial(E_TOTAL, net_j), (
+        total(mul(partial(error, out_k), partial(out_k, net_j))),
+        total(
+            mul(
+                neg(sp.Mul(target_k, sp.Pow(out_k, -1, evaluate=False), evaluate=False)),
+                mul(out_k, sub(delta, out_j)),
+            )
+        ),
+        total(neg(mul(target_k, sub(delta, out_j)))),
+        add(neg(target_j), mul(out_j, total(target_k))),
+        sub(out_j, target_j),
+    )
 
 
 def _renamed(record: Any, names: dict[Expr, Expr]) -> Any:

@@ -210,6 +210,8 @@ class ParameterStep:
     product: Equation
     update: Equation | None
     simplified: tuple[Equation | None, ...] = ()
+    #: False for a parameter the spec leaves fixed, derived once to show its chain
+    updated: bool = True
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,31 @@ class DeriveError(Exception):
 class SpecError(DeriveError):
     """A network spec is missing, unreadable, malformed or inconsistent.
 
-    `where` names the file and `key` the place inside it (``weights[1][0]``), so the
-    message reads ``mazur.toml: weights[1][0]: expected 2 numbers, got 3``.
+    `where` names the file, `line` the line in it and `key` the place inside it
+    (``weights[1][0]``), so the message reads ``net.toml:12: weights[1][0]: expected 2
+    numbers, got 3``. A spec with several problems raises one `SpecError` whose
+    `problems` are all of them, one per line of the message, so a user fixes them in one go.
     """
 
-    def __init__(self, message: str, *, where: str = "", key: str = "") -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        where: str = "",
+        key: str = "",
+        line: int | None = None,
+        problems: tuple[SpecError, ...] = (),
+    ) -> None:
         self.where = where
         self.key = key
+        self.line = line
         self.detail = message
-        prefix = ": ".join(part for part in (where, key) if part)
+        self.problems = problems or (self,)
+        if problems:
+            super().__init__("\n".join(str(p) for p in problems))
+            return
+        place = f"{where}:{line}" if where and line else where
+        prefix = ": ".join(part for part in (place, key) if part)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

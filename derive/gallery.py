@@ -26,6 +26,8 @@ class Entry(NamedTuple):
     fmt: str
     notation: str = "classic"
     slides: bool = False
+    lang: str = "en"
+    pace: str = "full"
 
 
 #: output file name → what it holds
@@ -38,6 +40,8 @@ GALLERY: dict[str, Entry] = {
     "mazur.html": Entry("mazur", "html"),
     "mazur.pdf": Entry("mazur", "pdf"),
     "mazur-slides.pdf": Entry("mazur", "pdf", slides=True),
+    "mazur-de.md": Entry("mazur", "md", lang="de"),
+    "russo-lecture-de.pdf": Entry("russo", "pdf", slides=True, lang="de", pace="lecture"),
 }
 
 
@@ -46,7 +50,9 @@ def gallery() -> dict[str, str | bytes]:
     walkthrough = cache(build_walkthrough)
 
     def build(entry: Entry) -> str | bytes:
-        w: Walkthrough = walkthrough(entry.preset, notation=entry.notation)
+        w: Walkthrough = walkthrough(
+            entry.preset, notation=entry.notation, lang=entry.lang, pace=entry.pace
+        )
         return w.output(entry.fmt, slides=entry.slides)
 
     return {name: build(entry) for name, entry in GALLERY.items()}

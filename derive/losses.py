@@ -22,6 +22,7 @@ from sympy import Expr, Symbol
 
 from derive.activations import ACTIVATIONS
 from derive.expr import HALF, ONE, add, evaluated, frac, mul, neg, power, sub, vanishes
+from derive.registry import LOSSES as FACTS
 
 Term = Callable[[Symbol, Symbol, int], Expr]
 
@@ -61,12 +62,10 @@ def _log(x: Expr) -> Expr:
     return sp.log(x, evaluate=False)
 
 
-PROBABILITY = (Decimal(0), Decimal(1))
-
 LOSSES: dict[str, Loss] = {
     "half_sse": Loss(
         name="half_sse",
-        title="half the sum of squared errors",
+        title=FACTS["half_sse"].title,
         # E_k = ½(target − out)²
         term=lambda t, o, n: mul(HALF, power(sub(t, o), 2)),
         # ∂E_k/∂out = 2·½(target − out)^{2−1}·(−1) = −(target − out)
@@ -75,7 +74,7 @@ LOSSES: dict[str, Loss] = {
     ),
     "sse": Loss(
         name="sse",
-        title="the sum of squared errors",
+        title=FACTS["sse"].title,
         # E_k = (target − out)²
         term=lambda t, o, n: power(sub(t, o), 2),
         # ∂E_k/∂out = 2(target − out)·(−1) = −2(target − out)
@@ -84,7 +83,7 @@ LOSSES: dict[str, Loss] = {
     ),
     "mse": Loss(
         name="mse",
-        title="the mean squared error",
+        title=FACTS["mse"].title,
         # E_k = (1/n)(target − out)²
         term=lambda t, o, n: mul(sp.Rational(1, n), power(sub(t, o), 2)),
         # ∂E_k/∂out = (1/n)·2(target − out)·(−1) = −(2/n)(target − out)
@@ -93,24 +92,24 @@ LOSSES: dict[str, Loss] = {
     ),
     "cross_entropy": Loss(
         name="cross_entropy",
-        title="the cross-entropy",
+        title=FACTS["cross_entropy"].title,
         # E_k = −target · log(out)
         term=lambda t, o, n: neg(mul(t, _log(o))),
         # ∂E_k/∂out = −target/out
         closed_derivative=lambda t, o, n: neg(frac(t, o)),
-        needs=frozenset({"positive"}),
-        target_range=PROBABILITY,
+        needs=FACTS["cross_entropy"].needs,
+        target_range=FACTS["cross_entropy"].target_range,
     ),
     "binary_cross_entropy": Loss(
         name="binary_cross_entropy",
-        title="the binary cross-entropy",
+        title=FACTS["binary_cross_entropy"].title,
         # E_k = −[target · log(out) + (1 − target) · log(1 − out)]
         term=lambda t, o, n: neg(add(mul(t, _log(o)), mul(sub(ONE, t), _log(sub(ONE, o))))),
         # ∂E_k/∂out = −target/out + (1 − target)/(1 − out) = (out − target)/(out(1 − out))
         closed_derivative=lambda t, o, n: frac(sub(o, t), mul(o, sub(ONE, o))),
         rewriting=lambda t, o, n: (add(neg(frac(t, o)), frac(sub(ONE, t), sub(ONE, o))),),
-        needs=frozenset({"positive", "below_one"}),
-        target_range=PROBABILITY,
+        needs=FACTS["binary_cross_entropy"].needs,
+        target_range=FACTS["binary_cross_entropy"].target_range,
     ),
 }
 
@@ -128,27 +127,6 @@ def loss_identity(name: str, outputs: int) -> LossIdentity:
         if not vanishes(evaluated(step) - raw):
             raise AssertionError(f"{name}: {step} is not the derivative {raw}")
     return LossIdentity(loss, target, out, term, raw, steps, closed)
-
-
-def combination_problem(
-    activations: tuple[str, ...], loss: str, outputs: int
-) -> tuple[str, str] | None:
-    """(key, message) when the activations and the loss make no mathematical sense together."""
-    for index, name in enumerate(activations[:-1]):
-        if not ACTIVATIONS[name].elementwise:
-            key = f"activation[{index}]" if len(set(activations)) > 1 else "activation"
-            return key, f"{name} is for the output layer only (layer {index + 1} is a hidden layer)"
-    output = ACTIVATIONS[activations[-1]]
-    if not output.elementwise and outputs < 2:
-        return "layers", f"{output.name} needs at least 2 output neurons (with one it is always 1)"
-    missing = LOSSES[loss].needs - output.properties
-    if missing:
-        why = "outputs above 0" if "positive" in missing else "outputs below 1"
-        return "loss", (
-            f"{loss} takes the logarithm of the outputs, which needs {why}, but the output "
-            f"layer is {output.name}; use a sigmoid or softmax output, or a squared-error loss"
-        )
-    return None
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from derive.errors import UsageError
 
 #: the languages with a complete catalog (English is the source language)
@@ -55,6 +52,10 @@ def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog of `lang` (English: the messages as written)."""
     if lang == "en":
         return gettext.NullTranslations()
+    # Babel is imported here: the command line lists the languages without loading it
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with catalog_path(lang).open("rb") as po:
         catalog = read_po(po, locale=lang, domain=DOMAIN)
     buffer = io.BytesIO()

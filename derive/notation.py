@@ -162,8 +162,9 @@ class LayeredNotation:
             return None
         if not getattr(variable, "name", "").startswith("net_"):
             return None
-        z = self.names[variable.name]
-        return Name("delta", z.sub, z.sup)
+        z = self.names.get(variable.name)
+        # a generic net_j (a derivation written for any output) keeps its classic name
+        return None if z is None else Name("delta", z.sub, z.sup)
 
 
 _VECTORS = {

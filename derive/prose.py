@@ -11,7 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from derive.document import AfterUpdate, Document, Equation, Inline, LayerInfo, Math, Num, Text
+from sympy import Derivative, KroneckerDelta, Mul, Pow, Symbol
+
+from derive.document import (
+    AfterUpdate,
+    Document,
+    Equation,
+    IdentityStep,
+    Inline,
+    LayerInfo,
+    Math,
+    Num,
+    Text,
+)
+from derive.expr import mul, neg, sub
 from derive.messages import Language, _
 from derive.numeric import plain
 
@@ -180,7 +193,11 @@ class Prose:
             OUTCOMES[case, self.several],
             before=after.before,
             after=after.after,
-            percent=self.lang.number(plain(after.relative * 100, 3)),
+            percent=(
+                after.relative.as_text(3)  # a blank of a guided exercise
+                if hasattr(after.relative, "as_text")
+                else self.lang.number(plain(after.relative * 100, 3))
+            ),
         )
 
     # -- sentences the slides and the articles share ------------------------------------
@@ -292,3 +309,34 @@ class Prose:
 
     def skip_to_contents(self) -> Text:
         return self.say(_("Skip to the contents"))
+
+    def shortcut_lead(self, step: IdentityStep) -> Text:
+        """Before the simple form of an output's delta: where it comes from."""
+        if not step.condition:
+            return self.say(
+                _(
+                    "The two local derivatives of an output neuron multiply to something much "
+                    "simpler:"
+                )
+            )
+        k, j = Symbol("k"), Symbol("j")
+        out_k, out_j, target_k = Symbol("out_k"), Symbol("out_j"), Symbol("target_k")
+        loss = Equation(
+            Derivative(Symbol("E"), out_k),
+            (neg(Mul(target_k, Pow(out_k, -1, evaluate=False), evaluate=False)),),
+        )
+        jacobian = Equation(
+            Derivative(out_k, Symbol("net_j")),
+            (mul(out_k, sub(KroneckerDelta(k, j, evaluate=False), out_j)),),
+        )
+        return self.say(
+            _(
+                "Every output depends on {net}, so the chain is summed over the outputs, with "
+                "{loss} and {jacobian} ({delta} is 1 for k = j, else 0); it collapses to "
+                "something much simpler because the targets add up to 1:"
+            ),
+            net=Symbol("net_j"),
+            loss=loss,
+            jacobian=jacobian,
+            delta=KroneckerDelta(k, j, evaluate=False),
+        )

@@ -34,6 +34,7 @@ from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
 from derive.prose import Prose
 from derive.slides import Byline, plan_deck
+from derive.templatecache import bytecode_cache
 from derive.text import latex_escape, markdown_text, typst_text
 
 #: length (in LaTeX characters) above which a Markdown display equation is split
@@ -156,11 +157,12 @@ _BRACKETS = {
 def environment(kind: str = "markdown") -> jinja2.Environment:
     """The Jinja2 environment of one kind of template: markdown, bracket (LaTeX, Typst), html."""
     loader = jinja2.FileSystemLoader(str(template_dir()))
+    common = {"loader": loader, "bytecode_cache": bytecode_cache(), **_COMMON}
     if kind == "markdown":
-        return jinja2.Environment(loader=loader, autoescape=False, **_COMMON)
+        return jinja2.Environment(autoescape=False, **common)
     if kind == "html":
-        return jinja2.Environment(loader=loader, autoescape=True, **_COMMON)
-    env = jinja2.Environment(loader=loader, autoescape=False, **_BRACKETS, **_COMMON)
+        return jinja2.Environment(autoescape=True, **common)
+    env = jinja2.Environment(autoescape=False, **_BRACKETS, **common)
     env.filters["latex_escape"] = latex_escape
     env.filters["typst_text"] = typst_text
     env.filters["typst_string"] = typst_string
@@ -202,11 +204,18 @@ def math_filters(
     def local(text: str) -> str:
         return text.replace(".", lang.decimal)
 
+    def exact(value: Value | Expr) -> Expr:
+        # a value may be a blank record of a guided exercise (derive.blanks.Gap): an Expr
+        return value if isinstance(value, Expr) else Float(value, 50)
+
     def number(value: Value) -> Any:
-        return markup(show(Float(value, 50)))
+        return markup(show(exact(value)))
+
+    def text(value: Value, digits: int) -> str:
+        return value.as_text(digits) if isinstance(value, Expr) else plain(value, digits)
 
     def written(eq: Equation) -> list[Any]:
-        value = () if eq.value is None else (Float(eq.value, 50),)
+        value = () if eq.value is None else (exact(eq.value),)
         return [eq.lhs, *eq.forms, *value]
 
     def parts(eq: Equation) -> list[str]:
@@ -235,7 +244,7 @@ def math_filters(
         if isinstance(item, Math):
             return syntax.inline(show(item.expr))
         if isinstance(item, Num):
-            return syntax.inline(show(Float(item.value, 50)))
+            return syntax.inline(show(exact(item.value)))
         return syntax.inline(syntax.equals(parts(item.equation)))
 
     def say(text: Text) -> Any:
@@ -303,10 +312,14 @@ def math_filters(
         "may_scroll": may_scroll,
         "narrow": narrow,
         "short": short,
-        "plain": lambda value: local(plain(value, document.digits)),
+        "plain": lambda value: local(text(value, document.digits)),
         "say": say,
         "text": syntax.text,
-        "pct": lambda fraction: f"{local(plain(fraction * 100, 3))} %",
+        "pct": lambda fraction: (
+            fraction.as_text(3)
+            if isinstance(fraction, Expr)
+            else f"{local(plain(fraction * 100, 3))} %"
+        ),
         "ratio": lambda before, after: (
             f"{plain(before / after, 3)} times smaller"
             if after > 0 and before >= after

@@ -49,13 +49,14 @@ from derive.document import (
 from derive.document import (
     Frame as FrameRecord,
 )
+from derive.formats import PACES
 from derive.messages import Language, _
 from derive.model import E_TOTAL
 from derive.prose import CONVENTIONS, LOSS_NAMES, Prose
 
-PACES = ("full", "lecture")
-#: rows of a table on one slide (per column group)
+#: rows of a table on one slide (per column group), and column groups side by side
 TABLE_ROWS = 10
+TABLE_GROUPS = 2
 #: rule-by-rule steps per slide
 RULES_PER_FRAME = 3
 
@@ -257,16 +258,20 @@ class _Planner(Prose):
         align: str,
         *before: object,
         parameter: Symbol | None = None,
+        after: tuple = (),
     ) -> Iterator[FrameRecord]:
-        """A long table over as few frames as fit: rows in two column groups if long."""
-        groups = 2 if len(rows) > TABLE_ROWS else 1
-        chunks = _chunks(rows, TABLE_ROWS * groups)
+        """A long table over as few frames as fit: its rows in up to `TABLE_GROUPS`
+        side-by-side column groups of at most `TABLE_ROWS` rows, so it uses the slide's
+        width before it takes another slide."""
+        chunks = _chunks(rows, TABLE_ROWS * TABLE_GROUPS)
         for k, chunk in enumerate(chunks, start=1):
             blocks = before if k == 1 else ()
-            table = Table(
-                head, tuple(chunk), align, groups=groups if len(chunk) > TABLE_ROWS else 1
+            groups = -(-len(chunk) // TABLE_ROWS)
+            table = Table(head, tuple(chunk), align, groups=max(groups, 1))
+            last = after if k == len(chunks) else ()
+            yield self.frame(
+                self.part(title, k, len(chunks)), *blocks, table, *last, parameter=parameter
             )
-            yield self.frame(self.part(title, k, len(chunks)), *blocks, table, parameter=parameter)
 
     # -- forward pass and errors -------------------------------------------------------
     def forward_frames(self, walk: SampleWalk) -> Iterator[FrameRecord]:
@@ -311,7 +316,7 @@ class _Planner(Prose):
             )
             blocks.append(
                 Table(
-                    (self.say(_("Neuron")), self.say(_("net input")), self.say(_("output"))),
+                    self.neuron_head(),
                     tuple(
                         (
                             Text((Math(n.neuron),)),
@@ -432,21 +437,7 @@ class _Planner(Prose):
             activation=self.activation_name(ov.layers[-1].activation),
             loss=self.say(LOSS_NAMES[ov.loss]),
         )
-        if step.condition:
-            lead = self.say(
-                _(
-                    "Summed over the outputs, the chain collapses to something much "
-                    "simpler, because the targets add up to 1:"
-                )
-            )
-        else:
-            lead = self.say(
-                _(
-                    "The two local derivatives of an output neuron multiply to "
-                    "something much simpler:"
-                )
-            )
-        return self.frame(title, Paragraph(lead), Display(step.derivation))
+        return self.frame(title, Paragraph(self.shortcut_lead(step)), Display(step.derivation))
 
     # -- the backward pass --------------------------------------------------------------
     def backward_frames(self, layer: BackwardLayer, walk: SampleWalk) -> Iterator[FrameRecord]:
@@ -515,6 +506,7 @@ class _Planner(Prose):
             [self.summary_row(r) for r in rows],
             "lrrr",
             lead,
+            after=self.fixed_note(rows),
         )
 
     def parameter_title(self, step: ParameterStep, prefix: Text) -> Text:
@@ -694,14 +686,18 @@ class _Planner(Prose):
                 blocks.append(Paragraph(self.contribution(j, len(terms), term.weight), small=True))
                 blocks.append(Display(term.delta))
                 blocks.append(Display(term.term))
+            if len(chunk) < per:
+                # the lecture's last slide of contributions has room for their sum
+                blocks += [Paragraph(self.adding()), Display(factor.equation)]
             yield self.frame(title, reminder, *blocks, parameter=p)
-        yield self.frame(
-            title,
-            reminder,
-            Paragraph(self.adding()),
-            Display(factor.equation),
-            parameter=p,
-        )
+        if len(terms) % per == 0:
+            yield self.frame(
+                title,
+                reminder,
+                Paragraph(self.adding()),
+                Display(factor.equation),
+                parameter=p,
+            )
 
     def product_frame(self, step: ParameterStep, title: Text, nets: dict) -> FrameRecord:
         known = [f for path in step.paths for f in path if f.seen_at is not None]
@@ -730,6 +726,19 @@ class _Planner(Prose):
                             "the weights into it do not move."
                         ),
                         neuron=dead,
+                    ),
+                    small=True,
+                )
+            )
+        if not step.updated:
+            blocks.append(
+                Paragraph(
+                    self.say(
+                        _(
+                            "The bias {parameter} is not updated: its gradient is worked out "
+                            "once, to show how a bias's chain ends, and left at that."
+                        ),
+                        parameter=step.parameter,
                     ),
                     small=True,
                 )
@@ -773,24 +782,39 @@ class _Planner(Prose):
             )
 
     def summary_head(self) -> tuple[Text, ...]:
+        """Parameter | p | ∂E/∂p | p⁺: the quantities named as in the formulas, which read
+        the same in every language (and to `derive check`)."""
         loss = E_BATCH if self.several else E_TOTAL
+        p = Symbol("p")
         return (
             self.say(_("Parameter")),
-            self.say(_("Before")),
-            Text((Math(sp.Derivative(loss, Symbol("p"))),)),
-            self.say(_("After")),
+            Text((Math(p),)),
+            Text((Math(sp.Derivative(loss, p)),)),
+            Text((Math(Symbol("p+")),)),
         )
 
+    def neuron_head(self) -> tuple[Text, ...]:
+        """Neuron | net | out, named as in the formulas."""
+        return (self.say(_("Neuron")), Text((Math(Symbol("net")),)), Text((Math(Symbol("out")),)))
+
     def summary_row(self, row: SummaryRow) -> tuple[Text, ...]:
-        after = Text((Num(row.new),))
-        if not row.updated:
-            after = after + Text((" ",)) + self.say(_("(not updated)"))
+        # a parameter left fixed keeps p⁺ = p; `fixed_note` says which, under the table
         return (
             Text((Math(row.parameter),)),
             Text((Num(row.old),)),
             Text((Num(row.gradient),)),
-            after,
+            Text((Num(row.new),)),
         )
+
+    def fixed_note(self, rows: Sequence[SummaryRow]) -> tuple[Paragraph, ...]:
+        fixed = tuple(r.parameter for r in rows if not r.updated)
+        if not fixed:
+            return ()
+        unchanged = Equation(Symbol("p+"), (Symbol("p"),))
+        note = self.say(
+            _("Not updated ({unchanged}): {parameters}."), unchanged=unchanged, parameters=fixed
+        )
+        return (Paragraph(note, small=True),)
 
     def summary_frames(self, rows: Sequence[SummaryRow]) -> Iterator[FrameRecord]:
         yield from self.table_frames(
@@ -798,6 +822,7 @@ class _Planner(Prose):
             self.summary_head(),
             [self.summary_row(r) for r in rows],
             "lrrr",
+            after=self.fixed_note(rows),
         )
 
     def outputs_table(self, after: AfterUpdate) -> Table:
@@ -843,7 +868,7 @@ class _Planner(Prose):
             for layer in forward.layers
             for n in layer.neurons
         ]
-        head = (self.say(_("Neuron")), self.say(_("net input")), self.say(_("output")))
+        head = self.neuron_head()
         lead = Paragraph(self.say(_("With the updated parameters the same forward pass gives:")))
         yield from self.table_frames(
             prefix + self.say(_("The forward pass again")), head, rows, "lrr", lead

@@ -11,11 +11,38 @@ import re
 import unicodedata
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
+#: bidirectional embeddings, overrides and isolates: they reorder the text around them
+BIDI_CONTROLS = frozenset(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))))
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def is_control(char: str) -> bool:
+    """A character that acts instead of showing: C0/C1 controls, line and paragraph
+    separators, bidi overrides, a byte-order mark (U+200D and other shaping marks show)."""
+    category = unicodedata.category(char)
+    return category in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS or char == "\ufeff"
+
+
+def visible(text: str) -> str:
+    """Control characters written as escapes (``\\n``, ``\\x1b``, ``\\u202e``), the rest as is.
+
+    A file name may hold a newline or a terminal escape; shown this way it can neither start
+    a Markdown heading nor clear a screen, and the reader still sees what is there.
+    """
+    if not any(is_control(c) for c in text):
+        return text
+    return "".join(_escape(c) if is_control(c) else c for c in text)
+
+
+def _escape(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def markdown_text(text: str) -> str:
-    """Free text made literal in Markdown: no markup, no HTML, no math."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
+    """Free text made literal in Markdown: no markup, no HTML, no math, no line breaks."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text).replace("&", "&amp;"))
 
 
 _LATEX_SPECIAL = {
@@ -81,7 +108,7 @@ def latex_escape(text: str) -> str:
     ``\\input{/etc/passwd}`` prints as typed and reads nothing. Characters pdflatex cannot
     show at all (outside Latin, Greek and common punctuation) print as "?".
     """
-    return "".join(_latex_character(c) for c in unicodedata.normalize("NFC", text))
+    return "".join(_latex_character(c) for c in unicodedata.normalize("NFC", visible(text)))
 
 
 def typst_text(text: str) -> str:
@@ -91,7 +118,7 @@ def typst_text(text: str) -> str:
     (``\\u{23}`` for ``#``), which Typst prints as that character and never reads as
     markup, code, math, a label or a list marker, whatever comes before or after it.
     """
-    return "".join(_typst_character(c) for c in text)
+    return "".join(_typst_character(c) for c in visible(text))
 
 
 def _typst_character(char: str) -> str:

@@ -25,7 +25,16 @@ from derive.compose import build_document, build_training_report
 from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
-from derive.files import write_atomic
+from derive.files import write_atomic, write_files
+from derive.formats import (
+    DIAGRAMS,
+    FORMATS,
+    PACES,
+    TRAIN_FORMATS,
+    format_for_path,
+    plot_format_for_path,
+    train_format_for_path,
+)
 from derive.messages import Language
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
@@ -33,33 +42,15 @@ from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
 from derive.plot import svg as plot_svg
 from derive.render import render, render_drawing, training_chart
-from derive.slides import PACES, Byline
-from derive.spec import NetworkSpec, load_spec
+from derive.slides import Byline
+from derive.spec import NetworkSpec, load_spec, spec_from_mapping
 from derive.steps import Derivation, derive
 from derive.training import TrainingRun, train
 from derive.typeset import ENGINES, balanced, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
 
-#: formats that are text, and the one that is not
-TEXT_FORMATS = ("md", "json", "tex", "beamer", "typst", "html")
-FORMATS = (*TEXT_FORMATS, "pdf")
-
-#: how a Markdown walkthrough shows the network: SVG images beside it, or a Mermaid chart
-DIAGRAMS = ("svg", "mermaid")
 #: the drawings a Markdown walkthrough refers to, as images
 MARKDOWN_DRAWINGS = ("network", "forward", "backward")
-
-#: file suffix → format
-SUFFIXES = {
-    "md": "md",
-    "markdown": "md",
-    "json": "json",
-    "tex": "tex",
-    "typ": "typst",
-    "html": "html",
-    "htm": "html",
-    "pdf": "pdf",
-}
 
 
 @dataclass(frozen=True)
@@ -190,8 +181,9 @@ class Walkthrough:
         `options` are those of `output` (``fragment``, ``slides``, ``engine``). Markdown
         with `diagram` ``svg`` (the default) also writes its drawings beside it, as
         ``NAME.network.svg``, ``NAME.forward.svg``, ``NAME.backward.svg``: images that
-        GitHub and Pandoc both show. They are written first, so a reader who finds the
-        Markdown finds its images; ``mermaid`` writes the Markdown alone.
+        GitHub and Pandoc both show (and ``NAME.curve.svg`` after a training run). The
+        Markdown and its images are written together or not at all; ``mermaid`` writes
+        the Markdown alone.
         """
         fmt = fmt or format_for_path(path)
         _check_diagram(fmt, diagram)
@@ -207,9 +199,11 @@ class Walkthrough:
         target = Path(path)
         stages = (*MARKDOWN_DRAWINGS, "curve") if self.training else MARKDOWN_DRAWINGS
         files = {stage: image_path(target, stage) for stage in stages}
-        for stage, file in files.items():
-            write_atomic(file, self.drawing(stage))
-        write_atomic(target, self.render("md", images={s: f.name for s, f in files.items()}))
+        markdown = self.render("md", images={s: f.name for s, f in files.items()})
+        write_files([*((f, self.drawing(s)) for s, f in files.items()), (target, markdown)])
+
+    def __repr__(self) -> str:
+        return f"<Walkthrough of {_describe_network(self.spec)}, detail={self.detail!r}>"
 
     def _repr_markdown_(self) -> str:
         return self.render("md")
@@ -245,19 +239,8 @@ def _check_options(fmt: str, *, fragment: bool, slides: bool, engine: str | None
         raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
 
 
-def train_format_for_path(path: str | Path) -> str:
-    """The training format a file name asks for: .json, .csv, anything else Markdown."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    return suffix if suffix in TRAIN_FORMATS else "md"
-
-
-def format_for_path(path: str | Path) -> str:
-    """The format a file name asks for: ``.md`` → md, ``.pdf`` → pdf, …; anything else → md."""
-    return SUFFIXES.get(Path(path).suffix.lower().lstrip("."), "md")
-
-
 def build_walkthrough(
-    source: str | Path | NetworkSpec,
+    source: str | Path | NetworkSpec | Mapping[str, Any],
     *,
     digits: int | None = None,
     detail: str = "full",
@@ -334,12 +317,14 @@ def _check_digits(digits: int | None) -> None:
         raise UsageError(f"--digits: expected an integer from 1 to 30, got {digits}")
 
 
-def _derivation(source: str | Path | NetworkSpec) -> Derivation:
-    spec = source if isinstance(source, NetworkSpec) else load_spec(source)
+def _derivation(source: str | Path | NetworkSpec | Mapping[str, Any]) -> Derivation:
+    if isinstance(source, NetworkSpec):
+        spec = source
+    elif isinstance(source, Mapping):
+        spec = spec_from_mapping(source)
+    else:
+        spec = load_spec(source)
     return derive(build_network(spec))
-
-
-TRAIN_FORMATS = ("md", "json", "csv")
 
 
 @dataclass(frozen=True)
@@ -366,15 +351,31 @@ class Training:
 
     def plot(self, path: str | Path) -> None:
         """Write the error curve (log scale) to an .svg, .pdf or .png file."""
+        write_atomic(path, self.plot_data(path))
+
+    def plot_data(self, path: str | Path) -> str | bytes:
+        """The error curve (log scale) as the .svg text, or the .pdf or .png bytes, that
+        `path` asks for."""
         title = f"{self.run.network.spec.title}: {self.run.steps:,} steps"
-        write_atomic(path, error_curve(self.run.curve, title, Path(path).suffix.lower()))
+        return error_curve(self.run.curve, title, "." + plot_format_for_path(path))
+
+    def __repr__(self) -> str:
+        return f"<Training of {_describe_network(self.run.network.spec)}: {self.run.steps} steps>"
 
     def _repr_markdown_(self) -> str:
         return self.render("md")
 
 
+def _describe_network(spec: NetworkSpec) -> str:
+    """One short line for a repr: the title and the sizes, however big the network."""
+    title = spec.title if len(spec.title) <= 60 else spec.title[:57] + "..."
+    sizes = "-".join(map(str, spec.layers))
+    sizes = sizes if len(sizes) <= 40 else f"{len(spec.layers)} layers"
+    return f"{title!r} ({sizes}, {spec.loss})"
+
+
 def train_network(
-    source: str | Path | NetworkSpec,
+    source: str | Path | NetworkSpec | Mapping[str, Any],
     steps: int,
     *,
     every: int | None = None,

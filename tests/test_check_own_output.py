@@ -15,7 +15,7 @@ import pytest
 
 import derive
 from derive.check import check_text
-from derive.walkthrough import FORMATS
+from derive.formats import FORMATS
 
 NETWORKS: dict[str, str | dict] = {
     **{name: name for name in derive.preset_names()},

@@ -19,9 +19,9 @@ from test_markdown import NUMBER, _unaligned, quantities, rounded
 import derive
 from derive.cli import main
 from derive.errors import UsageError
+from derive.formats import FORMATS, TEXT_FORMATS, format_for_path
 from derive.printing import typst_string
 from derive.spec import preset_text, spec_from_mapping
-from derive.walkthrough import FORMATS, TEXT_FORMATS, format_for_path
 
 TEXT = ("tex", "beamer", "typst", "html")
 

@@ -77,6 +77,11 @@ def quantities(data: dict, ref: dict, after: bool) -> dict[str, object]:
                 src_tex = f"i_{{{src[1:]}}}" if l == 0 else rf"\mathrm{{out}}_{{{tex_neuron(src)}}}"
                 table[d(net, f"w_{{{count}}}")] = out[src]
                 table[d(net, src_tex)] = mp.mpf(str(weights[count - 1]))
+    if data.get("bias", "shared") == "shared":
+        # net = Σ w·out + b·1: its derivative with respect to the layer's bias is 1
+        for l, layer in enumerate(names[1:], start=1):
+            for n in layer:
+                table[d(rf"\mathrm{{net}}_{{{tex_neuron(n)}}}", f"b_{{{l}}}")] = mp.mpf(1)
     for name, value in ref["gradients"].items():
         table[d(total, f"{name[0]}_{{{name[1:]}}}")] = value
         table[f"{name[0]}_{{{name[1:]}}}^{{+}}"] = ref["updated"][name]

@@ -99,6 +99,17 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
         head = name if name in _TYPST_OPERATORS else f"op({typst_string(name)})"
         return f"{head}({', '.join(self._print(a) for a in expr.args)})"
 
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        # Σ_{k=1}^{n} body, as Typst's sum with limits
+        (index, low, high), body = expr.limits[0], expr.function
+        inner = self._print(body)
+        if isinstance(body, sp.Add | sp.Mul) and not inner.startswith("("):
+            inner = f"({inner})"
+        return f"sum_({self._print(index)} = {self._print(low)})^({self._print(high)}) {inner}"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        return f"delta_({' '.join(self._print(a) for a in expr.args)})"
+
     def _print_Max(self, expr: sp.Max) -> str:
         return f"max({', '.join(self._print(a) for a in expr.args)})"
 

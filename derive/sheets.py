@@ -1,0 +1,225 @@
+"""Exercise documents: a student sheet, a key and a lecturer's cover, in every format.
+
+`Sheet` is the format-free record of one variant's sheet (the network's values, the
+questions, the precision asked) and `Cover` the lecturer's table; their templates under
+``templates/exercise/`` only lay them out. The key is the variant's full walkthrough
+(derive's own document, in the same format) with a box of the asked answers set before
+its first section, so a lecturer finds the answers first and the working below them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sympy import Expr, Float, Symbol
+
+from derive.activations import ACTIVATIONS
+from derive.asking import Asked
+from derive.diagram import Layout, layout
+from derive.errors import UsageError
+from derive.exercise_settings import SHEET_FORMATS
+from derive.losses import LOSSES
+from derive.numeric import Value, plain
+from derive.printing import math_printer
+from derive.render import environment
+from derive.text import latex_escape, markdown_text, typst_text
+from derive.walkthrough import Walkthrough, build_walkthrough
+
+#: format → (math printer, template suffix, environment, text escaper)
+SYNTAX = {
+    "md": ("latex", "md", "markdown", markdown_text),
+    "html": ("mathml", "html", "html", str),
+    "tex": ("latex", "tex", "bracket", latex_escape),
+    "pdf": ("typst", "typ", "bracket", typst_text),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A quantity and its value, printed in the format of the document."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    quantity: str  # the canonical name, for the answer sheet's quantity column
+    name: str  # printed
+    answer: str  # printed at the precision asked (used by the key only)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One variant's exercise: what a student is given and what they are asked."""
+
+    title: str
+    variant: int
+    seed: int
+    digits: int
+    sizes: str
+    activation: str
+    loss: str
+    rate: Line
+    inputs: tuple[Line, ...]
+    targets: tuple[Line, ...]
+    weights: tuple[Line, ...]
+    biases: tuple[Line, ...]
+    update_biases: bool
+    questions: tuple[Question, ...]
+    svg: str
+
+
+def build_sheet(
+    walkthrough: Walkthrough,
+    answers: tuple[Asked, ...],
+    variant: int,
+    seed: int,
+    digits: int,
+    fmt: str,
+) -> Sheet:
+    """The sheet of one variant, its math printed for `fmt` (md, html, tex or pdf)."""
+    spec = walkthrough.spec
+    show = math_printer(SYNTAX[fmt][0], digits)
+    exact = math_printer(SYNTAX[fmt][0], 12)
+
+    def line(symbol: Expr, value: Value) -> Line:
+        return Line(str(show(symbol)), str(exact(Float(value, 50))))
+
+    network = walkthrough.network
+    sample = spec.samples[0]
+    inputs = tuple(line(n.out, x) for n, x in zip(network.inputs, sample.inputs, strict=True))
+    targets = tuple(
+        line(network.target(o), t)
+        for o, t in zip(network.output_layer, sample.targets, strict=True)
+    )
+    parameters = walkthrough.step.parameters
+    weights = tuple(line(p.symbol, parameters[p.name]) for p in network.parameters if p.is_weight)
+    biases = tuple(
+        line(p.symbol, parameters[p.name]) for p in network.parameters if not p.is_weight
+    )
+    questions = tuple(
+        Question(i, a.name, str(show(a.expr)), str(show(Float(a.value, 50))))
+        for i, a in enumerate(answers, start=1)
+    )
+    names = dict.fromkeys(ACTIVATIONS[a].title for a in spec.activations)
+    return Sheet(
+        title=spec.title,
+        variant=variant,
+        seed=seed,
+        digits=digits,
+        sizes="-".join(map(str, spec.layers)),
+        activation=" / ".join(names),
+        loss=LOSSES[spec.loss].title,
+        rate=line(Symbol("eta"), spec.learning_rate),
+        inputs=inputs,
+        targets=targets,
+        weights=weights,
+        biases=biases,
+        update_biases=spec.update_biases,
+        questions=questions,
+        svg=network_svg(layout(walkthrough.document.overview)),
+    )
+
+
+def network_svg(diagram: Layout) -> str:
+    """The network as a standalone SVG (plain text labels, no MathML): for the HTML and PDF
+    sheets and the image of a Moodle question."""
+    template = environment("html").get_template("exercise/network.svg.j2")
+    text = template.render(d=diagram, name=_svg_name, value=lambda v: plain(v, 12))
+    return re.sub(r"\n\s*\n", "\n", text)
+
+
+def _svg_name(symbol: Symbol) -> tuple[str, str]:
+    """w5 → ("w", "5"); net_h1 → ("net", "h1"); h1_2 → ("h", "1,2")."""
+    name = symbol.name
+    match = re.fullmatch(r"([a-zA-Z]+)_?(\w*)", name)
+    if match is None:
+        return name, ""
+    return match[1], match[2].replace("_", ",")
+
+
+def render_sheet(sheet: Sheet, fmt: str) -> str | bytes:
+    """The student sheet in `fmt`: text, or PDF bytes through Typst."""
+    return _render("sheet", {"s": sheet}, fmt)
+
+
+def render_answers(sheet: Sheet, fmt: str) -> str:
+    """The key's box of answers (the asked quantities at the precision asked)."""
+    _, suffix, env, _ = SYNTAX[fmt]
+    return environment(env).get_template(f"exercise/answers.{suffix}.j2").render(s=sheet)
+
+
+def render_key(
+    walkthrough: Walkthrough, sheet: Sheet, fmt: str, answers: tuple[Asked, ...]
+) -> str | bytes:
+    """The full walkthrough of the variant with the asked answers boxed (labelled by their
+    question numbers) wherever it works them out and uses them, and a box of the answers
+    set before its first section."""
+    from derive.blanks import highlighted, render_as
+
+    box = render_answers(sheet, fmt)
+    document = highlighted(walkthrough, [a.value for a in answers])
+    if fmt == "md":
+        return _before(render_as(walkthrough, document, "md"), r"^## ", box)
+    if fmt == "html":
+        return _before(render_as(walkthrough, document, "html"), r"<h2[ >]", box)
+    if fmt == "tex":
+        return _before(render_as(walkthrough, document, "tex"), r"^\\section", box)
+    return typst_pdf(_before(render_as(walkthrough, document, "typst"), r"^= ", box))
+
+
+def _before(text: str, pattern: str, insert: str) -> str:
+    """`text` with `insert` before the first line matching `pattern` (else at the end)."""
+    match = re.search(pattern, text, flags=re.MULTILINE)
+    at = match.start() if match else len(text)
+    return text[:at] + insert.rstrip("\n") + "\n\n" + text[at:]
+
+
+def _render(name: str, context: dict[str, Any], fmt: str) -> str | bytes:
+    if fmt not in SYNTAX:
+        raise UsageError(f"unknown sheet format {fmt!r} (known: {', '.join(SHEET_FORMATS)})")
+    _, suffix, env, text = SYNTAX[fmt]
+    template = environment(env).get_template(f"exercise/{name}.{suffix}.j2")
+    source = template.render(text=text, **context)
+    source = re.sub(r"\n{3,}", "\n\n", source).strip("\n") + "\n"
+    return typst_pdf(source) if fmt == "pdf" else source
+
+
+def typst_pdf(source: str) -> bytes:
+    """Typst source → PDF, as derive's PDFs are made (bundled fonts only, empty root)."""
+    from derive.typeset import typst_pdf as compile_typst
+
+    return compile_typst(source)
+
+
+@dataclass(frozen=True)
+class CoverRow:
+    variant: int
+    student: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The lecturer's table: each variant, its student, and every answer."""
+
+    title: str
+    seed: int
+    digits: int
+    questions: tuple[str, ...]  # printed names
+    rows: tuple[CoverRow, ...]
+    rejected: tuple[tuple[str, int], ...]
+
+
+def render_cover_pdf(cover: Cover) -> bytes:
+    source = environment("bracket").get_template("exercise/cover.typ.j2").render(c=cover)
+    return typst_pdf(source)
+
+
+def walkthrough_of(spec) -> Walkthrough:
+    """The variant's walkthrough (the key's body) at the digits of its spec."""
+    return build_walkthrough(spec)
