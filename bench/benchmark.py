@@ -3,6 +3,7 @@
     python bench/benchmark.py            # all measurements, with the targets
     python bench/benchmark.py --quick    # fewer repetitions
     python bench/benchmark.py --formats  # only the time of each output format, per preset
+    python bench/benchmark.py --bounds   # peak memory per format, JSON, --verify, fan-in
 
 Targets: the 2-2-2 walkthrough costs at most 0.15 s above the bare
 `python -c "import sympy, jinja2"` floor (issue #10; the templates come compiled from the
@@ -137,12 +138,109 @@ def formats(repeat: int) -> None:
             print(f"{label:30} {times[0]:13.2f}s {times[1]:13.2f}s")
 
 
+def toml_spec(sizes: tuple[int, ...], folder: str, seed: int = 20261128) -> str:
+    """A seeded random sigmoid network of these sizes, written as a TOML spec file."""
+    rng = random.Random(seed)
+
+    def value() -> str:
+        return str(Decimal(rng.randint(-999, 999)) / 1000)
+
+    def row(values: list[str]) -> str:
+        return "[" + ", ".join(values) + "]"
+
+    weights = ",\n".join(
+        row([row([value() for _ in range(sizes[l])]) for _ in range(sizes[l + 1])])
+        for l in range(len(sizes) - 1)
+    )
+    name = "-".join(map(str, sizes))
+    text = (
+        f'title = "A random {name} network"\n'
+        f"layers = {list(sizes)}\n"
+        "learning_rate = 0.5\n"
+        f"inputs = {row([value() for _ in range(sizes[0])])}\n"
+        f"targets = {row([str(Decimal(rng.randint(1, 99)) / 100) for _ in range(sizes[-1])])}\n"
+        f"weights = [\n{weights}\n]\n"
+        f"biases = {row([value() for _ in sizes[1:]])}\n"
+    )
+    path = Path(folder) / f"net-{name}.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def measured(command: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak resident megabytes, first error line) of one command, measured
+    by GNU time in its own process (`/usr/bin/time -v`)."""
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    peak = 0.0
+    for line in done.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            peak = int(line.rsplit(":", 1)[1]) / 1024
+    error = next((l for l in done.stderr.splitlines() if l.startswith("derive: ")), "")
+    return seconds, peak, error if done.returncode else ""
+
+
+#: (label, file name, extra options): every output format, for the memory table
+MEMORY_OUTPUTS = [
+    ("Markdown", "walk.md", []),
+    ("JSON", "walk.json", []),
+    ("LaTeX article", "walk.tex", []),
+    ("Beamer slides", "deck.tex", ["--format", "beamer"]),
+    ("Typst article", "walk.typ", []),
+    ("HTML page", "walk.html", []),
+    ("PDF article (Typst)", "walk.pdf", []),
+    ("PDF slides (Typst)", "deck.pdf", ["--slides"]),
+    ("PDF article (LaTeX)", "walk.pdf", ["--engine", "latex"]),
+    ("PDF slides (LaTeX)", "deck.pdf", ["--engine", "latex", "--slides"]),
+]
+
+
+def bounds() -> None:
+    """Issue 10's figures: peak memory of every format at 8-8-8 and 16-16-16, JSON time at
+    100-100-100 and 200-200-200, --verify at 8-8-8 and 16-16-16-16, fan-in 1000-4000."""
+    derive_command = [sys.executable, "-m", "derive", "explain"]
+    with tempfile.TemporaryDirectory() as folder:
+        specs = {s: toml_spec(s, folder) for s in [(8, 8, 8), (16, 16, 16)]}
+        print(f"{'format':22} {'8-8-8':>20} {'16-16-16':>20}   (wall s, peak MB)")
+        for label, name, options in MEMORY_OUTPUTS:
+            cells = []
+            for spec in specs.values():
+                target = str(Path(folder) / name)
+                seconds, peak, error = measured([*derive_command, spec, "-o", target, *options])
+                cells.append(f"{seconds:7.1f}s {peak:7.0f}MB" if not error else "refused")
+            print(f"{label:22} {cells[0]:>20} {cells[1]:>20}")
+        print()
+        for sizes in [(100, 100, 100), (200, 200, 200)]:
+            spec = toml_spec(sizes, folder)
+            command = [*derive_command, spec, "-f", "json", "-o", str(Path(folder) / "x.json")]
+            seconds, peak, _ = measured([*command, "--max-parameters", "100000"])
+            print(f"JSON {'-'.join(map(str, sizes)):14} {seconds:7.1f}s {peak:7.0f}MB")
+        print()
+        for sizes in [(8, 8, 8), (16, 16, 16, 16)]:
+            spec = toml_spec(sizes, folder)
+            command = [*derive_command, spec, "-f", "json", "-o", str(Path(folder) / "x.json")]
+            plain, _, _ = measured(command)
+            seconds, peak, _ = measured([*command, "--verify"])
+            name = "-".join(map(str, sizes))
+            print(f"--verify {name:12} {seconds:7.1f}s ({seconds - plain:.1f}s for the proof)")
+        print()
+        for fan_in in (1000, 2000, 4000):
+            spec = toml_spec((fan_in, 1, 1), folder)
+            seconds, peak, _ = measured([*derive_command, spec, "-o", str(Path(folder) / "x.md")])
+            print(f"fan-in {fan_in:5d} (Markdown) {seconds:7.1f}s {peak:7.0f}MB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--formats", action="store_true", help="only the time of each format")
+    parser.add_argument("--bounds", action="store_true", help="memory and scaling (issue 10)")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
+    if args.bounds:
+        bounds()
+        return 0
     if args.formats:
         formats(repeat)
         return 0

@@ -29,6 +29,7 @@ wrong number, and why (the `derive.check` package)::
 from typing import Any
 
 from derive.errors import DeriveError, SpecError
+from derive.limits import Limits
 from derive.spec import NetworkSpec, load_spec, preset_names, spec_from_mapping
 from derive.version import __version__
 
@@ -59,6 +60,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CheckReport",
     "DeriveError",
+    "Limits",
     "NetworkSpec",
     "SpecError",
     "Training",

@@ -48,6 +48,9 @@ class Activation:
     #: the same function without branches, for writing out a whole network: SymPy folds
     #: nested Piecewise expressions combinatorially, but not nested Max
     unbranched: Callable[[Expr], Expr] | None = None
+    #: the values a bounded activation flattens out toward (σ: 0 and 1; tanh: −1 and 1):
+    #: a neuron whose output is next to one of them is saturated, its slope nearly 0
+    bounds: tuple[int, int] | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -110,10 +113,12 @@ ACTIVATIONS: dict[str, Activation] = {
         closed_derivative=lambda out, net: mul(out, sub(ONE, out)),
         rewriting=_sigmoid_rewriting,
         properties=FACTS["sigmoid"].properties,
+        bounds=(0, 1),
     ),
     "tanh": Activation(
         name="tanh",
         title=FACTS["tanh"].title,
+        bounds=(-1, 1),
         definition=_tanh,
         # tanh'(net) = 1 − tanh²(net) = 1 − out²
         closed_derivative=lambda out, net: sub(ONE, power(out, 2)),

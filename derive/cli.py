@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from derive import progress
 from derive.cli_exercise import (
     add_blanks_options,
     add_commands,
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_lecture_options(explain)
     add_blanks_options(explain)
+    _add_limits(explain, "parameters", "steps", "pages")
     explain.set_defaults(run=_explain)
     _add_train(commands)
 
@@ -256,7 +258,30 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         help="also draw the error curve (log scale) to FILE.svg, .pdf (for LaTeX) or .png",
     )
     train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
+    _add_limits(train, "parameters", "steps", "history")
     train.set_defaults(run=_train)
+
+
+def _add_limits(parser: argparse.ArgumentParser, *names: str) -> None:
+    """--max-parameters, --max-steps, …: the declared limits of `derive.limits`, raisable."""
+    from derive.limits import DEFAULT, HELP, OPTIONS
+
+    for name in names:
+        parser.add_argument(
+            OPTIONS[name],
+            type=int,
+            default=getattr(DEFAULT, name),
+            metavar="N",
+            help=f"{HELP[name]} (default: {getattr(DEFAULT, name):,})",
+        )
+
+
+def _limits(args: argparse.Namespace):
+    from derive.limits import DEFAULT, Limits
+
+    names = ("parameters", "steps", "history", "pages")
+    given = {name: getattr(args, f"max_{name}", None) for name in names}
+    return Limits(**{k: v if v is not None else getattr(DEFAULT, k) for k, v in given.items()})
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -269,7 +294,9 @@ def _train(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
     from derive.walkthrough import train_network
 
-    training = train_network(spec, args.steps, every=args.every, digits=args.digits)
+    training = train_network(
+        spec, args.steps, every=args.every, digits=args.digits, limits=_limits(args)
+    )
     text = training.render(fmt)
     files = [(args.plot, training.plot_data(args.plot))] if args.plot else []
     # the plot and the report are written together or not at all
@@ -302,6 +329,7 @@ def _explain(args: argparse.Namespace) -> int:
         author=args.author,
         course=args.course,
         date=args.date,
+        limits=_limits(args),
     )
     if args.blanks:
         return write_guided(walkthrough, args, fmt)
@@ -398,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    progress.enable()
     try:
         return args.run(args)
     except DeriveError as error:

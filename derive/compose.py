@@ -9,7 +9,7 @@ by reference afterwards; `matrix_form` adds the layered notation's vector equati
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy as sp
@@ -47,7 +47,7 @@ from derive.document import (
     TrainingSection,
     WeightRow,
 )
-from derive.expr import add, mul, neg, sub, substitute
+from derive.expr import DOTS, add, mul, neg, sub, substitute
 from derive.losses import LossIdentity, simplification
 from derive.model import E_TOTAL, ETA, Parameter, SymbolicNetwork
 from derive.notation import notation_for
@@ -75,8 +75,8 @@ def build_document(
     `notation` is ``classic`` or ``layered`` (which adds the matrix form of each layer);
     `only` restricts the backward pass to the named parameters.
     """
-    builder = _Builder(step, notation == "layered", only)
     network = step.network
+    builder = _Builder(step, notation == "layered", only, digits or network.spec.digits)
     return Document(
         title=network.spec.title,
         source=visible(network.spec.source),
@@ -180,9 +180,14 @@ class _Builder:
     """Builds the sections of a `Document` from one `TrainingStep`."""
 
     def __init__(
-        self, step: TrainingStep, matrices: bool = False, only: tuple[str, ...] | None = None
+        self,
+        step: TrainingStep,
+        matrices: bool = False,
+        only: tuple[str, ...] | None = None,
+        digits: int = 9,
     ) -> None:
         self.step = step
+        self.digits = digits
         self.network: SymbolicNetwork = step.network
         self.derivation = step.derivation
         self.several = len(step.before) > 1
@@ -255,6 +260,7 @@ class _Builder:
                     Symbol(n.name),
                     numbers.equation(n.net, substitute(self.network.net_inputs[n.net], renames)),
                     numbers.equation(n.out, self.network.outputs[n.out]),
+                    self.saturation(n.name, numbers[n.out], number),
                 )
                 for n in self.network.layers[number]
             )
@@ -262,6 +268,21 @@ class _Builder:
         terms = tuple(numbers.equation(e, t) for e, t in self.network.error_terms.items())
         total = numbers.equation(E_TOTAL, self.network.total)
         return ForwardPass(tuple(layers), ErrorStep(terms, total))
+
+    def saturation(self, name: str, out: Value, layer: int) -> str | None:
+        """The note for a saturated neuron: its output closer to a bound of its activation
+        than the last digit shown (10^−digits), where the slope is about 0."""
+        bounds = self.network.activation(layer).bounds
+        if bounds is None:
+            return None
+        limit = min(bounds, key=lambda bound: abs(out - bound))
+        if abs(out - limit) >= number_of(10) ** -self.digits:
+            return None
+        return (
+            f"{name} is saturated: its output is within 1e-{self.digits} of the limit {limit}, "
+            "where the activation is flat and its derivative is about 0, so hardly any error "
+            f"flows back through {name} and the weights into it barely change."
+        )
 
     def updated_symbols(self) -> dict[Symbol, Symbol]:
         return {
@@ -468,8 +489,15 @@ class _SampleBuilder:
                 updated = [g for g in params if g.parameter.name in only]
             shown = updated[:1] if detail == "summary" else updated
             steps = tuple(self.parameter_step(g, worked) for g in shown)
-            omitted = tuple(g.parameter.symbol for g in updated if g not in shown)
-            fixed = tuple(g.parameter.symbol for g in params if g not in updated)
+            # by name: a list's `in` compares records field by field, n² for a wide layer
+            shown_names = {g.parameter.name for g in shown}
+            updated_names = {g.parameter.name for g in updated}
+            omitted = tuple(
+                g.parameter.symbol for g in updated if g.parameter.name not in shown_names
+            )
+            fixed = tuple(
+                g.parameter.symbol for g in params if g.parameter.name not in updated_names
+            )
             if detail == "full" and only is None and number == self.network.depth:
                 steps += self.fixed_bias_once(params, updated, worked)
             downstream = (
@@ -568,7 +596,7 @@ class _SampleBuilder:
         if seen is not None:
             return self.seen_factor(local.kind, local.label, seen)
         equation = self.numbers.equation(local.label, local.closed_form)
-        return Factor(local.kind, equation, Equation(local.of, (local.equation,)))
+        return Factor(local.kind, equation, Equation(local.of, (_excerpt(local),)))
 
     def sensitivity_factor(
         self, sensitivity: Sensitivity, parameter: Parameter, worked: dict[Expr, Symbol]
@@ -800,3 +828,36 @@ def _distinct(forms: tuple[Expr, ...]) -> tuple[Expr, ...]:
 def _own(sensitivity: Sensitivity) -> Expr:
     """∂E_k/∂out_k: an output's error term is the only part of E_total that depends on out_k."""
     return sensitivity.loss.label if sensitivity.loss is not None else sensitivity.label
+
+
+#: a net input of more terms than this is quoted in part where one term of it matters
+EXCERPT_TERMS = 6
+
+
+@lru_cache(maxsize=1024)
+def _positions(total: sp.Add) -> dict[Symbol, list[int]]:
+    """Symbol → the positions of the terms of a sum that contain it (found once per sum)."""
+    table: dict[Symbol, list[int]] = {}
+    for i, term in enumerate(total.args):
+        for symbol in term.free_symbols:
+            table.setdefault(symbol, []).append(i)
+    return table
+
+
+def _excerpt(local: LocalDerivative) -> Expr:
+    """The local equation ∂of/∂wrt comes from: a wide net input shortened to
+    ``⋯ + w_jk · out_k + ⋯``, the terms with `wrt` in them (the others differentiate to
+    0). Quoting all n terms for each of its n weights would make the walkthrough n² long;
+    the forward pass shows the whole sum once."""
+    terms = local.equation.args if isinstance(local.equation, sp.Add) else ()
+    if local.kind == "activation" or len(terms) <= EXCERPT_TERMS:
+        return local.equation
+    kept = _positions(local.equation).get(local.wrt)
+    if not kept:
+        return local.equation
+    shown = [terms[i] for i in kept]
+    if kept[0] > 0:
+        shown.insert(0, DOTS)
+    if kept[-1] < len(terms) - 1:
+        shown.append(DOTS)
+    return add(*shown)

@@ -97,11 +97,18 @@ class Overview:
 
 @dataclass(frozen=True)
 class NeuronForward:
-    """net_j = Σ w·out + b = … and out_j = f(net_j) = …"""
+    """net_j = Σ w·out + b = … and out_j = f(net_j) = …
+
+    `saturated` is the note said when a bounded activation's output sits next to its
+    limit (σ of a large net input): the slope there is nearly 0, so hardly any error
+    flows back through the neuron, which a reader should be told rather than left to
+    wonder at gradients of 10⁻²¹⁷¹⁴⁷²⁴.
+    """
 
     neuron: Symbol
     net: Equation
     out: Equation
+    saturated: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,31 +6,50 @@ display digits), so other programs can compare against their own computations.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from derive.errors import UsageError
 from derive.model import SymbolicNetwork
-from derive.numeric import Evaluation, TrainingStep, Value
+from derive.numeric import Evaluation, TrainingStep, Value, plain
 from derive.training import TrainingRun
+
+
+def number(value: Value, name: str) -> float:
+    """`value` as a JSON number; JSON has no Infinity or NaN, so a value beyond the doubles
+    (|x| > 1.8e308, from an extreme spec) is refused by name instead of written invalid."""
+    result = float(value)
+    if not math.isfinite(result):
+        raise UsageError(
+            f"{name} = {plain(value, 6)} is beyond the range of a JSON number "
+            "(a double, ±1.8e308); write this walkthrough as md, tex or html instead"
+        )
+    return result
 
 
 def forward_json(network: SymbolicNetwork, evaluation: Evaluation) -> dict[str, dict[str, float]]:
     """{"h1": {"net": …, "out": …}, …} for every neuron that computes something."""
     return {
-        n.name: {"net": float(evaluation[n.net]), "out": float(evaluation[n.out])}
+        n.name: {
+            "net": number(evaluation[n.net], f"net_{n.name}"),
+            "out": number(evaluation[n.out], f"out_{n.name}"),
+        }
         for n in network.neurons()
     }
 
 
 def errors_json(network: SymbolicNetwork, evaluation: Evaluation) -> dict[str, float]:
     """Each output's own term of the loss, and their sum under ``total``."""
-    errors = {o.name: float(evaluation[network.error(o)]) for o in network.output_layer}
-    errors["total"] = float(evaluation.total)
+    errors = {
+        o.name: number(evaluation[network.error(o)], f"E_{o.name}") for o in network.output_layer
+    }
+    errors["total"] = number(evaluation.total, "E_total")
     return errors
 
 
 def _numbers(values: Mapping[str, Value]) -> dict[str, float]:
-    return {name: float(value) for name, value in values.items()}
+    return {name: number(value, name) for name, value in values.items()}
 
 
 def result_json(step: TrainingStep) -> dict[str, Any]:
@@ -57,7 +76,7 @@ def _passes(step: TrainingStep, evaluations: tuple[Evaluation, ...], loss: Value
             {"forward": forward_json(network, e), "errors": errors_json(network, e)}
             for e in evaluations
         ],
-        "errors": {"total": float(loss)},
+        "errors": {"total": number(loss, "the batch loss")},
     }
 
 
@@ -72,7 +91,7 @@ def _final_json(run: TrainingRun) -> dict[str, Any]:
             {"forward": forward_json(network, e), "errors": errors_json(network, e)}
             for e in run.final
         ]
-        final["errors"] = {"total": float(run.loss)}
+        final["errors"] = {"total": number(run.loss, "the batch loss")}
     return final
 
 
@@ -80,7 +99,10 @@ def training_json(run: TrainingRun) -> dict[str, Any]:
     """The result of ``derive train SPEC --steps N --format json``."""
     return {
         "steps": run.steps,
-        "history": [{"step": step, "total": float(total)} for step, total in run.history],
+        "history": [
+            {"step": step, "total": number(total, f"the loss at step {step}")}
+            for step, total in run.history
+        ],
         "final": _final_json(run),
     }
 

@@ -17,6 +17,8 @@ from sympy import Expr
 
 ONE = sp.Integer(1)
 HALF = sp.Rational(1, 2)
+#: "the other terms" of a long sum shown in part: printed ⋯ by every printer
+DOTS = sp.Symbol("⋯")
 
 
 def add(*terms: Expr) -> Expr:

@@ -9,8 +9,10 @@ SymPy's code printers and compiled with `compile`. The same program runs on floa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import mpmath
 import sympy as sp
@@ -72,9 +74,28 @@ def compile_kernel(derivation: Derivation, precision: str = "float") -> Kernel:
     gradients = ", ".join(str(variables[g.label]) for g in derivation.gradients)
     lines.append(f"    return {variables[E_TOTAL]}, [{gradients}]")
     source = "\n".join(lines) + "\n"
-    scope = {"math": __import__("math")} if precision == "float" else _mpmath_scope()
+    scope = {"math": _FloatMath} if precision == "float" else _mpmath_scope()
     exec(compile(source, "<derive kernel>", "exec"), scope)
     return Kernel(names, scope["run"], source)
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log(x: float) -> float:
+    if x > 0:
+        return math.log(x)
+    return -math.inf if x == 0 else math.nan
+
+
+#: `math` as IEEE arithmetic has it: e^x beyond the largest double is +inf (so a saturated
+#: σ = 1/(1 + e^(10⁹)) is 0, as it should be) and log 0 is −inf, where Python's `math`
+#: raises. A loss that becomes infinite or NaN is then caught by the trainer.
+_FloatMath = SimpleNamespace(**{**vars(math), "exp": _exp, "log": _log})
 
 
 def _literal(value: object, precision: str) -> str:

@@ -132,6 +132,22 @@ class SymbolicNetwork:
         return {net: evaluated(expr) for net, expr in self.net_inputs.items()}
 
     @cached_property
+    def net_terms(self) -> Mapping[Symbol, Mapping[Symbol, tuple[Expr, ...]]]:
+        """For each net input, each symbol in it → the terms of its sum that contain it.
+
+        ∂net_j/∂x needs only the terms with x in them (w_jk · out_k for w_jk or out_k);
+        finding them by scanning the whole sum for every x would cost fan-in² per neuron.
+        """
+        table: dict[Symbol, dict[Symbol, list[Expr]]] = {}
+        for net, expr in self.evaluated_net_inputs.items():
+            index: dict[Symbol, list[Expr]] = {}
+            for term in sp.Add.make_args(expr):
+                for symbol in term.free_symbols:
+                    index.setdefault(symbol, []).append(term)
+            table[net] = index
+        return {net: {s: tuple(ts) for s, ts in index.items()} for net, index in table.items()}
+
+    @cached_property
     def by_name(self) -> Mapping[str, Parameter]:
         return {p.name: p for p in self.parameters}
 

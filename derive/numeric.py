@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 from functools import reduce
 
 import mpmath
@@ -254,16 +254,21 @@ def _batch_gradients(derivation: Derivation, evaluations: list[Evaluation]) -> d
     }
 
 
+#: Decimal arithmetic for showing values: mpmath's exponents are unbounded, so a
+#: saturated sigmoid (e^(−10⁹) ≈ 10^(−434294482)) must not leave Decimal's default range
+_SHOWING = Context(prec=PRECISION + 10, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_HALF_UP)
+
+
 def rounded(value: Value, digits: int) -> Decimal:
     """`value` rounded half up to `digits` significant digits, trailing zeros dropped."""
-    exact = Decimal(
-        ctx.nstr(value, PRECISION, strip_zeros=False, min_fixed=-ctx.inf, max_fixed=ctx.inf)
-    )
+    if not ctx.isfinite(value):
+        raise ValueError(f"cannot show the non-finite value {value}")
+    exact = Decimal(ctx.nstr(value, PRECISION, strip_zeros=False, min_fixed=1, max_fixed=0))
     if exact == 0:
         return Decimal(0)
-    quantum = Decimal(1).scaleb(exact.adjusted() - digits + 1)
-    result = exact.quantize(quantum, rounding=ROUND_HALF_UP)
-    return result.normalize() if result != 0 else Decimal(0)
+    quantum = _SHOWING.scaleb(Decimal(1), exact.adjusted() - digits + 1)
+    result = exact.quantize(quantum, rounding=ROUND_HALF_UP, context=_SHOWING)
+    return _SHOWING.normalize(result) if result != 0 else Decimal(0)
 
 
 def format_number(value: Value, digits: int) -> tuple[str, int | None]:
@@ -278,7 +283,7 @@ def format_number(value: Value, digits: int) -> tuple[str, int | None]:
     exponent = result.adjusted()
     if -4 <= exponent < 6:
         return format(result, "f"), None
-    mantissa = result.scaleb(-exponent).normalize()
+    mantissa = _SHOWING.normalize(_SHOWING.scaleb(result, -exponent))
     return format(mantissa, "f"), exponent
 
 

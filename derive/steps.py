@@ -18,7 +18,7 @@ work grows with the number of parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sympy as sp
 from sympy import Derivative, Expr, Symbol
@@ -279,10 +279,11 @@ def _net_derivative(
 ) -> LocalDerivative:
     # net_j is linear: ∂net_j/∂w_jk = out_k, ∂net_j/∂out_k = w_jk, ∂net_j/∂b = 1.
     # The derivative of a sum is the sum of the terms' derivatives; terms without `wrt`
-    # contribute 0, so only the terms that contain it are differentiated.
+    # contribute 0, so only the terms that contain it (looked up, not searched) are
+    # differentiated.
     equation = network.net_inputs[neuron.net]
-    terms = sp.Add.make_args(network.evaluated_net_inputs[neuron.net])
-    closed = sp.Add(*(sp.diff(t, wrt) for t in terms if wrt in t.free_symbols))
+    terms = network.net_terms[neuron.net].get(wrt, ())
+    closed = sp.Add(*(_term_derivative(t, wrt) for t in terms))
     return LocalDerivative(neuron.net, wrt, kind, equation, closed)
 
 
@@ -294,3 +295,20 @@ def _gradient(
         for n in parameter.destinations
     )
     return Gradient(parameter, paths)
+
+
+def _term_derivative(term: Expr, wrt: Symbol) -> Expr:
+    """∂term/∂wrt, derived by SymPy once per form (w·x by w, w·x by x, b by b) and then
+    instantiated: a net input of a wide layer has thousands of terms of the same form."""
+    symbols = sorted(term.free_symbols, key=str)
+    generic = {s: _GENERIC[i] for i, s in enumerate(symbols)}
+    back = {g: s for s, g in generic.items()}
+    return _form_derivative(term.xreplace(generic), generic[wrt]).xreplace(back)
+
+
+_GENERIC = sp.symbols("a0:8")
+
+
+@lru_cache(maxsize=64)
+def _form_derivative(form: Expr, wrt: Symbol) -> Expr:
+    return sp.diff(form, wrt)

@@ -9,19 +9,23 @@ precision with the same forward pass as the walkthrough.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mpmath
 
-from derive.errors import UsageError
+from derive import progress
+from derive.errors import SpecError, UsageError
 from derive.kernel import Kernel, compile_kernel
+from derive.limits import DEFAULT, Limits, check_training
 from derive.model import SymbolicNetwork
 from derive.numeric import PRECISION, Evaluation, Value, batch_combine, forward, number
 from derive.steps import Derivation
 
-MAX_STEPS = 10_000_000
 CURVE_POINTS = 1000
+#: updates between two looks at the clock for the progress bar
+_TICK = 1000
 
 
 @dataclass(frozen=True)
@@ -58,15 +62,15 @@ def train(
     every: int | None = None,
     precision: str = "float",
     start: dict[str, Value] | None = None,
+    limits: Limits = DEFAULT,
 ) -> TrainingRun:
-    """Run `steps` updates of gradient descent from the spec's values (or `start`)."""
-    if not 0 <= steps <= MAX_STEPS:
-        raise UsageError(f"--steps: expected a whole number from 0 to {MAX_STEPS:,}, got {steps}")
-    if every is not None and every < 1:
-        raise UsageError(f"--every: expected a positive whole number, got {every}")
-    every = every or max(1, steps // 20)
-    if every < 1:
-        raise UsageError(f"--every: expected a positive whole number, got {every}")
+    """Run `steps` updates of gradient descent from the spec's values (or `start`).
+
+    The work (steps × samples) and the history's rows are checked against `limits` first;
+    a run whose loss or gradient leaves the doubles (overflow, NaN) stops with a
+    `SpecError` naming the step and the learning rate.
+    """
+    every = check_steps(derivation.network.spec, steps, every, limits)
     network = derivation.network
     kernel = compile_kernel(derivation, precision)
     convert = float if precision == "float" else (lambda v: mpmath.mpf(str(v)))
@@ -84,6 +88,33 @@ def train(
     )
 
 
+def check_steps(spec, steps: int, every: int | None, limits: Limits = DEFAULT) -> int:
+    """Refuse impossible or too costly --steps/--every before any work; return `every`."""
+    if steps < 0:
+        raise UsageError(f"--steps: expected a whole number from 0 up, got {steps}")
+    if every is not None and every < 1:
+        raise UsageError(f"--every: expected a positive whole number, got {every}")
+    every = every or max(1, steps // 20)
+    check_training(limits, steps, len(spec.samples), every)
+    return every
+
+
+def _diverged(step: int, rate: object) -> SpecError:
+    return SpecError(
+        f"training diverged: at step {step:,} the loss or a gradient overflowed double "
+        f"precision (infinite or not a number); a learning rate smaller than {rate:g} may "
+        "converge",
+        key="learning_rate",
+    )
+
+
+def _finite(loss: object, gradient: list) -> bool:
+    """Whether a float pass stayed finite (mpmath numbers do not overflow)."""
+    if not isinstance(loss, float):
+        return True
+    return math.isfinite(loss) and all(map(math.isfinite, gradient))
+
+
 def _descend(
     kernel: Kernel, network: SymbolicNetwork, values: list, steps: int, every: int, convert
 ) -> tuple[list[tuple[int, Value]], list[tuple[int, float]]]:
@@ -98,18 +129,31 @@ def _descend(
     updated = [p.is_weight or spec.update_biases for p in network.parameters]
     history, curve = [], []
     spacing = max(1, steps // CURVE_POINTS)
-    for step in range(steps + 1):
-        loss, gradient = _batch(kernel, values, samples, scale)
-        if step % every == 0 or step == steps:
-            history.append((step, number(repr(loss)) if isinstance(loss, float) else loss))
-        if step % spacing == 0 or step == steps:
-            curve.append((step, float(loss)))
-        if step == steps:
-            break
-        for i, (g, change) in enumerate(zip(gradient, updated, strict=True)):
-            if change:
-                values[i] -= rate * g
+    with progress.bar(steps, "training") as bar:
+        for step in range(steps + 1):
+            try:  # a float power (x**2) raises where the other operations give inf
+                loss, gradient = _batch(kernel, values, samples, scale)
+            except OverflowError:
+                raise _diverged(step, spec.learning_rate) from None
+            if not _finite(loss, gradient):
+                raise _diverged(step, spec.learning_rate)
+            _record(history, curve, step, loss, steps, every, spacing)
+            if step == steps:
+                break
+            for i, (g, change) in enumerate(zip(gradient, updated, strict=True)):
+                if change:
+                    values[i] -= rate * g
+            if step % _TICK == _TICK - 1:
+                bar.update(_TICK)
     return history, curve
+
+
+def _record(history: list, curve: list, step: int, loss, steps: int, every: int, spacing: int):
+    """Keep the loss of every `every`-th step (and the last), and a thinned curve to plot."""
+    if step % every == 0 or step == steps:
+        history.append((step, number(repr(loss)) if isinstance(loss, float) else loss))
+    if step % spacing == 0 or step == steps:
+        curve.append((step, float(loss)))
 
 
 def _batch(kernel: Kernel, values: list, samples: Sequence, scale) -> tuple[object, list]:

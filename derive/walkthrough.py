@@ -35,6 +35,7 @@ from derive.formats import (
     plot_format_for_path,
     train_format_for_path,
 )
+from derive.limits import DEFAULT, Limits, check_network, check_pages
 from derive.messages import Language
 from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
@@ -45,7 +46,7 @@ from derive.render import render, render_drawing, training_chart
 from derive.slides import Byline
 from derive.spec import NetworkSpec, load_spec, spec_from_mapping
 from derive.steps import Derivation, derive
-from derive.training import TrainingRun, train
+from derive.training import TrainingRun, check_steps, train
 from derive.typeset import ENGINES, balanced, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
 
@@ -70,6 +71,7 @@ class Walkthrough:
     lang: Language = field(default_factory=Language)
     pace: str = "full"
     byline: Byline = field(default_factory=Byline)
+    limits: Limits = DEFAULT
 
     @cached_property
     def document(self) -> Document:
@@ -147,10 +149,19 @@ class Walkthrough:
         if engine == "latex" and slides:
             return latex_pdf(self._render("beamer"))
         if slides:
-            return typst_pdf(self._render("typst-slides"))
+            source = self._render("typst-slides")
+            check_pages(self.limits, source, slides)
+            return typst_pdf(source)
         # an article: typeset tighter when its last page would hold only a few lines
         fmt = "tex" if engine == "latex" else "typst"
-        return balanced(lambda squeeze: self._render(fmt, squeeze=squeeze), engine)
+        return balanced(lambda squeeze: self._article(fmt, squeeze), engine)
+
+    def _article(self, fmt: str, squeeze: int) -> str:
+        """The source of the article to typeset (a Typst one checked against the limits)."""
+        source = self._render(fmt, squeeze=squeeze)
+        if fmt == "typst":
+            check_pages(self.limits, source, False)
+        return source
 
     def output(
         self,
@@ -254,6 +265,7 @@ def build_walkthrough(
     author: str = "",
     course: str = "",
     date: str = "",
+    limits: Limits = DEFAULT,
 ) -> Walkthrough:
     """Run the pipeline on a spec file, a preset name or a `NetworkSpec`.
 
@@ -264,6 +276,7 @@ def build_walkthrough(
     `check` also proves every factorization against the direct derivative (`derive.verify`);
     `steps` appends a training run of that many updates; `notation` is ``classic`` or
     ``layered``; `only` names the parameters the backward pass shows (``"w5,w1"``).
+    The network's size and the training's work are checked against `limits` first.
     """
     if detail not in DETAILS:
         raise UsageError(f"unknown detail level {detail!r} (known: {', '.join(DETAILS)})")
@@ -273,11 +286,15 @@ def build_walkthrough(
     language = Language.of(lang, decimal_comma)
     if pace not in PACES:
         raise UsageError(f"unknown pace {pace!r} (known: {', '.join(PACES)})")
-    derivation = _derivation(source)
+    spec = _spec(source)
+    check_network(limits, spec.layers, spec.bias)
+    if steps is not None:
+        check_steps(spec, steps, None, limits)
+    derivation = derive(build_network(spec))
     chosen = _parameters(only, derivation) if only is not None else None
     step = train_step(derivation)
     verification = verify(derivation) if check else None
-    training = train(derivation, steps) if steps is not None else None
+    training = train(derivation, steps, limits=limits) if steps is not None else None
     network = derivation.network
     return Walkthrough(
         network.spec,
@@ -293,6 +310,7 @@ def build_walkthrough(
         language,
         pace,
         Byline(author, course, date),
+        limits,
     )
 
 
@@ -317,14 +335,12 @@ def _check_digits(digits: int | None) -> None:
         raise UsageError(f"--digits: expected an integer from 1 to 30, got {digits}")
 
 
-def _derivation(source: str | Path | NetworkSpec | Mapping[str, Any]) -> Derivation:
+def _spec(source: str | Path | NetworkSpec | Mapping[str, Any]) -> NetworkSpec:
     if isinstance(source, NetworkSpec):
-        spec = source
-    elif isinstance(source, Mapping):
-        spec = spec_from_mapping(source)
-    else:
-        spec = load_spec(source)
-    return derive(build_network(spec))
+        return source
+    if isinstance(source, Mapping):
+        return spec_from_mapping(source)
+    return load_spec(source)
 
 
 @dataclass(frozen=True)
@@ -381,7 +397,12 @@ def train_network(
     every: int | None = None,
     digits: int | None = None,
     precision: str = "float",
+    limits: Limits = DEFAULT,
 ) -> Training:
     """Train the network of a spec for `steps` updates (``derive train``)."""
     _check_digits(digits)
-    return Training(train(_derivation(source), steps, every=every, precision=precision), digits)
+    spec = _spec(source)
+    check_network(limits, spec.layers, spec.bias)
+    check_steps(spec, steps, every, limits)
+    run = train(derive(build_network(spec)), steps, every=every, precision=precision, limits=limits)
+    return Training(run, digits)

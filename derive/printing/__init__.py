@@ -50,7 +50,9 @@ def math_printer(
     `settings` are the printer's own, such as ``slash`` or ``tint``).
 
     Documents repeat the same quantities and values many times over; printing each once
-    keeps rendering linear in the size of the network.
+    keeps rendering linear in the size of the network. The same object is found by its
+    identity first: looking up an equal but distinct expression compares it term by
+    term, which for a net input of n terms printed n times would cost n².
     """
     settings = {"digits": digits, "namer": namer, "decimal": decimal, **extra}
     if syntax != "width":
@@ -58,10 +60,16 @@ def math_printer(
         settings.update({"if": words[0], "otherwise": words[1]})
     printer = PRINTERS[syntax](settings)
     memo: dict[Expr, Any] = {}
+    #: id → (expr, printed); holding expr keeps its id from being reused
+    seen: dict[int, tuple[Expr, Any]] = {}
 
     def print_math(expr: Expr) -> Any:
+        known = seen.get(id(expr))
+        if known is not None and known[0] is expr:
+            return known[1]
         if expr not in memo:
             memo[expr] = printer.doprint(expr)
+        seen[id(expr)] = (expr, memo[expr])
         return memo[expr]
 
     return print_math

@@ -66,6 +66,9 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
         text = base if sub is None else f"{base}_{{{sub}}}"
         return text if sup is None else f"{text}^{{{sup}}}"
 
+    def _dots(self) -> str:
+        return r"\cdots"
+
     def _word(self, text: str) -> str:
         return rf"\mathrm{{{text}}}"
 

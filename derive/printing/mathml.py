@@ -115,6 +115,9 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
     def _letter(self, text: str) -> Element:
         return self._element("mi", text=text)
 
+    def _dots(self) -> Element:
+        return self._element("mi", text="\N{MIDLINE HORIZONTAL ELLIPSIS}")
+
     def _word(self, text: str) -> Element:
         # a multi-letter <mi> is upright, as \mathrm is
         return self._element("mi", text=text)

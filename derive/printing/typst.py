@@ -61,6 +61,9 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
         text = base if sub is None else f"{base}_({sub})"
         return text if sup is None else f"{text}^({sup})"
 
+    def _dots(self) -> str:
+        return "dots.c"
+
     def _word(self, text: str) -> str:
         return typst_string(text)
 

@@ -56,6 +56,9 @@ class WidthPrinter(WrittenOrder, Printer):
     def _letter(self, text: str) -> float:
         return len(text)
 
+    def _dots(self) -> float:
+        return 1.5
+
     def _word(self, text: str) -> float:
         return 0.95 * len(text)
 

@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 from sympy import Expr
 
+from derive.expr import DOTS
 from derive.notation import Index, Name
 from derive.numeric import ctx, format_number
 
@@ -54,6 +55,7 @@ class WrittenOrder:
     ``_scientific(mantissa, exponent)``  m × 10^e (both plain digit strings)
     ``_partial(of, wrt)``        ∂of / ∂wrt, or the operator ∂/∂wrt when `of` is None
     ``_juxtapose(a, b, space)``  a b, side by side (f'(z), ∇_a E)
+    ``_dots()``                  ⋯, the terms of a long sum left out
 
     and may define ``_slash(of, wrt)`` (∂of/∂wrt on one line, for the labels of a
     drawing, with the setting ``slash``) and ``_tint(piece, slot)`` (a chain-rule factor
@@ -66,6 +68,8 @@ class WrittenOrder:
 
     # -- names ----------------------------------------------------------------------------
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> Piece:
+        if expr == DOTS:
+            return self._dots()
         return self.name(self._settings["namer"](expr.name))
 
     def name(self, name: Name) -> Piece:
