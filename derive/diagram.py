@@ -428,7 +428,8 @@ class _Measure:
         self.width = math_printer("width", DIGITS, doc.notation, slash=True)
 
     def line(self, eq: Equation, font: float) -> float:
-        value = sp.Float(eq.value, 50)
+        # a value may be a blank of a guided exercise (derive.blanks.Gap), printed as such
+        value = eq.value if isinstance(eq.value, Expr) else sp.Float(eq.value, 50)
         units = self.width(eq.lhs) + OPERATOR + self.width(value)
         return units * EM_PER_UNIT * font * PT
 

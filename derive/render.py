@@ -297,7 +297,7 @@ def math_filters(
 
     def label(line: Line) -> Any:
         """A line of a drawing's label, ``lhs = value``: fewer digits, ∂E/∂w on one line."""
-        return markup(drawing(line.lhs) + " = " + drawing(Float(line.value, 50)))
+        return markup(drawing(line.lhs) + " = " + drawing(exact(line.value)))
 
     return {
         "label": label,
