@@ -178,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=CHECK_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("document", metavar="DOCUMENT", help="the derivation to check")
+    check.add_argument(
+        "document", metavar="DOCUMENT", help="the derivation to check ('-': standard input)"
+    )
     check.add_argument(
         "--spec", required=True, metavar="SPEC", help="the network: a TOML spec or a preset name"
     )
@@ -194,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--annotate", metavar="PATH", help="also write a copy of DOCUMENT with each error marked"
+    )
+    check.add_argument(
+        "--max-bytes",
+        type=_max_bytes,
+        default=None,
+        metavar="N",
+        help="refuse documents larger than N bytes (default 10485760, 10 MiB)",
     )
     check.set_defaults(run=_check)
 
@@ -323,13 +332,13 @@ def _explain(args: argparse.Namespace) -> int:
         steps=args.steps,
         notation=args.notation,
         only=args.only,
+        limits=_limits(args),
         lang=args.lang,
         decimal_comma=args.decimal_comma,
         pace=args.pace,
         author=args.author,
         course=args.course,
         date=args.date,
-        limits=_limits(args),
     )
     if args.blanks:
         return write_guided(walkthrough, args, fmt)
@@ -373,13 +382,24 @@ def _digits(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"expected 'auto' or an integer, got {text!r}") from None
 
 
+def _max_bytes(text: str) -> int:
+    """A positive whole number of bytes."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of bytes, got {text!r}")
+    return value
+
+
 def _check(args: argparse.Namespace) -> int:
     annotate = _output(args.annotate)
     refuse_inputs(annotate, {"document": args.document, "spec": args.spec})
     spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
-    from derive.check import check_text, read_document
+    from derive.check import MAX_BYTES, check_text, read_document
 
-    text = read_document(args.document)
+    text = read_document(args.document, args.max_bytes or MAX_BYTES)
     report = check_text(text, spec, digits=args.digits, source=args.document)
     if annotate:
         write_atomic(annotate, report.annotate(text))

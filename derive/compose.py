@@ -499,7 +499,7 @@ class _SampleBuilder:
                 g.parameter.symbol for g in params if g.parameter.name not in updated_names
             )
             if detail == "full" and only is None and number == self.network.depth:
-                steps += self.fixed_bias_once(params, updated, worked)
+                steps += self.fixed_bias_once(params, updated_names, worked)
             downstream = (
                 ()
                 if number == self.network.depth
@@ -521,11 +521,11 @@ class _SampleBuilder:
         return tuple(layers)
 
     def fixed_bias_once(
-        self, params: list[Gradient], updated: list[Gradient], worked: dict[Expr, Symbol]
+        self, params: list[Gradient], updated: set[str], worked: dict[Expr, Symbol]
     ) -> tuple[ParameterStep, ...]:
         """The gradient of a bias that is not updated, derived once (in the output layer) so
         the reader sees how a bias's chain ends (∂net/∂b = 1); no update follows."""
-        fixed = [g for g in params if g not in updated and not g.parameter.is_weight]
+        fixed = [g for g in params if g.parameter.name not in updated and not g.parameter.is_weight]
         if not fixed:
             return ()
         return (replace(self.parameter_step(fixed[0], worked), update=None, updated=False),)

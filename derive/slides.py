@@ -33,6 +33,7 @@ from derive.document import (
     ForwardPass,
     IdentityStep,
     Inline,
+    LayerInfo,
     Math,
     Num,
     Overview,
@@ -283,33 +284,25 @@ class _Planner(Prose):
             for n in layer.neurons:
                 yield self.frame(
                     prefix + self.say(_("Forward pass: {neuron}"), neuron=n.neuron),
-                    Paragraph(
-                        self.say(
-                            _("The net input of {neuron}, in the {layer}, then its output:"),
-                            neuron=n.neuron,
-                            layer=self.layer_name(layer.info),
-                        ),
-                        small=True,
-                    ),
-                    Display(n.net),
-                    Display(n.out),
+                    *self.neuron_blocks(n, layer.info),
                 )
         yield from self.error_frames(walk.forward.errors, prefix)
 
+    def neuron_blocks(self, n, info: LayerInfo) -> list:
+        """A neuron's net input, then its output, with the sentence that leads to them."""
+        lead = self.say(
+            _("The net input of {neuron}, in the {layer}, then its output:"),
+            neuron=n.neuron,
+            layer=self.layer_name(info),
+        )
+        blocks = [Paragraph(lead, small=True), Display(n.net), Display(n.out)]
+        if n.saturated:
+            # worded in derive.compose (English only, for now)
+            blocks.append(Paragraph(Text((n.saturated,)), small=True))
+        return blocks
+
     def forward_layer_frame(self, layer, prefix: Text) -> Iterator[FrameRecord]:
-        first = layer.neurons[0]
-        blocks: list = [
-            Paragraph(
-                self.say(
-                    _("The net input of {neuron}, in the {layer}, then its output:"),
-                    neuron=first.neuron,
-                    layer=self.layer_name(layer.info),
-                ),
-                small=True,
-            ),
-            Display(first.net),
-            Display(first.out),
-        ]
+        blocks: list = self.neuron_blocks(layer.neurons[0], layer.info)
         if len(layer.neurons) > 1:
             blocks.append(
                 Paragraph(self.say(_("The other neurons of the layer alike:")), small=True)

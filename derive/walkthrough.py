@@ -68,10 +68,10 @@ class Walkthrough:
     training: TrainingRun | None = None
     notation: str = "classic"
     only: tuple[str, ...] | None = None
+    limits: Limits = DEFAULT
     lang: Language = field(default_factory=Language)
     pace: str = "full"
     byline: Byline = field(default_factory=Byline)
-    limits: Limits = DEFAULT
 
     @cached_property
     def document(self) -> Document:
@@ -259,13 +259,13 @@ def build_walkthrough(
     steps: int | None = None,
     notation: str = "classic",
     only: str | list[str] | tuple[str, ...] | None = None,
+    limits: Limits = DEFAULT,
     lang: str = "en",
     decimal_comma: bool | None = None,
     pace: str = "full",
     author: str = "",
     course: str = "",
     date: str = "",
-    limits: Limits = DEFAULT,
 ) -> Walkthrough:
     """Run the pipeline on a spec file, a preset name or a `NetworkSpec`.
 
@@ -307,10 +307,10 @@ def build_walkthrough(
         training,
         notation,
         chosen,
+        limits,
         language,
         pace,
         Byline(author, course, date),
-        limits,
     )
 
 

@@ -10,11 +10,13 @@ else may be reported wrong.
 
 The expected values are the planting's own (the number before it was changed), and are
 checked here once more against the independent mpmath implementation of
-``tests/reference.py``. Run this file as a script for the tally over all scenarios.
+``tests/reference.py`` (an entry's ``sample`` and ``phase`` say which pass it is of).
+Run this file as a script for the tally over all scenarios.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -23,7 +25,16 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, preset_data
-from reference import mp, neuron_names, reference_step
+from reference import (
+    Net,
+    activation_jacobian,
+    backprop,
+    flat_weights,
+    loss_gradient,
+    mp,
+    neuron_names,
+    reference_step,
+)
 
 from derive.check import CheckReport, check_document
 
@@ -96,16 +107,14 @@ def test_claims_are_read_and_recognized(folder):
 def test_expected_values_agree_with_the_reference(folder):
     """The values the scenarios expect are the true ones, by an independent computation."""
     scenario = load(folder)
-    if scenario.spec not in ("mazur", "russo"):
-        pytest.skip("the reference covers the presets")
-    data = preset_data(scenario.spec)
+    data = spec_data(scenario.spec)
     checked = 0
     for entry in scenario.wrong.values():
         if "expected" not in entry:
             continue
-        value = reference_value(entry["quantity"], entry.get("phase", "before"), data)
-        if value is None:
-            continue
+        phase, sample = entry.get("phase", "before"), entry.get("sample", 1)
+        value = reference_value(entry["quantity"], phase, data, sample)
+        assert value is not None, f"the reference does not know {entry['quantity']}"
         expected = Decimal(entry["expected"])
         unit = Decimal(1).scaleb(expected.as_tuple().exponent)
         assert abs(expected - Decimal(mp.nstr(value, 30))) <= unit, (entry, value)
@@ -113,42 +122,75 @@ def test_expected_values_agree_with_the_reference(folder):
     assert checked or not any("expected" in e for e in scenario.wrong.values())
 
 
-def reference_value(name: str, phase: str, data: dict):
-    """A quantity named as derive check names it, computed by tests/reference.py."""
+def spec_data(spec: str) -> dict:
+    """A preset's or a scenario's own TOML, read by the test (exact decimals)."""
+    if spec.endswith(".toml"):
+        return tomllib.loads(Path(spec).read_text("utf-8"), parse_float=Decimal)
+    return preset_data(spec)
+
+
+def reference_value(name: str, phase: str, data: dict, sample: int = 1):
+    """A quantity named as derive check names it, computed by tests/reference.py.
+
+    `sample` is 1-based; ``E``, ``dE/dp`` are the batch's loss and gradients and
+    ``E_total^(k)`` sample k's loss when the spec has several samples.
+    """
     if phase == "trained":
         return trained(data, 10_000).get(name)
     ref = reference_step(data)
-    forward = ref["after_update"]["forward"] if phase == "after" else ref["forward"]
-    errors = ref["after_update"]["errors"] if phase == "after" else ref["errors"]
+    after = phase == "after"
+    batch = {"E": ref["loss_after"] if after else ref["loss"]}
+    batch.update({f"dE/d{p}": g for p, g in ref["gradients"].items()})
+    per_sample = re.fullmatch(r"E_total\^\((\d+)\)", name)
+    if name in batch:
+        return batch[name]
+    if per_sample:
+        sample, name = int(per_sample.group(1)), "E_total"
+    return _sample_table(ref, data, sample, after).get(name)
+
+
+def _sample_table(ref: dict, data: dict, sample: int, after: bool) -> dict:
+    """Every quantity of one sample's pass (and the step's gradients and updates)."""
+    passes = ref["after_samples"] if after else ref["samples"]
+    forward, errors = passes[sample - 1]["forward"], passes[sample - 1]["errors"]
+    given = data["samples"][sample - 1] if "samples" in data else data
+    net = Net.from_spec_data(data)
     names = neuron_names(data["layers"])
     outs = {n: forward[n]["out"] for layer in names[1:] for n in layer}
-    outs.update({n: mp.mpf(str(x)) for n, x in zip(names[0], data["inputs"], strict=True)})
-    targets = {o: mp.mpf(str(t)) for o, t in zip(names[-1], data["targets"], strict=True)}
-    deltas = ref["deltas"]
-    last = [[mp.mpf(str(w)) for w in row] for row in data["weights"][-1]]
+    outs.update({n: mp.mpf(str(x)) for n, x in zip(names[0], given["inputs"], strict=True)})
+    targets = [mp.mpf(str(t)) for t in given["targets"]]
+    result = backprop(net, given["inputs"], given["targets"])
+    deltas = {n: result["deltas"][l][j] for l, layer in enumerate(names) if l
+              for j, n in enumerate(layer)}  # fmt: skip
     table = {"E_total": errors["total"]}
-    for n in outs:
-        if n in forward:
-            table[f"net_{n}"] = forward[n]["net"]
-            table[f"out_{n}"] = outs[n]
-            table[f"dout_{n}/dnet_{n}"] = outs[n] * (1 - outs[n])
+    for l, layer in enumerate(names[1:], 1):
+        kind = net.activations[l - 1]
+        nets = [forward[n]["net"] for n in layer]
+        jacobian = activation_jacobian(kind, nets, [outs[n] for n in layer], net.slope)
+        for j, n in enumerate(layer):
+            table[f"net_{n}"], table[f"out_{n}"] = nets[j], outs[n]
             table[f"dE_total/dnet_{n}"] = deltas[n]
+            if kind != "softmax":
+                table[f"dout_{n}/dnet_{n}"] = jacobian[j][j]
+    gradient = loss_gradient(net.loss, [outs[o] for o in names[-1]], targets)
+    last = [[mp.mpf(str(w)) for w in row] for row in data["weights"][-1]]
     for k, o in enumerate(names[-1]):
         table[f"E_{o}"] = errors[o]
-        table[f"dE_total/dout_{o}"] = table[f"dE_{o}/dout_{o}"] = outs[o] - targets[o]
+        table[f"dE_total/dout_{o}"] = table[f"dE_{o}/dout_{o}"] = gradient[k]
         table[f"dE_{o}/dnet_{o}"] = deltas[o]
         for j, h in enumerate(names[-2]):
             table[f"dnet_{o}/dout_{h}"] = last[k][j]
             table[f"dE_{o}/dout_{h}"] = deltas[o] * last[k][j]
     for h in names[-2]:
-        terms = [table[f"dE_{o}/dout_{h}"] for o in names[-1]]
-        table[f"dE_total/dout_{h}"] = mp.fsum(terms)
+        table[f"dE_total/dout_{h}"] = mp.fsum(table[f"dE_{o}/dout_{h}"] for o in names[-1])
+    several = "samples" in data
+    own = {f"w{i + 1}": g for i, g in enumerate(flat_weights(result["weights"]))}
     for parameter, value in ref["gradients"].items():
-        table[f"dE_total/d{parameter}"] = value
+        table[f"dE_total/d{parameter}"] = own.get(parameter, value) if several else value
     for parameter, value in ref["updated"].items():
         table[f"{parameter}+"] = value
-        table[parameter] = value if phase == "after" else ref["parameters"][parameter]
-    return table.get(name)
+        table[parameter] = value if after else ref["parameters"][parameter]
+    return table
 
 
 def trained(data: dict, steps: int) -> dict[str, float]:

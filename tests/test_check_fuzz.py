@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import derive
 from derive.check import check_text, read_document
 from derive.check.claims import read_claims
 from derive.check.truth import truth_of
+from derive.errors import UsageError
 
 TRUTH = truth_of("mazur")
 
@@ -66,16 +65,17 @@ def test_any_unicode_text(text):
 def test_any_bytes_as_a_file(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("junk") / "junk.md"
     path.write_bytes(data)
-    check_text(read_document(path), TRUTH)
-
-
-# -- bounded time ------------------------------------------------------------------------------
-def seconds(text: str) -> float:
-    start = time.perf_counter()
+    try:
+        text = read_document(path)
+    except UsageError as error:  # bytes that read as UTF-16 text without its BOM
+        assert "UTF-16 text without a byte-order mark" in str(error)
+        return
     check_text(text, TRUTH)
-    return time.perf_counter() - start
 
 
+# -- pathological input ---------------------------------------------------------------------
+# How long these take, and that time grows linearly with the document, is measured in
+# bench/check_benchmark.py: a wall-clock limit here would fail at random on a loaded machine.
 @pytest.mark.parametrize(
     "piece",
     [
@@ -85,21 +85,16 @@ def seconds(text: str) -> float:
         "$$",
         "$",
         "= ",
+        "=\n",
         "0.5 = ",
         "w_5 = 0.4 ",
         "\\left(",
         "a" * 50 + " ",
         "\\\\",
+        "| a | b |\n|---|---|\n",
     ],
 )
-def test_pathological_input_takes_bounded_time(piece):
-    text = piece * (200_000 // len(piece))
-    assert seconds(text) < 10
-
-
-def test_time_grows_linearly_with_the_document():
-    page = derive.explain("mazur").render("md")
-    small, large = page * 3, page * 12
-    seconds(small)  # warm up
-    ratio = seconds(large) / seconds(small)
-    assert ratio < 8, ratio  # 4 when exactly linear
+def test_pathological_input_is_read(piece):
+    text = piece * (50_000 // len(piece))
+    report = check_text(text, TRUTH)
+    assert report.summary["claims"] == len(report.results)

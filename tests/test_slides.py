@@ -64,8 +64,8 @@ def test_the_lecture_deck_fits_its_slide_budget(spec, limit, tmp_path):
     pages = _typst_pages(lecture, tmp_path)
     assert pages <= limit
     assert pages == len(plan_deck(lecture.document, pace="lecture").frames)
-    full = derive.explain(spec)
-    assert _typst_pages(full, tmp_path) > pages
+    # the full deck of a large network is above the default page limit: count its plan
+    assert len(plan_deck(derive.explain(spec).document).frames) > pages
 
 
 def test_beamer_and_typst_lay_out_the_same_plan():

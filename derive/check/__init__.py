@@ -20,15 +20,23 @@ The pipeline, one stage per module, like CPython's doctest (parse, check, explai
 
 from __future__ import annotations
 
+import codecs
+import os
+import stat
+import sys
 from pathlib import Path
 
 from derive.check.audit import Precision, audit
 from derive.check.claims import iter_claims
 from derive.check.diagnose import diagnose
+from derive.check.reader import plain_lines
 from derive.check.report import CheckReport, Finding
 from derive.check.truth import Truth, truth_of
 from derive.errors import UsageError
 from derive.spec import NetworkSpec
+
+#: the largest document read (bytes); ``--max-bytes`` raises it
+MAX_BYTES = 10 * 1024 * 1024
 
 
 def check_text(
@@ -46,7 +54,7 @@ def check_text(
         raise UsageError(f"--digits: expected 'auto' or an integer from 1 to 30, got {digits}")
     truth = spec if isinstance(spec, Truth) else truth_of(spec)
     precision = Precision(truth, digits)
-    claims = iter_claims(text, truth.naming)
+    claims = iter_claims(plain_lines(text), truth.naming)
     results = []
     for verdict in audit(claims, truth, precision):
         results.append(
@@ -66,26 +74,117 @@ def check_text(
 
 
 def check_document(
-    path: str | Path, spec: str | Path | NetworkSpec | Truth, *, digits: int | None = None
+    path: str | Path,
+    spec: str | Path | NetworkSpec | Truth,
+    *,
+    digits: int | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> CheckReport:
     """Check the document at `path` (Markdown, LaTeX or plain text) against `spec`."""
-    return check_text(read_document(path), spec, digits=digits, source=str(path))
+    return check_text(read_document(path, max_bytes), spec, digits=digits, source=str(path))
 
 
-def read_document(path: str | Path) -> str:
-    """The text of a document, whatever its bytes: undecodable bytes become U+FFFD."""
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{path}: is a directory, not a document")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it begins with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+)
+
+
+def read_document(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a document: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM.
+
+    ``-`` reads standard input. Only a regular file is opened, and at most `max_bytes`
+    of it are read: a device (/dev/zero) or a named pipe would otherwise be read until
+    memory runs out, or wait forever. Text that is UTF-16 without a BOM is refused
+    (read as UTF-8 it holds no claim, and would pass as "0 claims"); other undecodable
+    bytes become U+FFFD.
+    """
+    data = _read_bytes(str(path), max_bytes)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if _looks_like_utf16(data):
+        raise UsageError(
+            f"{path}: looks like UTF-16 text without a byte-order mark; "
+            "save it as UTF-8 (or as UTF-16 with a BOM)"
+        )
+    return data.decode("utf-8", errors="replace")
+
+
+def _read_bytes(path: str, max_bytes: int) -> bytes:
+    if path == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        _refuse_size(path, len(data), max_bytes)
+        return data
     try:
-        data = target.read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except OSError as error:
         raise UsageError(f"{path}: cannot read the file: {error.strerror}") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8-sig", errors="replace")
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{path}: is a directory, not a document")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(
+            f"{path}: is {_kind(info.st_mode)}, not a regular file "
+            "(to check what a program writes, pipe it in: ... | derive check - --spec SPEC)"
+        )
+    _refuse_size(path, info.st_size, max_bytes, whole=True)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(max_bytes + 1)  # the file may grow while it is read
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the file: {error.strerror}") from None
+    _refuse_size(path, len(data), max_bytes)
+    return data
 
 
-__all__ = ["CheckReport", "Finding", "check_document", "check_text", "read_document"]
+def _refuse_size(path: str, size: int, max_bytes: int, *, whole: bool = False) -> None:
+    """Refuse more than `max_bytes`; `size` is the whole size, or what a bounded read got."""
+    if size > max_bytes:
+        what = f"{size:,} bytes" if whole else f"more than {max_bytes:,} bytes"
+        raise UsageError(
+            f"{path}: the document is {what}, above the limit of {max_bytes:,} bytes "
+            "(--max-bytes N raises it)"
+        )
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Text in UTF-16 without a BOM: most characters carry a zero byte beside them, always
+    on the same side (even offsets for big-endian, odd for little-endian), and read that
+    way the bytes are printable text."""
+    sample = data[: 1 << 16]
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return False
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if not (max(even, odd) >= 0.4 * pairs and min(even, odd) <= 0.05 * pairs):
+        return False
+    text = sample[: 2 * pairs].decode("utf-16-be" if even > odd else "utf-16-le", "replace")
+    printable = sum(c.isprintable() or c in "\t\n\r" for c in text)
+    return printable >= 0.9 * len(text)
+
+
+__all__ = [
+    "MAX_BYTES",
+    "CheckReport",
+    "Finding",
+    "check_document",
+    "check_text",
+    "read_document",
+]

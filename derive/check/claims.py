@@ -43,6 +43,9 @@ from derive.check.reader import (
 
 #: how far back (in tokens) the left side of a relation is looked for
 LEFT_WINDOW = 150
+#: the most tokens a chain carried on over several lines gathers before it is read
+#: (a document of nothing but "= = = …" would otherwise be held whole as one chain)
+CHAIN_LIMIT = 4_000
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,7 @@ class _Reader:
         tokens = list(block.tokens)
         if self.pending is not None and not block.display:
             previous = self.pending
-            if _continues(previous.tokens, tokens):
+            if _continues(previous.tokens, tokens) and len(previous.tokens) < CHAIN_LIMIT:
                 previous.tokens.extend(tokens)
                 previous.anchor, previous.end = block.anchor, block.end
                 return

@@ -15,6 +15,7 @@ taken as ordinary text.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -110,14 +111,18 @@ Block = Heading | Sentence | Math | TableRow
 
 @dataclass
 class Lines:
-    """Offsets of line starts, to turn an offset into a 1-based line number."""
+    """Offsets of line starts, to turn an offset into a 1-based line number.
 
-    starts: list[int] = field(default_factory=list)
+    Kept in a typed array (8 bytes a line): a document of ten million empty lines
+    would take ten times that as a list of Python integers.
+    """
+
+    starts: array = field(default_factory=lambda: array("q"))
 
     @classmethod
     def of(cls, text: str) -> Lines:
-        starts = [0]
-        starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
+        starts = array("q", [0])
+        starts.extend(m.end() for m in _NEWLINE.finditer(text))
         return cls(starts)
 
     def line(self, offset: int) -> int:
@@ -130,6 +135,37 @@ class Lines:
         while end > start and text[end - 1] in "\r\n":
             end -= 1
         return start, end
+
+
+#: characters no one sees in a text, which would split a number or a name in two
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufeff]")
+_DROP_INVISIBLE = dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, 0xFEFF])
+#: a note `derive check --annotate` wrote (in any format), on a line of its own
+NOTE = re.compile(
+    r"^[ \t]*(?:> \*\*derive check\*\*|% derive check|// derive check|<!-- derive check)"
+    r" \(line \d+\): "
+)
+_NOTE_LINES = re.compile(NOTE.pattern + r"[^\n]*", re.MULTILINE)
+
+
+def plain_lines(text: str) -> str:
+    """`text` as the reader reads it, every line where it was: line breaks (``\\r\\n``, a
+    lone ``\\r``) made ``\\n``, invisible control characters (NUL, a stray BOM) dropped, and
+    the notes of an earlier ``--annotate`` emptied, so they are neither claims nor context.
+
+    Every regular expression of the reader then sees one kind of line end: a fence closed
+    by a line ending in ``\\r\\n`` would otherwise never close.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _INVISIBLE.search(text):
+        text = text.translate(_DROP_INVISIBLE)  # no list of pieces, unlike re.sub
+    return _NOTE_LINES.sub("", text) if "derive check" in text else text
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text`, each with its own line break (as `Lines` counts them)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
 def is_latex(text: str) -> bool:
@@ -270,25 +306,41 @@ def _line_spans(source: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield position, end
 
 
+class _Spans:
+    """Line spans read one at a time with one line of look-ahead: a document of ten
+    million lines is never held as a list of them."""
+
+    def __init__(self, spans: Iterator[tuple[int, int]]) -> None:
+        self._spans = spans
+        self._next = next(spans, None)
+
+    def peek(self) -> tuple[int, int] | None:
+        return self._next
+
+    def take(self) -> tuple[int, int] | None:
+        current, self._next = self._next, next(self._spans, None)
+        return current
+
+
 def _text_blocks(source: str, start: int, end: int) -> Iterator[Block]:
     """Ordinary lines between display blocks: headings, tables, sentences, inline math."""
-    spans = list(_line_spans(source, start, end))
-    index = 0
-    while index < len(spans):
-        line_start, line_end = spans[index]
+    spans = _Spans(_line_spans(source, start, end))
+    while (span := spans.take()) is not None:
+        line_start, line_end = span
         line = source[line_start:line_end]
-        following = source[slice(*spans[index + 1])] if index + 1 < len(spans) else ""
+        after = spans.peek()
+        following = source[after[0] : after[1]] if after else ""
         if line.lstrip().startswith("|") and _TABLE_RULE.match(following):
-            index = yield from _markdown_table(source, spans, index)
+            yield from _markdown_table(source, span, spans)
             continue
         heading = _heading(line, following)
         if heading is not None:
             level, title = heading
             yield Heading(level, title, line_start, line_end)
-            index += 2 if _SETEXT.match(following) and not line.lstrip().startswith("#") else 1
+            if _SETEXT.match(following) and not line.lstrip().startswith("#"):
+                spans.take()
             continue
         yield from _line(source, line_start, line_end)
-        index += 1
 
 
 def _heading(line: str, following: str) -> tuple[int, str] | None:
@@ -313,23 +365,29 @@ def _heading(line: str, following: str) -> tuple[int, str] | None:
     return None
 
 
-def _markdown_table(source: str, spans: list[tuple[int, int]], index: int):
-    """A pipe table: the header row, the rule, the data rows (a generator returning the index)."""
-    header_start, header_end = spans[index]
-    header = tuple(_plain(source[a:b]) for a, b in _pipe_cells(source, header_start, header_end))
-    rows = []
-    index += 2
-    while index < len(spans):
-        line_start, line_end = spans[index]
-        if not source[line_start:line_end].lstrip().startswith("|"):
-            break
-        rows.append((line_start, line_end))
-        index += 1
-    anchor = rows[-1][1] if rows else header_end
-    for line_start, line_end in rows:
-        cells = _pipe_cells(source, line_start, line_end)
-        yield TableRow(tuple(cells), header, line_start, line_end, anchor)
-    return index
+#: the most rows of a pipe table read before their claims are (a table has no closer)
+TABLE_ROWS = 1_000
+
+
+def _markdown_table(source: str, header: tuple[int, int], spans: _Spans) -> Iterator[Block]:
+    """A pipe table: the header row, the rule, the data rows (in batches of `TABLE_ROWS`,
+    each anchored after its last row)."""
+    names = tuple(_plain(source[a:b]) for a, b in _pipe_cells(source, *header))
+    spans.take()  # the rule
+    rows: list[tuple[int, int]] = []
+    while True:
+        after = spans.peek()
+        table_goes_on = after is not None and source[after[0] : after[1]].lstrip().startswith("|")
+        if table_goes_on:
+            rows.append(spans.take())
+        if rows and (not table_goes_on or len(rows) == TABLE_ROWS):
+            anchor = rows[-1][1]
+            for line_start, line_end in rows:
+                cells = _pipe_cells(source, line_start, line_end)
+                yield TableRow(tuple(cells), names, line_start, line_end, anchor)
+            rows = []
+        if not table_goes_on:
+            return
 
 
 def _pipe_cells(source: str, start: int, end: int) -> list[tuple[int, int]]:

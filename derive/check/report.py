@@ -15,18 +15,19 @@ do, so editors can jump to it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from derive.check.dialects import dialect
-from derive.check.reader import Lines
+from derive.check.reader import NOTE, split_lines
 
 WRONG = ("wrong value", "arithmetic slip", "wrong formula")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One claim's verdict as reported: where, what was written, what is right, and why."""
 
@@ -121,25 +122,46 @@ class CheckReport:
         return "\n".join(lines) + "\n"
 
     def annotate(self, text: str) -> str:
-        """A copy of `text` with a note after each block that holds a wrong claim."""
+        """A copy of `text` with a note after each block that holds a wrong claim.
+
+        The notes of an earlier run are replaced, not stacked: they are dropped (the
+        check read them as empty lines), and the line numbers the new notes quote are
+        those of the document without them. Annotating an annotated copy changes nothing.
+        """
+        lines = split_lines(text)
+        kept = [number for number, line in enumerate(lines, 1) if not NOTE.match(line)]
+        clean = {number: index for index, number in enumerate(kept, 1)}
         notes: dict[int, list[str]] = {}
-        lines = Lines.of(text)
         for finding in self.wrong:
-            notes.setdefault(min(finding.anchor, len(lines.starts)), []).append(_note(finding))
-        if not notes:
-            return text
+            anchor = _kept_at_or_before(kept, min(finding.anchor, len(lines)))
+            line = clean.get(finding.line, finding.line)
+            note = _note(finding, line)
+            note = _FROM_LINE.sub(lambda m: f"from line {clean.get(int(m[1]), m[1])}", note)
+            notes.setdefault(anchor, []).append(note)
         style = dialect(text)
-        newline = "\r\n" if "\r\n" in text else "\n"
-        pieces, position = [], 0
-        for number in sorted(notes):
-            start, end = lines.span(number, text)
-            indent = re.match(r"[ \t]*", text[start:end]).group()
-            pieces.append(text[position:end])
-            for note in notes[number]:
-                pieces.append(newline + indent + _MARKERS[style].format(note=note))
-            position = end
-        pieces.append(text[position:])
+        default = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
+        pieces = []
+        for number in kept:
+            line = lines[number - 1]
+            body = line.rstrip("\r\n")
+            pieces.append(body)
+            indent = re.match(r"[ \t]*", body).group()
+            for note in notes.get(number, ()):
+                pieces.append(default + indent + _MARKERS[style].format(note=note))
+            pieces.append(line[len(body) :])
+        if 0 in notes:  # a wrong claim before any kept line: the notes go first
+            marks = [_MARKERS[style].format(note=note) + default for note in notes[0]]
+            pieces.insert(0, "".join(marks))
         return "".join(pieces)
+
+
+_FROM_LINE = re.compile(r"\bfrom line (\d+)\b")
+
+
+def _kept_at_or_before(kept: list[int], number: int) -> int:
+    """The last line at or before `number` that is not a note (0 if there is none)."""
+    index = bisect_right(kept, number)
+    return kept[index - 1] if index else 0
 
 
 _MARKERS = {
@@ -150,9 +172,11 @@ _MARKERS = {
 }
 
 
-def _note(finding: Finding) -> str:
-    note = f"(line {finding.line}): {finding.headline()}"
-    return f"{note} — {finding.diagnosis}" if finding.diagnosis else note
+def _note(finding: Finding, line: int) -> str:
+    """The note's text, on one line whatever the claim held."""
+    note = f"(line {line}): {finding.headline()}"
+    note = f"{note} — {finding.diagnosis}" if finding.diagnosis else note
+    return " ".join(note.split()).replace("-->", "-- >")
 
 
 def _plain(value: Decimal) -> str:

@@ -8,7 +8,16 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from derive.notation import classic_name
-from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, TextSyntax, WrittenOrder
+from derive.printing.written import (
+    DERIVE_SETTINGS,
+    HADAMARD,
+    MINUS,
+    PLUS,
+    TIMES,
+    Piece,
+    TextSyntax,
+    WrittenOrder,
+)
 
 _OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: r" \cdot ", HADAMARD: r" \odot "}
 
@@ -22,10 +31,7 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
     printmethod = "_derive_latex"
     _default_settings: ClassVar[dict[str, Any]] = {
         **LatexPrinter._default_settings,
-        "digits": 9,
-        "decimal": ".",
-        "if": "if",
-        "otherwise": "otherwise",
+        **DERIVE_SETTINGS,
         "namer": classic_name,
         "slash": False,
         "tint": False,

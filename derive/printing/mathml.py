@@ -14,7 +14,15 @@ import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from derive.notation import classic_name
-from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, WrittenOrder
+from derive.printing.written import (
+    DERIVE_SETTINGS,
+    HADAMARD,
+    MINUS,
+    PLUS,
+    TIMES,
+    Piece,
+    WrittenOrder,
+)
 
 _OPERATORS = {
     PLUS: "+",
@@ -31,10 +39,7 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
     printmethod = "_derive_mathml"
     _default_settings: ClassVar[dict[str, Any]] = {
         **MathMLPresentationPrinter._default_settings,
-        "digits": 9,
-        "decimal": ".",
-        "if": "if",
-        "otherwise": "otherwise",
+        **DERIVE_SETTINGS,
         "namer": classic_name,
         "tint": False,
     }

@@ -13,7 +13,16 @@ import sympy as sp
 from sympy.printing.printer import Printer
 
 from derive.notation import classic_name
-from derive.printing.written import HADAMARD, MINUS, PLUS, TIMES, Piece, TextSyntax, WrittenOrder
+from derive.printing.written import (
+    DERIVE_SETTINGS,
+    HADAMARD,
+    MINUS,
+    PLUS,
+    TIMES,
+    Piece,
+    TextSyntax,
+    WrittenOrder,
+)
 
 _OPERATORS = {PLUS: " + ", MINUS: " - ", TIMES: " dot ", HADAMARD: " dot.o "}
 
@@ -38,15 +47,7 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
     #: a decimal comma in math: of class "normal", so Typst sets no space after it
     _decimal_comma = 'class("normal", ",")'
     printmethod = "_derive_typst"
-    _default_settings: ClassVar[dict[str, Any]] = {
-        "digits": 9,
-        "decimal": ".",
-        "if": "if",
-        "otherwise": "otherwise",
-        "namer": classic_name,
-        "slash": False,
-        "tint": False,
-    }
+    _default_settings: ClassVar[dict[str, Any]] = {**DERIVE_SETTINGS, "namer": classic_name}
 
     def _parens(self, piece: str) -> str:
         return f"({piece})"

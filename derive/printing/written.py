@@ -39,6 +39,19 @@ def negative_power(expr: Expr) -> bool:
     return isinstance(expr, sp.Pow) and isinstance(expr.exp, sp.Number) and bool(expr.exp < 0)
 
 
+#: the settings every derive printer takes: digits shown, decimal mark, the words of a case
+#: distinction ("if", "otherwise"), how quantities are named
+DERIVE_SETTINGS: dict[str, Any] = {
+    "digits": 9,
+    "decimal": ".",
+    "if": "if",
+    "otherwise": "otherwise",
+    # a drawing's labels: ∂E/∂w on one line; chain-rule factors in their colours
+    "slash": False,
+    "tint": False,
+}
+
+
 class WrittenOrder:
     """Add, Mul, Pow, ∂, numbers and names printed as written; syntax left to subclasses.
 
