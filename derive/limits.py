@@ -87,6 +87,9 @@ def check_training(limits: Limits, steps: int, samples: int, every: int) -> None
 TEXT_HEIGHT = 24.7
 #: a drawing of the network (derive.diagram): a box of known height, placed part by part
 _DRAWING = re.compile(r"box\(width: [\d.]+cm, height: ([\d.]+)cm, \{")
+#: the colour of a chain-rule factor (derive.printing.typst): markup that prints nothing
+_TINT = re.compile(r"#text\(fill: factor\d, \$std\.math\.display\(")
+_TINT_CLOSE = len(")$)")
 
 
 def estimated_pages(source: str, slides: bool) -> int:
@@ -95,6 +98,7 @@ def estimated_pages(source: str, slides: bool) -> int:
     on a slide it shares the slide of its text)."""
     kind = "slides" if slides else "article"
     text = sum(len(line) for line in source.splitlines() if not line.lstrip().startswith("place("))
+    text -= sum(len(tint) + _TINT_CLOSE for tint in _TINT.findall(source))
     drawings = 0.0 if slides else sum(float(h) for h in _DRAWING.findall(source)) / TEXT_HEIGHT
     return 1 + int(text / CHARS_PER_PAGE[kind] + drawings)
 
