@@ -5,8 +5,10 @@
     python bench/check_benchmark.py --notation # 600 lines of a notation derive must learn
 
 Documents of the same size: derive's own walkthrough of the 2-2-2 network repeated
-(every line a claim to judge), random bytes, one single line of claim-like junk, a single
-line of ``= = = …`` (once 107 bytes of memory per byte read), and short lines of ``=``.
+(every line a claim to judge), nothing but short claims (``w_5 = 0.4``, a million of
+them in 10 MB: what a report holding every claim cannot hold; also as JSON, which lists
+every claim), random bytes, one single line of claim-like junk, a single line of
+``= = = …`` (once 107 bytes of memory per byte read), and short lines of ``=``.
 Each is checked through the command line (a fresh process, as a user runs it, with
 ``--max-bytes`` raised to fit); wall time and peak memory are printed. Then the
 walkthroughs at a quarter of the size: time should grow linearly (a ratio near 4).
@@ -36,6 +38,7 @@ def documents(size: int, folder: Path) -> dict[str, Path]:
     pieces = ["w_5 = 0.4 ", "\\frac{", "{", "(", "$", "= ", "net h1 ", "0.3775 ", "x "]
     files = {
         "walkthroughs": page * (size // len(page) + 1),
+        "short claims": "w_5 = 0.4 " * (size // 10),  # a claim every 10 bytes, all ok
         "random bytes": bytes(rng.randrange(256) for _ in range(size)),
         "one long line": "".join(rng.choice(pieces) for _ in range(size // 5))[:size],
         "= = = …": "= " * (size // 2),
@@ -52,10 +55,10 @@ def documents(size: int, folder: Path) -> dict[str, Path]:
     return paths
 
 
-def measure(path: Path) -> tuple[float, float, str]:
+def measure(path: Path, *options: str) -> tuple[float, float, str]:
     """Wall time, peak memory (MB) and the summary line of one `derive check` process."""
     start = time.perf_counter()
-    command = [sys.executable, "-m", "derive", "check", str(path), "--spec", "mazur"]
+    command = [sys.executable, "-m", "derive", "check", str(path), "--spec", "mazur", *options]
     process = subprocess.Popen(
         [*command, "--max-bytes", str(path.stat().st_size)],
         stdout=subprocess.PIPE,
@@ -109,12 +112,19 @@ def notation_times(folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=10, help="size of each document (MB)")
-    parser.add_argument("--notation", action="store_true",
-                        help="only the documents in a learned notation (600 and 6,000 lines)")
+    parser.add_argument(
+        "--no-notation", action="store_true", help="skip the documents in a learned notation"
+    )
+    parser.add_argument(
+        "--notation",
+        action="store_true",
+        help="only the documents in a learned notation (600 and 6,000 lines)",
+    )
     args = parser.parse_args()
     size = int(args.mb * 1_000_000)
     with tempfile.TemporaryDirectory() as folder:
-        notation_times(Path(folder))
+        if not args.no_notation:
+            notation_times(Path(folder))
         if args.notation:
             return
         times = {}
@@ -123,6 +133,10 @@ def main() -> None:
             times[name] = seconds
             print(f"{name:14} {path.stat().st_size / 1e6:5.1f} MB  {seconds:6.1f} s  "
                   f"peak {peak:5.0f} MB  {summary}", flush=True)  # fmt: skip
+            if name == "short claims":  # the JSON report lists every claim
+                seconds, peak, summary = measure(path, "--format", "json")
+                print(f"{'  as JSON':14} {path.stat().st_size / 1e6:5.1f} MB  {seconds:6.1f} s  "
+                      f"peak {peak:5.0f} MB", flush=True)  # fmt: skip
         quarter = Path(folder) / "quarter"
         quarter.mkdir()
         seconds, peak, _ = measure(documents(size // 4, quarter)["walkthroughs"])

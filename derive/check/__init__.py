@@ -26,6 +26,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from derive.check.audit import Precision, audit
@@ -104,10 +105,18 @@ def iter_check(
 
 
 def _findings(verdicts: Iterable, view, precision: Precision, translate) -> Iterator[Finding]:
-    """Each verdict as reported, diagnosed when it is not ``ok``. The strings an ``ok``
-    claim repeats (its text, name, number) are shared, so a document of a million short
-    claims holds each once."""
-    strings: dict[str, str] = {}
+    """Each verdict as reported, diagnosed when it is not ``ok``. The strings and numbers
+    claims repeat (their text, name, values) are shared, so a report of a million short
+    claims (`check_text` keeps them all) holds each once: about 150 bytes a claim."""
+    shared: dict[object, object] = {}
+
+    def share(value):
+        if value is None:
+            return None
+        # a Decimal's key is its text: 0.40 and 0.4 are equal, but not written alike
+        key = (Decimal, str(value)) if isinstance(value, Decimal) else value
+        return shared.setdefault(key, value)
+
     for verdict in verdicts:
         claim, stated = verdict.claim, verdict.stated
         if verdict.verdict != "ok":
@@ -115,25 +124,23 @@ def _findings(verdicts: Iterable, view, precision: Precision, translate) -> Iter
             diagnosis = translate(diagnosis) if translate else diagnosis
         else:
             diagnosis = ""
-        if len(strings) > _SHARED:
-            strings.clear()
+        if len(shared) > _SHARED:
+            shared.clear()
         yield Finding(
             line=verdict.line,
-            text=strings.setdefault(claim.text, claim.text),
+            text=share(claim.text),
             quantity=verdict.quantity,
             verdict=verdict.verdict,
-            stated=stated.value if stated is not None else None,
-            stated_text=strings.setdefault(stated.text, stated.text)
-            if stated is not None
-            else None,
-            expected=verdict.expected,
+            stated=share(stated.value) if stated is not None else None,
+            stated_text=share(stated.text) if stated is not None else None,
+            expected=share(verdict.expected),
             diagnosis=diagnosis,
             anchor=claim.anchor,
-            as_written=strings.setdefault(w := as_written(claim.links[0]), w),
+            as_written=share(as_written(claim.links[0])),
         )
 
 
-#: how many distinct strings `_findings` shares before it starts afresh
+#: how many distinct strings and numbers `_findings` shares before it starts afresh
 _SHARED = 1 << 16
 
 
