@@ -129,7 +129,7 @@ def _findings(verdicts: Iterable, view, precision: Precision, translate) -> Iter
         yield Finding(
             line=verdict.line,
             text=share(claim.text),
-            quantity=verdict.quantity,
+            quantity=share(verdict.quantity),
             verdict=verdict.verdict,
             stated=share(stated.value) if stated is not None else None,
             stated_text=share(stated.text) if stated is not None else None,
