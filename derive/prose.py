@@ -501,4 +501,6 @@ ARTICLE = {
         "descent then moves each parameter against it:"
     ),
     "again_intro": _("With the updated parameters the same forward pass gives:"),
+    "path_alt": _("The path from {parameter} to the error"),
+    "scrolls": _("{title} (scrolls sideways when wider than the screen)"),
 }
