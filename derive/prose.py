@@ -274,6 +274,19 @@ class Prose:
         """Before a layer's matrix form: ⊙ (written as the format writes it) explained."""
         return self.line("matrix_form", odot=Math(Symbol("odot")))
 
+    def simplification_title(self) -> Text:
+        """The heading of the simple form of an output's delta: its activation and its loss."""
+        ov = self.doc.overview
+        return self.capital(
+            _("{activation} and {loss}"),
+            activation=self.activation_name(ov.layers[-1].activation),
+            loss=self.loss_name(),
+        )
+
+    def condition(self, condition: str) -> Text:
+        """What a simplification assumes (a message of `derive.losses`), translated."""
+        return self.say(condition)
+
     def loss_name(self) -> Text:
         return self.say(LOSS_NAMES[self.doc.overview.loss])
 
