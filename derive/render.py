@@ -35,7 +35,7 @@ from derive.printing.width import OPERATOR
 from derive.prose import Prose
 from derive.slides import Byline, plan_deck
 from derive.templatecache import bytecode_cache
-from derive.text import latex_escape, markdown_text, typst_text
+from derive.text import latex_escape, markdown_prose, markdown_text, typst_text
 
 #: length (in LaTeX characters) above which a Markdown display equation is split
 LONG_EQUATION = 240
@@ -62,6 +62,8 @@ class Syntax:
     narrow_width: float | None = None
     drawing: str = ""
     tint: bool = False
+    #: the words of a sentence (`say`), where they are escaped otherwise than free text
+    prose: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,9 @@ MATHML = Syntax(
     drawing="svg",
     tint=True,
 )
-MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text, drawing="svg")
+MARKDOWN = Syntax(
+    "latex", " = ".join, _latex_aligned, markdown_text, drawing="svg", prose=markdown_prose
+)
 #: the SVG drawing on its own (the image beside a Markdown walkthrough)
 SVG = Syntax("svg", " = ".join, _latex_aligned, escape, inline="{}".format, markup=Markup)
 
@@ -240,7 +244,7 @@ def math_filters(
 
     def piece(item: str | Math | Num | Inline) -> str:
         if isinstance(item, str):
-            return str(syntax.text(item))
+            return str((syntax.prose or syntax.text)(item))
         if isinstance(item, Math):
             return syntax.inline(show(item.expr))
         if isinstance(item, Num):
