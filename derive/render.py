@@ -64,6 +64,8 @@ class Syntax:
     tint: bool = False
     #: the words of a sentence (`say`), where they are escaped otherwise than free text
     prose: Callable[[str], str] | None = None
+    #: an equation inside a sentence (HTML: a box that scrolls rather than widen the page)
+    inline_chain: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ MATHML = Syntax(
     narrow_width=30,
     drawing="svg",
     tint=True,
+    inline_chain='<span class="ieq"><math>{}</math></span>'.format,
 )
 MARKDOWN = Syntax(
     "latex", " = ".join, _latex_aligned, markdown_text, drawing="svg", prose=markdown_prose
@@ -249,7 +252,7 @@ def math_filters(
             return syntax.inline(show(item.expr))
         if isinstance(item, Num):
             return syntax.inline(show(exact(item.value)))
-        return syntax.inline(syntax.equals(parts(item.equation)))
+        return (syntax.inline_chain or syntax.inline)(syntax.equals(parts(item.equation)))
 
     def say(text: Text) -> Any:
         return markup("".join(piece(item) for item in text.pieces))
