@@ -100,3 +100,12 @@ def test_a_translated_markdown_article_checks_clean(network, lang):
     report = check_text(text, spec)
     assert not report.wrong, report.to_text()
     assert report.summary["recognized"] >= 0.9 * report.summary["claims"], report.to_text()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_translated_full_deck_checks_clean(lang):
+    """The full deck's "forward pass again" slides are read as after the update."""
+    text = derive.explain("mazur", lang=lang, decimal_comma=False).render("typst", slides=True)
+    report = check_text(text, "mazur")
+    assert not report.wrong, report.to_text()
+    assert report.summary["recognized"] >= 0.9 * report.summary["claims"], report.to_text()
