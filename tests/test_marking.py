@@ -115,13 +115,17 @@ def test_planted_slips_are_each_found(exercise, tmp_path, capsys):
 
 
 def test_show_answers_adds_the_expected_value_and_the_diagnosis(exercise, tmp_path):
+    """--show-answers writes answers-shown.csv beside marks.csv, whose columns stay exactly
+    student,variant,quantity,answer,verdict,slip."""
     rows = _planted(exercise)[5:6]
     answers = tmp_path / "returned.csv"
     _write_sheet(answers, rows, delimiter=";")
     out = tmp_path / "m"
     assert main(["mark", str(answers), "--exercise", str(exercise), "-o", str(out),
                  "--show-answers"]) == 0  # fmt: skip
-    (mark,) = _marks(out)
+    assert list(_marks(out)[0]) == ["student", "variant", "quantity", "answer", "verdict", "slip"]
+    text = (out / "answers-shown.csv").read_text("utf-8")
+    (mark,) = list(csv.DictReader(io.StringIO(text)))
     _, ref = _reference(exercise, 1)
     assert abs(Decimal(mark["expected"]) - Decimal(mpmath.nstr(ref["gradients"]["w5"], 30))) < (
         Decimal("1e-15")
