@@ -245,7 +245,8 @@ def _exercise(args: argparse.Namespace) -> int:
     draw = exercise.draw
     redrawn = ", ".join(f"{rule} {n}" for rule, n in draw.rejected.items() if n) or "none"
     print(
-        f"derive: {len(draw.variants)} variants in {args.output} (seed {args.seed}; "
+        f"derive: {len(draw.variants)} variant{'s' if len(draw.variants) != 1 else ''} in "
+        f"{args.output} (seed {args.seed}; "
         f"asked: {', '.join(draw.asked)}); draws rejected and redrawn: {redrawn}",
         file=sys.stderr,
     )

@@ -25,8 +25,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sympy import Float
-
 from derive.errors import UsageError
 from derive.exercise_settings import EXERCISE_FORMATS, QUIZ_FORMATS
 from derive.folders import check_folder, write_folder
@@ -164,16 +162,18 @@ def build_cover(
     roster: list[str] | None,
     lang: Language | None = None,
 ) -> Cover:
-    """The lecturer's table: each variant's answers at the digits asked, printed as Typst
-    math with `lang`'s decimal mark."""
+    """The lecturer's table: each variant's answers at the digits asked, as text with
+    `lang`'s decimal mark and a true minus sign."""
     lang = lang or Language()
-    show = math_printer("typst", draw.digits, decimal=lang.decimal)
+    show = math_printer("typst", draw.digits)
     names = tuple(str(show(a.expr)) for a in draw.variants[0].answers)
     rows = tuple(
         CoverRow(
             v.number,
             roster[v.number - 1] if roster else "",
-            tuple(str(show(Float(a.value, 50))) for a in v.answers),
+            tuple(
+                lang.number(plain(a.value, draw.digits)).replace("-", "\u2212") for a in v.answers
+            ),
         )
         for v in draw.variants
     )

@@ -199,7 +199,7 @@ def network_svg(diagram: Layout, lang: Language | None = None) -> str:
     text = template.render(
         d=diagram,
         name=_svg_name,
-        value=lambda v: lang.number(plain(v, 12)),
+        value=lambda v: lang.number(plain(v, 12)).replace("-", "\u2212"),
         caption=lambda kind: lang.text(LAYER_WORDS[kind]) if kind in LAYER_WORDS else kind,
     )
     return re.sub(r"\n\s*\n", "\n", text)
