@@ -81,10 +81,10 @@ SUMMARY_WORDS = {
 MARK_COLUMNS = ("student", "variant", "quantity", "answer", "verdict", "slip")
 #: the columns of a returned answer sheet, and the other headings accepted for each
 COLUMNS = {
-    "student": ("student", "name", "student name"),
-    "variant": ("variant", "version"),
-    "quantity": ("quantity", "question"),
-    "answer": ("answer", "response", "value"),
+    "student": ("student", "name", "student name", "studierende", "étudiant", "estudiante"),
+    "variant": ("variant", "version", "variante"),
+    "quantity": ("quantity", "question", "größe", "grandeur", "magnitud"),
+    "answer": ("answer", "response", "value", "antwort", "réponse", "respuesta"),
 }
 
 
@@ -175,7 +175,7 @@ def _csv_rows(path: Path | str, what: str, delimiter: str | None = None) -> list
         first = text.split("\n", 1)[0]
         delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as error:
         raise UsageError(f"{path}: {what} is not readable CSV: {error}") from None
 
