@@ -22,12 +22,14 @@ examples:
   derive exercise course.toml --variants 30 --seed 2024 -o sheets
   derive exercise mazur --variants 30 --seed 1 --ask net_h1,dE/dw5,dE/dw1,w1+ --format pdf -o sheets
   derive exercise course.toml --variants 30 --seed 1 --roster class.csv --format moodle-xml -o quiz
+  derive exercise course.toml --variants 30 --seed 1 --lang de --course "ML I" --format pdf -o blatt
 """
 
 MARK_EXAMPLES = """\
 examples:
   derive mark returned.csv --exercise sheets -o marks
   derive mark moodle-responses.csv --exercise quiz -o marks --show-answers
+  derive mark antworten.csv --exercise blatt -o noten --lang de
 """
 
 

@@ -41,7 +41,7 @@ SYNTAX = {
 
 #: the sentences and headings of a sheet and its key, by the name templates use
 SHEET_WORDS = {
-    "heading": _("{title}: exercise, variant {variant}"),
+    "heading": _("{title} — exercise, variant {variant}"),
     "name": _("Name:"),
     "variant": _("Variant {variant} (seed {seed})"),
     "network": _("The network"),
@@ -64,7 +64,7 @@ SHEET_WORDS = {
 }
 #: the lecturer's cover table
 COVER_WORDS = {
-    "heading": _("{title}: the variants and their answers"),
+    "heading": _("{title} — the variants and their answers"),
     "seed": _("Seed {seed}; answers to {digits} significant digits."),
     "rejected": _("Draws rejected and redrawn: {counts}."),
     "variant": _("Variant"),
