@@ -89,8 +89,10 @@ def add_blanks_options(explain: argparse.ArgumentParser) -> None:
 
 def check_guided(args: argparse.Namespace, output: str | None, fmt: str) -> str | None:
     """Before any work: where the key of `--blanks` goes, refused if it is an input or the
-    exercise itself (`--key` without `--blanks` is refused too)."""
-    from derive.blanks import key_path
+    exercise itself (`--key` without `--blanks` is refused too). Loads no SymPy: a bad
+    spec is still refused before it is."""
+    from pathlib import Path
+
     from derive.errors import UsageError
     from derive.files import refuse_inputs, same_file
 
@@ -102,7 +104,11 @@ def check_guided(args: argparse.Namespace, output: str | None, fmt: str) -> str 
         raise UsageError("--blanks: the article only (no --fragment, --slides or --engine latex)")
     if args.key == "":
         raise UsageError("--key: expected a file name, got an empty one")
-    target = args.key or (key_path(output) if output else None)
+    # notes.md → notes-key.md beside it
+    key_path = (
+        Path(output).with_name(f"{Path(output).stem}-key{Path(output).suffix}") if output else None
+    )
+    target = args.key or (str(key_path) if key_path else None)
     if target is None and fmt == "pdf":
         raise UsageError("--blanks: a PDF needs -o FILE.pdf")
     refuse_inputs(target, {"spec": args.spec})
