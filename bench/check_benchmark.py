@@ -2,6 +2,7 @@
 
     python bench/check_benchmark.py            # 10 MB of each kind
     python bench/check_benchmark.py --mb 1     # smaller
+    python bench/check_benchmark.py --notation # 600 lines of a notation derive must learn
 
 Documents of the same size: derive's own walkthrough of the 2-2-2 network repeated
 (every line a claim to judge), random bytes, one single line of claim-like junk, a single
@@ -67,12 +68,55 @@ def measure(path: Path) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, output.strip().splitlines()[-1]
 
 
+HOMEWORK = Path(__file__).resolve().parents[1] / "tests" / "check_documents"
+HOMEWORK = HOMEWORK / "homework-dotted-names"
+
+
+def learned_notation(lines: int, folder: Path) -> Path:
+    """A document of `lines` lines in a notation derive learns (the homework scenario's
+    dotted uppercase names, repeated): every name must be learned before any is judged."""
+    page = (HOMEWORK / "homework.md").read_text("utf-8").splitlines()
+    text = "\n".join((page * (lines // len(page) + 1))[:lines]) + "\n"
+    path = folder / f"notation-{lines}.md"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def floor() -> float:
+    """The import floor: a fresh Python importing what derive check needs at least."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import sympy, mpmath"], check=True)
+    return time.perf_counter() - start
+
+
+def notation_times(folder: Path) -> None:
+    """600 lines of learned notation against the import floor, and 6,000 for linearity."""
+    spec = str(HOMEWORK / "network.toml")
+    base = min(floor() for _ in range(3))
+    for lines in (600, 6000):
+        path = learned_notation(lines, folder)
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "derive", "check", str(path), "--spec", spec],
+                           stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+            runs.append(time.perf_counter() - start)
+        best = min(runs)
+        print(f"learned notation {lines:5} lines  {best:6.2f} s  "
+              f"({best - base:5.2f} s above the import floor of {base:.2f} s)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=10, help="size of each document (MB)")
+    parser.add_argument("--notation", action="store_true",
+                        help="only the documents in a learned notation (600 and 6,000 lines)")
     args = parser.parse_args()
     size = int(args.mb * 1_000_000)
     with tempfile.TemporaryDirectory() as folder:
+        notation_times(Path(folder))
+        if args.notation:
+            return
         times = {}
         for name, path in documents(size, Path(folder)).items():
             seconds, peak, summary = measure(path)

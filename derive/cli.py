@@ -55,6 +55,7 @@ examples:
   derive check notes.md --spec mazur            check a hand-written derivation
   derive check slides.tex --spec net.toml --format json
   derive check notes.txt --spec russo --digits 4 --annotate notes.checked.txt
+  derive check hw.md --spec net.toml --names names.toml --hide-answers
 
 exit status: 0 nothing is wrong, 1 something is, 2 bad input
 """
@@ -190,6 +191,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--annotate", metavar="PATH", help="also write a copy of DOCUMENT with each error marked"
+    )
+    check.add_argument(
+        "--names",
+        metavar="FILE",
+        help='a TOML file of the document\'s names: "w_{O1.H21}" = "w9", H21 = "h2_1" '
+        "(overrides or completes the notation learned from the document)",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="a value is right only as a rounding of the true value (no allowance for the "
+        "writer's own rounded numbers carried from earlier lines)",
+    )
+    check.add_argument(
+        "--hide-answers",
+        action="store_true",
+        help="never print a true value: the kind of slip and the line only (graded homework)",
     )
     check.add_argument(
         "--max-bytes",
@@ -380,7 +398,10 @@ def _check(args: argparse.Namespace) -> int:
     from derive.check import MAX_BYTES, check_text, read_document
 
     text = read_document(args.document, args.max_bytes or MAX_BYTES)
-    report = check_text(text, spec, digits=args.digits, source=args.document)
+    report = check_text(
+        text, spec, digits=args.digits, source=args.document, names=args.names,
+        strict=args.strict, hide_answers=args.hide_answers,
+    )  # fmt: skip
     if annotate:
         write_atomic(annotate, report.annotate(text))
     elif args.annotate == "-":

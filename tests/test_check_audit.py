@@ -123,11 +123,13 @@ PLANTED = (
 
 def test_json_has_the_shape_of_the_design_notes():
     data = json.loads(json.dumps(check_text(PLANTED, "mazur").to_json()))
-    assert set(data) == {"findings", "summary"}
+    assert set(data) == {"notation", "claims", "findings", "summary"}
     assert data["summary"] == {"claims": 3, "recognized": 2, "ok": 1, "wrong": 1}
+    assert len(data["claims"]) == 3 and data["notation"] == {}
+    assert [c for c in data["claims"] if c["verdict"] != "ok"] == data["findings"]
     wrong, unrecognized = data["findings"]
     assert set(wrong) == {
-        "line", "text", "quantity", "verdict", "stated", "expected", "diagnosis"
+        "line", "text", "quantity", "as_written", "verdict", "stated", "expected", "diagnosis"
     }  # fmt: skip
     assert wrong["line"] == 5 and wrong["quantity"] == "dE_total/dw3"
     assert (
@@ -141,7 +143,7 @@ def test_json_has_the_shape_of_the_design_notes():
 
 def test_text_report_names_file_and_line():
     text = check_text(PLANTED, "mazur", source="notes.md").to_text()
-    assert text.splitlines()[0].startswith("notes.md:5: wrong value: dE_total/dw3 is ")
+    assert text.splitlines()[0].startswith("notes.md:5: wrong value: ∂E_{total}/∂w_3 is ")
     assert text.splitlines()[-1] == "3 claims read, 2 recognized: 1 ok, 1 wrong"
     assert "not recognized: line 7" in text
 
@@ -151,7 +153,7 @@ def test_annotated_copy_marks_each_wrong_claim_after_its_block():
     annotated = report.annotate(PLANTED)
     lines = annotated.splitlines()
     assert lines[:5] == PLANTED.splitlines()[:5]
-    assert lines[5].startswith("> **derive check** (line 5): wrong value: dE_total/dw3")
+    assert lines[5].startswith("> **derive check** (line 5): wrong value: ∂E_{total}/∂w_3")
     assert annotated.replace(lines[5] + "\n", "") == PLANTED
 
 

@@ -35,7 +35,7 @@ def test_a_clean_document_exits_0(capsys):
 def test_a_document_with_errors_exits_1_and_names_each_line(capsys):
     status, out, err = run(["check", PLANTED, "--spec", "mazur"], capsys)
     assert status == 1 and err == ""
-    assert f"{PLANTED}:19: wrong value: net_h1 is 0.3775, not 0.3825" in out
+    assert f"{PLANTED}:19: wrong value: net_{{h1}} is 0.3775, not 0.3825" in out
     assert out.count(f"{PLANTED}:") == 17
 
 

@@ -129,6 +129,15 @@ def spec_data(spec: str) -> dict:
     return preset_data(spec)
 
 
+@pytest.mark.parametrize("folder", scenarios(), ids=lambda p: p.name)
+def test_the_notation_learned_is_the_documents(folder):
+    """The names the scenario says the document uses are read as it says (and said so)."""
+    scenario = load(folder)
+    notation = report_of(scenario).notation
+    for written, name in scenario.expected.get("notation", {}).items():
+        assert notation.get(written) == name, (written, notation)
+
+
 def reference_value(name: str, phase: str, data: dict, sample: int = 1):
     """A quantity named as derive check names it, computed by tests/reference.py.
 

@@ -58,6 +58,8 @@ VERDICTS = ("ok", "wrong value", "arithmetic slip", "wrong formula", "unrecogniz
 #: a formula and the quantity it defines agree to this relative tolerance (double precision)
 FORMULA_TOLERANCE = 1e-9
 SLACK = 1e-12
+#: results written to this many significant digits may carry one unseen rounding
+UNSEEN_ROUNDING_DIGITS = 5
 
 
 @dataclass(frozen=True)
@@ -108,16 +110,21 @@ class Verdict:
 
 @dataclass
 class _Written:
-    """What the writer has stated so far: (phase, sample, key) → (value, line, right?)."""
+    """What the writer has stated so far: (phase, sample, key) → (value, line, right?,
+    half a unit of its last digit), so a value recomputed from them carries their rounding."""
 
-    values: dict[tuple[str, int, Expr], tuple[object, int, bool]] = field(default_factory=dict)
+    values: dict[tuple[str, int, Expr], tuple[object, int, bool, object]] = field(
+        default_factory=dict
+    )
 
-    def record(self, phase: str, sample: int, key: Expr, value, line: int, ok: bool) -> None:
-        self.values.setdefault((phase, sample, key), (value, line, ok))
+    def record(
+        self, phase: str, sample: int, key: Expr, value, line: int, ok: bool, half=0
+    ) -> None:
+        self.values.setdefault((phase, sample, key), (value, line, ok, half))
 
     def get(
         self, phase: str, sample: int, key: Expr, only_ok: bool
-    ) -> tuple[object, int, bool] | None:
+    ) -> tuple[object, int, bool, object] | None:
         found = self.values.get((phase, sample, key))
         if found is None or (only_ok and not found[2]):
             return None
@@ -140,13 +147,20 @@ def audit(
 class Precision:
     """How exactly a written number states a value: the writer's precision, one place.
 
-    A number written with d decimals is right for a value within half a unit of its last
-    digit (or one unit below it in magnitude: the writer truncated); `digits` caps the
-    comparison at that many significant digits (``--digits N``).
+    A number written with d decimals is right for a value it is a correct rounding of
+    (within half a unit of its last digit) or the truncation of (the value lies between
+    it and one unit further from zero) — and for nothing else: no blanket allowance of a
+    unit in the last place. A number written without decimals (``0``, ``1``, ``2``)
+    claims that integer: it is right only for a value that rounds to it at two
+    significant digits (``2`` for 1.95, never ``1`` for 0.75 nor ``0`` for 0.298).
+    `digits` caps the comparison at that many significant digits (``--digits N``);
+    `strict` refuses the values recomputed from the writer's own rounded numbers
+    (``--strict``), leaving only the true value.
     """
 
-    def __init__(self, truth: Truth, digits: int | None = None) -> None:
+    def __init__(self, truth: Truth, digits: int | None = None, strict: bool = False) -> None:
         self.digits = digits
+        self.strict = strict
         spec = truth.spec
         given = [spec.learning_rate, spec.leaky_relu_slope]
         given += [w for m in spec.weights for row in m for w in row]
@@ -180,14 +194,33 @@ class Precision:
     def agrees(self, number: Number, candidates: Iterable, extra: float = 0.0) -> bool:
         """Whether `number` is right for some candidate value (or interval of values).
 
+        `extra` widens each candidate by the rounding of the operands written in the
+        claim itself (``0.4 × 0.5933 = 0.2373``: the 0.5933 stands for a range).
         Decided in double precision when the answer is clear by a wide margin (nearly
         always); at 50 digits when the number sits near the edge of its interval.
         """
         candidates = [c for c in candidates if c is not None]
+        if _bare_integer(number) and self.digits is None:
+            return any(self._integer_agrees(number, c, extra) for c in candidates)
         quick = self._quick(number, candidates, extra)
         if quick is not None:
             return quick
         return self._agrees(number, candidates, extra)
+
+    def _integer_agrees(self, number: Number, candidate, extra: float) -> bool:
+        """``2`` for 1.95: the candidate (or a value of its interval) rounds to the
+        integer at two significant digits (at more, for integers written with more)."""
+        low, high = candidate if isinstance(candidate, tuple) else (candidate, candidate)
+        low, high = ctx.mpf(low) - extra, ctx.mpf(high) + extra
+        stated = ctx.mpf(str(number.value))
+        if low <= stated <= high:
+            return True
+        nearest = low if abs(low - stated) < abs(high - stated) else high
+        if nearest == 0:
+            return False
+        digits = max(2, number.digits)
+        unit = ctx.mpf(10) ** (int(ctx.floor(ctx.log10(abs(nearest)))) - digits + 1)
+        return abs(nearest - stated) <= unit / 2 * (1 + 1e-12)
 
     def _quick(self, number: Number, candidates: list, extra: float) -> bool | None:
         if number.digits > 14:
@@ -218,7 +251,8 @@ class Precision:
             scale = max(abs(low), abs(high), 1) * SLACK
             if low - half - scale <= stated <= high + half + scale:
                 return True
-            # truncated rather than rounded: the last digit may be one lower in magnitude
+            # truncated rather than rounded: the value lies between the number and one
+            # unit further from zero (0.17 for 0.1787)
             if stated > 0 and low - 2 * half - scale <= stated <= high:
                 return True
             if stated < 0 and low <= stated <= high + 2 * half + scale:
@@ -239,6 +273,9 @@ class Precision:
             places = exact.adjusted() - number.digits + 1
         if self.digits is not None and number.value != 0:
             places = max(places, number.value.adjusted() - self.digits + 1)
+        elif _bare_integer(number) and exact != 0:
+            # "out_o1 = 1" claimed an integer: show the value at two significant digits
+            places = min(places, exact.adjusted() - max(2, number.digits) + 1)
         return exact.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP)
 
 
@@ -255,6 +292,11 @@ class _Auditor:
     def uncertainty(self, number: Number) -> float:
         return self.precision.uncertainty(number)
 
+    def written_half(self, number: Number) -> Decimal:
+        """How far a written number may be from the value it was rounded from: half a
+        unit of its last digit, nothing for a value of the spec (w1 = 0.15 is exact)."""
+        return Decimal(repr(self.precision.uncertainty(number)))
+
     def agrees(self, number: Number, candidates: Iterable, extra: float = 0.0) -> bool:
         return self.precision.agrees(number, candidates, extra)
 
@@ -263,6 +305,10 @@ class _Auditor:
 
     # -- one claim -----------------------------------------------------------------------------
     def verdict(self, claim: Claim) -> Verdict:
+        if claim.kind == "ambiguous":
+            written = claim.links[-1].text
+            reason = f"{written}: a decimal comma, or two numbers? (the document does not say)"
+            return self.plain(claim, "unrecognized", reason=reason)
         quantity = claim.quantity
         context = self.context(claim)
         if quantity is None:
@@ -392,7 +438,7 @@ class _Auditor:
         self, phase: str, sample: int, key: Expr, value, stated: Number, ok: bool, line: int
     ) -> None:
         for alias in (key, *self.aliases.get(key, ())):
-            self.written.record(phase, sample, alias, value, line, ok)
+            self.written.record(phase, sample, alias, value, line, ok, self.written_half(stated))
 
 
 # -- judging one claim ----------------------------------------------------------------------------
@@ -526,11 +572,28 @@ class _Claim:
                 continue
             if isinstance(node, Number):
                 half = float(self.auditor.half_unit(node))
-                value = Value(value.value, max(value.error, half))
+                rounded = Value(value.value, max(value.error, half))
+                computed = previous is not None and not isinstance(
+                    self.claim.links[previous[0]].node, Number
+                )
+                if computed and not self.rounds(node, previous[1]):
+                    return index, previous[0], previous[1]
+                if previous is not None and not computed and not _consistent(previous[1], rounded):
+                    return index, previous[0], previous[1]
+                previous = (index, rounded)
+                continue
             if previous is not None and not _consistent(previous[1], value):
                 return index, previous[0], previous[1]
             previous = (index, value)
         return None
+
+    def rounds(self, number: Number, previous: Value) -> bool:
+        """A number written after a computation is a correct rounding (or truncation) of
+        some value the computation's operands allow: ``0.7729 · 0.2271 = 0.17`` is right
+        (truncated), ``= 0.18`` too (rounded), ``= 0.16`` is not."""
+        low, high = previous.value - previous.error, previous.value + previous.error
+        slack = 1e-12 * max(abs(low), abs(high), 1.0)
+        return self.auditor.agrees(number, [(low - slack, high + slack)])
 
     def slip(self, slip, true, final_ok: bool, substitution) -> Verdict:
         index, source, previous = slip
@@ -565,11 +628,10 @@ class _Claim:
                 value = self.name_value(name)
                 if value is None:
                     continue
+                # the true value, or the writer's own earlier right number copied again
                 written = self.written_value(name, only_ok=True)
-                candidates = [(min(value, written), max(value, written))] if written else [value]
-                computed = _computed(self.resolve(name), self.context)
-                extra = float(self.auditor.half_unit(number)) if computed else 0.0
-                if not self.auditor.agrees(number, candidates, extra):
+                candidates = [value] if written is None else [value, written]
+                if not self.auditor.agrees(number, candidates):
                     return name, number, value
         return None
 
@@ -609,18 +671,36 @@ class _Claim:
 
     # the final number ------------------------------------------------------------------------
     def final_ok(self, stated: Number, true) -> bool:
+        """The result is a correct rounding (or truncation) of the true value, or of the
+        value recomputed from the writer's own earlier (right) numbers, their rounding
+        carried through the local equation as an interval (not with ``--strict``)."""
         candidates = [true]
-        carried, _ = self.carried(only_ok=True)
-        if carried is not None:
-            candidates = [(min(true, carried), max(true, carried))]
+        if not self.auditor.precision.strict:
+            candidates.append(self.carried_interval())
         extra = 0.0
         pairs = zip(self.claim.links[1:-1], self.values[1:-1], strict=True)
         numeric = [v for link, v in pairs if v is not None and not names_in(link.node)]
         if numeric:
             extra = numeric[-1].error
-        if _computed(self.quantity, self.context):
+        if self.unseen_rounding(stated):
             extra += float(self.auditor.half_unit(stated))
         return self.auditor.agrees(stated, candidates, extra)
+
+    def unseen_rounding(self, stated: Number) -> bool:
+        """Whether the result may carry the drift of an intermediate the writer rounded
+        without writing it down (Mazur's −0.019049119 for −0.0190491184): half a unit
+        more, for computed values written to `UNSEEN_ROUNDING_DIGITS` significant digits
+        or more, where that unit is a drift of 10⁻⁴ or less. Short numbers get none (a
+        unit of 0.58 is 2 %: ``out_h1 = 0.58`` for 0.5933 is wrong), nor does ``--strict``.
+        """
+        if self.auditor.precision.strict or stated.digits < UNSEEN_ROUNDING_DIGITS:
+            return False
+        quantity = self.quantity
+        if quantity is None:
+            return True
+        if quantity.kind in ("input", "target", "eta", "alpha"):
+            return False
+        return not (quantity.is_parameter and self.context.phase == "before")
 
     def wrong_final(self, stated: Number, true, substitution) -> Verdict:
         """The result is wrong; a wrongly substituted number, if any, is why."""
@@ -673,6 +753,48 @@ class _Claim:
         except (ValueError, KeyError, ZeroDivisionError, TypeError):
             return None, ()
         return value, tuple(used)
+
+    def carried_interval(self) -> tuple[object, object] | None:
+        """The values the quantity's local equation takes over the writer's own earlier
+        right numbers, each standing for the interval its last digit allows.
+
+        First order: value ± Σ |∂f/∂x|·half-unit(x), the partial derivatives by central
+        differences at 50 digits; equations are one local step (net = Σ w·out + b,
+        out = f(net), a chain-rule product), so the first order is exact to far below
+        the last digit of any written number.
+        """
+        quantity = self.quantity
+        if quantity is None or quantity.key is None or quantity.kind == "loss":
+            return None
+        truth = self.truth
+        if quantity.kind == "updated":
+            equation, phase = truth.update_equation(quantity.name[:-1]), "before"
+        else:
+            equation, phase = truth.equations.get(quantity.key), self.context.phase
+        if equation is None:
+            return None
+        written, halves = {}, {}
+        for key in quantities_in(equation):
+            found = self._written_for(phase, key, only_ok=True)
+            if found is not None:
+                written[key], halves[key] = found[0], ctx.mpf(str(found[3]))
+        if not written:
+            return None
+        context = dataclasses.replace(self.context, phase=phase)
+        try:
+            base = truth.lookup(context, self.sample)
+            value = evaluate_exact(equation, ChainMap(written, base))
+            spread = ctx.mpf(0)
+            for key, half in halves.items():
+                if half == 0:
+                    continue
+                step = half / 1000
+                up = evaluate_exact(equation, ChainMap({key: written[key] + step}, written, base))
+                down = evaluate_exact(equation, ChainMap({key: written[key] - step}, written, base))
+                spread += abs((up - down) / (2 * step)) * half
+        except (ValueError, KeyError, ZeroDivisionError, TypeError):
+            return None
+        return value - spread, value + spread
 
     def _written_for(self, phase: str, key: Expr, only_ok: bool):
         written = self.auditor.written
@@ -732,18 +854,9 @@ def name_value(
     return values[0] if len(values) == 1 else None
 
 
-def _computed(quantity: Quantity | None, context: Context) -> bool:
-    """A value computed from others, which may carry the drift of one unseen rounding.
-
-    A writer who rounds an intermediate result without writing it down can be off by
-    one unit in the last place; the spec's own values (weights, inputs, targets, η) are
-    copied, not computed, and must be exact.
-    """
-    if quantity is None:
-        return True
-    if quantity.kind in ("input", "target", "eta", "alpha"):
-        return False
-    return not (quantity.is_parameter and context.phase == "before")
+def _bare_integer(number: Number) -> bool:
+    """A number written without a decimal point or exponent: it claims that integer."""
+    return number.places == 0 and number.text.lstrip("+-−").isdigit()
 
 
 def _symbolic(node: Node | None) -> bool:

@@ -12,7 +12,6 @@ Nothing here judges a number; `derive.check.audit` does that.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -21,15 +20,19 @@ from derive.check.dialects import normalized
 from derive.check.expression import (
     Apply,
     Derivative,
+    Matrix,
     Name,
     Node,
     Number,
+    Opaque,
     names_in,
     operations,
     parse,
+    written,
 )
 from derive.check.lexer import Token, tokenize
 from derive.check.names import Atom, Naming, Quantity
+from derive.check.notation import written_name
 from derive.check.reader import (
     Block,
     Heading,
@@ -37,8 +40,11 @@ from derive.check.reader import (
     Math,
     Sentence,
     TableRow,
+    decimal_comma,
     line_tokens,
     read_blocks,
+    with_braced_commas_read,
+    with_decimal_points,
 )
 
 #: how far back (in tokens) the left side of a relation is looked for
@@ -76,8 +82,11 @@ class Claim:
     """A chain ``links[0] = links[1] = … = links[-1]`` (or a table row) found in a document.
 
     `kind` is ``chain`` (the last link is a number), ``formula`` (a formula of the
-    network's quantities, no number) or ``table``. `anchor` is the line on which the block
-    the claim sits in ends, after which an annotation can go.
+    network's quantities, no number), ``table``, or ``ambiguous`` (the last link is a number
+    such as ``0,5999`` that may be written with a decimal comma: never judged). `anchor` is
+    the line on which the block the claim sits in ends, after which an annotation can go.
+    `label` is a row label written before the claim's formula (the ``6`` of ``6 (-0.3)(0.332)
+    = -0.0996`` in a table of units), for the notation to read.
     """
 
     line: int
@@ -89,6 +98,7 @@ class Claim:
     start: int
     end: int
     anchor: int
+    label: str = ""
 
     @property
     def stated(self) -> Number | None:
@@ -108,8 +118,47 @@ def iter_claims(text: str, naming: Naming | None = None) -> Iterator[Claim]:
     HTML (MathML) and Typst are read through their LaTeX-flavoured translation, which keeps
     every line where it was; the claims' texts are then in that translation.
     """
-    text = normalized(text)
-    return _Reader(text, naming).claims(read_blocks(text))
+    shown = normalized(text)
+    source = with_braced_commas_read(shown)
+    source = with_decimal_points(source) if decimal_comma(source) else source
+    reader = _Reader(source, naming, shown)
+    reader.layout = matrix_layout(source)
+    return reader.claims(read_blocks(source))
+
+
+# -- matrices ---------------------------------------------------------------------------
+_SCRIPTS = r"(?:\[[^\]\n]{1,6}\]|[_^]\{[^}\n]{1,12}\}|[_^][\w(\[\])]{1,4}|\d)*"
+_WEIGHT = rf"(?:W|\\mathbf\{{W\}}|\\boldsymbol\{{W\}}|\\theta|Θ){_SCRIPTS}"
+_VECTOR = rf"(?:[xahXAH]|\\mathbf\{{[xahXAH]\}}|\\boldsymbol\{{[xah]\}}){_SCRIPTS}"
+_TIMES = r"\s*(?:\\cdot|·|\*|@|×|\\times)?\s*"
+_DELTA = rf"(?:\\delta|δ|dZ|delta){_SCRIPTS}"
+_TRANSPOSED = r"(?:(?:\\right)?\)?\s*\^\s*\{?(?:T|\\top|⊤)\}?|\.T\b)"
+_OPEN = r"(?:\\left)?\(?\s*"
+_COLUMN_LAYOUT = re.compile(
+    rf"(?<![\w\\]){_WEIGHT}{_TIMES}{_VECTOR}(?![\w(])"
+    rf"|{_OPEN}{_WEIGHT}{_TRANSPOSED}{_TIMES}{_DELTA}"  # Wᵀ δ
+    rf"|{_DELTA}{_TIMES}{_OPEN}{_VECTOR}{_TRANSPOSED}"  # δ aᵀ
+)
+_ROW_LAYOUT = re.compile(
+    rf"(?<![\w\\]){_VECTOR}{_TIMES}{_WEIGHT}(?![\w(])|\b(?:np\.)?dot\(\s*[xahXA]\w*\s*,\s*W"
+    r"|\b[xahXA]\w*\.dot\(\s*W"
+    rf"|{_DELTA}{_TIMES}{_OPEN}{_WEIGHT}{_TRANSPOSED}"  # δ Wᵀ
+    rf"|{_OPEN}{_VECTOR}{_TRANSPOSED}{_TIMES}{_DELTA}"  # aᵀ δ
+)
+
+
+def matrix_layout(text: str) -> str:
+    """How the document multiplies a weight matrix: ``column`` for ``W x`` (``W^{[1]} a^{[0]}``,
+    a weight matrix's rows are destination neurons), ``row`` for ``x W`` (``X @ W1``,
+    ``np.dot(a1, W2)``, its rows are source neurons), ``""`` when it does not say or says both
+    about as often. Read once over the whole text: one pass of each pattern."""
+    column = sum(1 for _ in _COLUMN_LAYOUT.finditer(text, 0, 2_000_000))
+    row = sum(1 for _ in _ROW_LAYOUT.finditer(text, 0, 2_000_000))
+    if column > 2 * row:
+        return "column"
+    if row > 2 * column:
+        return "row"
+    return ""
 
 
 # -- context ---------------------------------------------------------------------------
@@ -146,9 +195,14 @@ _BATCH = re.compile(
 )
 
 
+_WORD = re.compile(r"[A-Za-z]{4}")
+
+
 def context_change(text: str) -> dict[str, object]:
     """What a heading or a sentence says about the context (only what it says)."""
     change: dict[str, object] = {}
+    if _WORD.search(text) is None:  # every phrase below has a word of four letters or more
+        return change
     trained = _TRAINED.search(text)
     if trained:
         digits = trained.group(1) or trained.group(3)
@@ -202,8 +256,13 @@ class _Contexts:
 
 # -- the reader --------------------------------------------------------------------------
 class _Reader:
-    def __init__(self, text: str, naming: Naming | None) -> None:
+    def __init__(self, text: str, naming: Naming | None, shown: str | None = None) -> None:
         self.text = text
+        self.shown = text if shown is None else shown  # as written (decimal commas kept)
+        self.layout = ""
+        self.vector: Atom | None = None  # the vector a heading names, for element lines
+        self.table: tuple | None = None  # the table being read, and its row
+        self.table_row = 0
         self.naming = naming
         self.lines = Lines.of(text)
         self.contexts = _Contexts()
@@ -219,12 +278,61 @@ class _Reader:
     def on_Heading(self, block: Heading) -> Iterator[Claim]:
         yield from self.flush()
         self.contexts.heading(block.level, block.text)
+        self.vector = _array_name(block.text)
 
     def on_Sentence(self, block: Sentence) -> Iterator[Claim]:
         if not block.text.strip() or "=" not in block.text:
             yield from self.flush()
         self.line = (self.contexts.current, block.start, block.end)
+        if not _LIST_ITEM.match(block.text):
+            named = _array_name(block.text)
+            announced = _ELEMENTWISE.search(block.text) or block.text.rstrip().endswith(":")
+            if named is not None and announced:
+                self.vector = named
+        if not _RELATION_HINT.search(block.text):
+            yield from self.in_prose(block)
         self.contexts.sentence(block.text)
+
+    def in_prose(self, block: Sentence) -> Iterator[Claim]:
+        """Claims written in words: "the error was 0.0317292 and is now 0.0314531"."""
+        if self.naming is None:
+            return
+        for subject, atom, values in _prose_claims(block.text):
+            changed = len(values) > 1 and _CHANGED.search(values[-1][0])
+            for index, (_, start, end) in enumerate(values):
+                change = context_change(block.text[:start])
+                if changed:  # "was …, and is now …": before the change, then after it
+                    change["phase"] = "after" if index else "before"
+                span = (block.start + subject[0], block.start + subject[1])
+                claim = self.prose_claim(block, atom, span, block.start + start, block.start + end)
+                if claim is not None:
+                    yield replace(claim, context=_apply(claim.context, change))
+
+    def prose_claim(
+        self, block: Sentence, atom: Atom, subject: tuple[int, int], start: int, end: int
+    ) -> Claim | None:
+        """The claim that the subject (at `subject`) has the number at `start`…`end`."""
+        quantity = self.naming.quantity(atom)
+        number = parse(tokenize(self.text, start, end, math=True), 0)
+        if quantity is None or number is None or not isinstance(number[0], Number):
+            return None
+        name = self.link_at(*subject, Name(atom, *subject), "")
+        value = self.link_at(start, end, number[0], "=")
+        text = " ".join(self.shown[subject[0] : end].split())
+        line = self.lines.line(block.end)
+        return Claim(value.line, text, (name, value), quantity, self.contexts.current, "chain",
+                     subject[0], end, line)  # fmt: skip
+
+    def names_a_quantity(self, start: int, end: int) -> bool:
+        """Whether a table cell names one of the network's quantities (``w5``, ``out_{h1}``)."""
+        tokens = tokenize(self.text, start, end, math=True)
+        parsed = parse(tokens, 0) if tokens else None
+        if self.naming is None or parsed is None or parsed[1] != len(tokens):
+            return False
+        return self.name_of(parsed[0]) is not None
+
+    def link_at(self, start: int, end: int, node: Node, relation: str) -> Link:
+        return Link(self.shown[start:end], start, end, self.lines.line(start), node, relation)
 
     def on_Math(self, block: Math) -> Iterator[Claim]:
         tokens = list(block.tokens)
@@ -244,17 +352,71 @@ class _Reader:
 
     def on_TableRow(self, block: TableRow) -> Iterator[Claim]:
         yield from self.flush()
+        table = (block.anchor, block.header)
+        self.table_row = self.table_row + 1 if self.table == table else 1
+        self.table = table
+        matrix = self.matrix_row(block)
+        if matrix is not None:
+            yield from matrix
+            return
         yield from _TableReader(self, block).claims()
+
+    def matrix_row(self, row: TableRow) -> list[Claim] | None:
+        """A row of a matrix written as a table: the corner cell (or the heading above) names
+        the matrix, the other cells are numbers; each is the element at (row, column)."""
+        corner = row.header[0] if row.header else ""
+        name = _array_name(corner) if corner else None
+        name = name or (self.vector if not corner.strip() else None)
+        found = self.matrix_cells(row, corner) if name is not None else None
+        if found is None:
+            return None
+        cells, layout = found
+        numbers = [self.cell_number(start, end) for start, end in cells]
+        if not any(numbers):
+            return None
+        claims = []
+        for column, number in enumerate(numbers, start=1):
+            if number is None:
+                continue
+            atom = _element_atom(name, (self.table_row, column), (), layout)
+            node = Name(atom, number.start, number.end)
+            link = replace(self.link_at(number.start, number.end, node, ""), text=_written(node))
+            value = self.link_at(number.start, number.end, number, "=")
+            claim = self.claim(_Chain([], made=(link, value)), self.contexts.current, row.anchor)
+            if claim is not None:
+                claims.append(claim)
+        return claims
+
+    def matrix_cells(self, row: TableRow, corner: str):
+        """The cells of a matrix row (without its label) and the layout its label says
+        (``i1`` down the side: rows are sources); None for a row naming a quantity."""
+        cells = list(row.cells)
+        first = self.text[cells[0][0] : cells[0][1]].strip()
+        if _PLAIN_NUMBER.fullmatch(first) and not (corner and len(cells) == len(row.header)):
+            return cells, self.layout
+        if not _NEURON_LABEL.fullmatch(first) and self.names_a_quantity(*cells[0]):
+            return None  # | w5 | 0.40 |: a table of quantities, not of a matrix
+        layout = _LABEL_LAYOUT.get(first.strip("$")[:1].lower(), "")
+        return cells[1:], layout or self.layout
+
+    def cell_number(self, start: int, end: int) -> Number | None:
+        """The number a table cell holds, if that is all it holds."""
+        tokens = tokenize(self.text, start, end, math=True)
+        parsed = parse(tokens, 0) if tokens else None
+        if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Number):
+            return None
+        return parsed[0]
 
     def flush(self) -> Iterator[Claim]:
         pending, self.pending = self.pending, None
         if pending is None:
             return
         claims = []
+        element = self.element_number(pending)
         for chain in _chains(pending.tokens):
-            claim = self.claim(chain, pending.context, pending.anchor)
-            if claim is not None:
-                claims.append(claim)
+            if element is not None:
+                chain = self.named_element(chain, element)
+            claims.extend(self.claims_of(chain, pending.context, pending.anchor))
         if pending.line is not None:
             claims = self.in_running_text(claims, pending)
         yield from claims
@@ -282,7 +444,7 @@ class _Reader:
     def link(self, tokens: list[Token], first: int, last: int, node: Node | None, rel: str) -> Link:
         start, end = tokens[first].start, tokens[last - 1].end
         return Link(
-            self.text[start:end],
+            self.shown[start:end],
             start,
             end,
             self.lines.line(start),
@@ -291,21 +453,32 @@ class _Reader:
             tuple(tokens[first:last]),
         )
 
+    def claims_of(self, chain: _Chain, context: Context, anchor: int) -> list[Claim]:
+        """The claims of one chain: itself, or one per element when it writes out matrices."""
+        if any(isinstance(node, Matrix) for _, _, _, node in chain.links[1:]):
+            return self.elements(chain, context, anchor)
+        claim = self.claim(chain, context, anchor)
+        return [] if claim is None else [claim]
+
     def claim(self, chain: _Chain, context: Context, anchor: int) -> Claim | None:
         tokens = chain.tokens
-        links = tuple(self.link(tokens, a, b, node, rel) for rel, a, b, node in chain.links)
-        if len(links) < 2:
+        links = chain.made or tuple(
+            self.link(tokens, a, b, node, rel) for rel, a, b, node in chain.links
+        )
+        if len(links) < 2 or _is_counter(links):
             return None
         stated = links[-1].node
         quantity = self.quantity(links, chain) if self.naming else None
-        if isinstance(stated, Number):
+        if isinstance(stated, Opaque) and stated.text == "ambiguous":
+            kind = "ambiguous"
+        elif isinstance(stated, Number):
             kind = "chain"
         elif quantity is not None and any(self.checkable(link.node) for link in links[1:]):
             kind = "formula"
         else:
             return None
-        start, end = links[0].start, links[-1].end
-        text = " ".join(self.text[start:end].split())
+        start, end = min(link.start for link in links), max(link.end for link in links)
+        text = " ".join(self.shown[start:end].split())
         return Claim(
             links[0].line,
             text,
@@ -316,6 +489,94 @@ class _Reader:
             start,
             end,
             self.lines.line(max(anchor, end)),
+            chain.label,
+        )
+
+    # -- matrices and vectors -------------------------------------------------------------
+    def elements(self, chain: _Chain, context: Context, anchor: int) -> list[Claim]:
+        """``Z[1] = W[1] x + b[1] = [0.3775, 0.3925]``: one claim per element, each at the
+        line of its own number, named by the chain's name with the element's position."""
+        matrices = [(rel, node) for rel, _, _, node in chain.links[1:] if isinstance(node, Matrix)]
+        shape = matrices[-1][1].shape
+        matrices = [(rel, node) for rel, node in matrices if node.shape == shape]
+        head = chain.links[0][3]
+        updating = any(rel == "←" for rel, _, _, _ in chain.links) or any(
+            operations(node) for _, _, _, node in chain.links[1:] if not isinstance(node, Matrix)
+        )
+        claims = []
+        for position, _ in matrices[-1][1].cells():
+            cells = [(rel, _cell_at(node, position)) for rel, node in matrices]
+            if any(node is None for _, node in cells):
+                continue
+            stated = cells[-1][1]
+            name = self.element_name(head, position, shape, stated)
+            if name is None:
+                continue
+            links = (
+                name,
+                *(
+                    self.cell_link(n, rel, m)
+                    for (rel, n), (_, m) in zip(cells, matrices, strict=True)
+                ),
+            )
+            made = _Chain(chain.tokens, [], chain.after_prose, chain.label, links, updating)
+            claim = self.claim(made, context, anchor)
+            if claim is not None:
+                text = " = ".join(" ".join(link.text.split()) for link in links)
+                claims.append(replace(claim, text=text))
+        return claims
+
+    def cell_link(self, cell: Node, relation: str, matrix: Matrix) -> Link:
+        """One element's link: the cell as written, or, in an array worked out from arrays
+        (a product, σ of a vector), the element's own expression."""
+        link = self.link_at(cell.start, cell.end, cell, relation)
+        return replace(link, text=written(cell)) if matrix.env == "product" else link
+
+    def element_name(self, head, position, shape, stated: Node) -> Link | None:
+        """The link naming one element: the head's name with the element's position (or the
+        matching cell of a matrix of names written on the left)."""
+        if isinstance(head, Matrix):
+            cell = _cell_at(head, position) if head.shape == shape else None
+            if not isinstance(cell, Name | Derivative):
+                return None
+            return self.link_at(cell.start, cell.end, cell, "")
+        if isinstance(head, Name):
+            atom = _element_atom(head.atom, position, shape, self.layout)
+            node: Node = Name(atom, stated.start, stated.end)
+        elif isinstance(head, Derivative):
+            wrt = _element_atom(head.wrt, position, shape, self.layout)
+            node = Derivative(head.of, wrt, stated.start, stated.end)
+        else:
+            return None
+        return Link(
+            str(_written(node)), stated.start, stated.end, self.lines.line(stated.start), node, ""
+        )
+
+    def element_number(self, pending: _Pending) -> int | None:
+        """The number of a list item (``2. 0.2 − 0.4 + 2.8 = 2.6``) under a heading that names
+        a vector: the item is that element of the vector."""
+        if self.vector is None or pending.line is None:
+            return None
+        item = _LIST_ITEM.match(self.shown, pending.line[0], pending.line[1])
+        return int(item.group(1)) if item else None
+
+    def named_element(self, chain: _Chain, number: int) -> _Chain:
+        """A chain of numbers only, in an element list: named by the vector's element."""
+        first = chain.links[0][3] if chain.links else None
+        if first is None or names_in(first) or len(chain.links) < 2:
+            return chain
+        atom = _element_atom(self.vector, (number,), (), self.layout)
+        start, end = first.start, first.start
+        node = Name(atom, start, end)
+        name = Link(_written(node), start, end, self.lines.line(start), node, "")
+        links = tuple(self.link(chain.tokens, a, b, node, rel) for rel, a, b, node in chain.links)
+        first_link = replace(links[0], relation="=")
+        return _Chain(
+            chain.tokens,
+            chain.links,
+            chain.after_prose,
+            chain.label,
+            (name, first_link, *links[1:]),
         )
 
     def quantity(self, links: tuple[Link, ...], chain: _Chain) -> Quantity | None:
@@ -326,8 +587,10 @@ class _Reader:
             return None
         if chain.after_prose and _is_bare_neuron(first.node):
             return None  # "the net input of h1 = 0.3775": h1 is not the quantity here
-        updating = any(link.relation == "←" for link in links) or any(
-            operations(link.node) for link in links[1:] if link.node is not None
+        updating = (
+            chain.updating
+            or any(link.relation == "←" for link in links)
+            or any(operations(link.node) for link in links[1:] if link.node is not None)
         )
         if quantity.is_parameter and updating:
             return Quantity("updated", quantity.name + "+", quantity.key)
@@ -382,6 +645,9 @@ class _Chain:
     tokens: list[Token]
     links: list[tuple[str, int, int, Node | None]] = field(default_factory=list)
     after_prose: bool = False
+    label: str = ""
+    made: tuple[Link, ...] = ()  # links built already (the elements of a matrix)
+    updating: bool = False  # the chain a matrix's elements come from writes an update
 
 
 _STARTS = frozenset(
@@ -434,7 +700,7 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
             if depth == 0:
                 break
             depth -= 1
-        elif depth == 0 and kind in ("sep", "rowsep", "rel"):
+        elif depth == 0 and kind in ("sep", "rowsep", "rel", "label"):
             break
         boundary -= 1
     for start in range(boundary, r):
@@ -445,6 +711,8 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
             chain = _Chain(tokens, [("", start, r, parsed[0])])
             before = tokens[start - 1] if start > 0 else None
             chain.after_prose = before is not None and before.kind == "ident" and not before.math
+            if before is not None and before.kind == "label":
+                chain.label = before.text
             return chain
     if r > window and tokens[r - 1].kind == "ident" and not tokens[r - 1].math:
         return _Chain(tokens, [("", r - 1, r, None)])  # a word we do not know: "Total = 0.3"
@@ -463,7 +731,7 @@ def _cut(tokens: list[Token], node: Node, first: int, end: int) -> tuple[Node, i
     if not isinstance(left, Number) or not isinstance(right, Name | Derivative):
         return node, end, False
     following = tokens[end] if end < len(tokens) else None
-    index = bisect_left([t.start for t in tokens], right.start, first, end)
+    index = next((k for k in range(first, end) if tokens[k].start >= right.start), end)
     if following is None or following.kind != "rel" or tokens[index].math:
         return node, end, False  # in math, "2 w_5 = 0.8" is a product
     parsed = parse(tokens, first, index)
@@ -526,7 +794,39 @@ class _TableReader:
             for chain in _chains(line_tokens(reader.text, start, end)):
                 claim = reader.claim(chain, context, self.row.anchor)
                 if claim is not None:
-                    yield claim
+                    yield self.named_by_row(claim, column)
+
+    def named_by_row(self, claim: Claim, column: int) -> Claim:
+        """``| 4 | 0.2 + 0 − 0.5 − 0.4 = −0.7 |`` under ``| Unit j | Net input, I_j |``: a
+        cell whose chain names nothing is about the header's symbol at the row's label
+        (``I_4``), which the notation then reads."""
+        reader, row = self.reader, self.row
+        first = claim.links[0]
+        if column == 0 or (first.node is not None and names_in(first.node)):
+            return claim
+        header = row.header[column] if column < len(row.header) else ""
+        symbols = list(_HEADER_SYMBOL.finditer(header))
+        symbol = symbols[-1] if symbols else None  # the last one: "Net input, I_j" names I
+        start, end = row.cells[0]
+        label = reader.text[start:end].strip().strip("$")
+        if symbol is not None and _ROW_LABEL.fullmatch(label):
+            atom = Atom(symbol.group(1), label)
+            node: Node = Name(atom, first.start, first.start)
+            text = f"{atom.base}_{label}"
+        else:  # | w46 | 0.7 + (0.8)(−0.1466)(0.611) = 0.6283 | under | Weight | New value |
+            tokens = tokenize(reader.text, start, end, math=True)
+            parsed = parse(tokens, 0) if tokens else None
+            if parsed is None or parsed[1] != len(tokens) or not isinstance(parsed[0], Name):
+                return claim
+            node, text = parsed[0], reader.text[start:end].strip()
+        name = Link(text, first.start, first.start, first.line, node)
+        links = (name, replace(first, relation="="), *claim.links[1:])
+        quantity = None
+        if reader.naming is not None:
+            quantity = self.quantity(node, _column(header))
+            if quantity is not None and quantity.is_parameter:
+                quantity = Quantity("updated", quantity.name + "+", quantity.key)
+        return replace(claim, links=links, quantity=quantity)
 
     def history(self, step: Number) -> Iterator[Claim]:
         """A row of a training history: ``| 500 | 0.00267 |`` under ``| Step | E_total |``."""
@@ -573,13 +873,15 @@ class _TableReader:
             context = self.context(column)
         if not name_tokens:  # a history row: the quantity is named by the header
             name_tokens = [Token("ident", header, start, start)]
-        kind = "value" if context.phase == "trained" else _column(header)
+        kind = _column(header)
+        if context.phase == "trained" and kind != "target":
+            kind = "value"  # "after 10000 iterations" is the trained value, not w⁺
         quantity = self.quantity(name, kind)
         if quantity is None:
             return None
         lines = reader.lines
         name_link = Link(
-            reader.text[name_tokens[0].start : name_tokens[-1].end],
+            reader.shown[name_tokens[0].start : name_tokens[-1].end],
             name_tokens[0].start,
             name_tokens[-1].end,
             lines.line(name_tokens[0].start),
@@ -589,7 +891,7 @@ class _TableReader:
         )
         number = parsed[0]
         value_link = Link(
-            reader.text[number.start : number.end],
+            reader.shown[number.start : number.end],
             number.start,
             number.end,
             lines.line(number.start),
@@ -597,7 +899,7 @@ class _TableReader:
             "=",
             tuple(tokens[: parsed[1]]),
         )
-        text = " ".join(reader.text[self.row.start : self.row.end].split())
+        text = " ".join(reader.shown[self.row.start : self.row.end].split())
         return Claim(
             name_link.line,
             text,
@@ -633,6 +935,12 @@ class _TableReader:
 _OF_NEURON = {"target": "target", "net": "net", "out": "out", "error": "E"}
 
 
+#: a header's symbol indexed by the row: I_j, O_{j}, Err_j, \delta_j (the index a letter)
+_HEADER_SYMBOL = re.compile(r"\\?([A-Za-z]+)(?:_\{?|\s)[ijkl]\}?(?![A-Za-z0-9])")
+#: a row label that indexes: 4, h1, H21, o2
+_ROW_LABEL = re.compile(r"[A-Za-z]{0,2}\d{1,3}")
+
+
 def _neuron_of(quantity: Quantity | None) -> str | None:
     """The neuron a quantity belongs to: h1 for net_h1 or out_h1, o2 for E_o2."""
     if quantity is None or quantity.kind not in ("net", "out", "error", "target"):
@@ -650,3 +958,150 @@ def _column(header: str) -> str | None:
         if pattern.search(header):
             return name
     return None
+
+
+# -- matrices, element lists, counters and prose ----------------------------------------------
+def _cell_at(matrix: Matrix, position: tuple[int, ...]) -> Node | None:
+    if matrix.flat:
+        row, column = 1, position[0]
+    else:
+        row, column = position
+    if row > len(matrix.rows) or column > len(matrix.rows[row - 1]):
+        return None
+    return matrix.rows[row - 1][column - 1]
+
+
+def _element_atom(atom: Atom, position: tuple[int, ...], shape: tuple[int, ...], layout: str):
+    """The name of one element: the written name with its position, shape and layout."""
+    return replace(atom, element=position, shape=shape, layout=layout)
+
+
+def _written(node: Node) -> str:
+    """An element's name as the document would write it: ``dW[3][2][1]``."""
+    if isinstance(node, Derivative):
+        return f"∂{written_name(node.of)}/∂{written_name(node.wrt)}"
+    return written_name(node.atom) if isinstance(node, Name) else ""
+
+
+#: a matrix table's row labels say its layout: inputs down the side are sources (x W)
+_LABEL_LAYOUT = {"i": "row", "x": "row", "o": "column"}
+_NEURON_LABEL = re.compile(r"\$?[hoixHOIX]_?\{?\d+\}?\$?")
+_PLAIN_NUMBER = re.compile(r"[-−+]?\$?[-−+]?\d+(?:[.,]\d+)?\$?")
+#: a numbered list item: "1. 0.2 − 0.4 + 2.8 = 2.6", "2) …", "- 3. …"
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(\d{1,2})[.)][ \t]")
+#: a sentence announcing a vector's elements one by one
+_ELEMENTWISE = re.compile(
+    r"\beach\s+(?:element|entry|component|row)|\belement[- ]?wise|\bcomponent[- ]?wise"
+    r"|\belements?\s+of\b|\bentries\s+of\b|\bone\s+by\s+one\b",
+    re.IGNORECASE,
+)
+_RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
+_ARRAY_WORD = re.compile(r"^(?:d?[A-Za-z]\d?|delta)$")
+
+
+def _array_name(text: str) -> Atom | None:
+    """The vector or matrix a heading or a sentence names: ``Z[2]``, ``z^{[2]}``, ``dA[1]``,
+    ``Z2``, ``h``; None when it names none (or several)."""
+    tokens = tokenize(text, 0, min(len(text), 400), math=True)
+    found = []
+    for index, token in enumerate(tokens):
+        if token.kind != "ident" or not _ARRAY_WORD.match(token.text) or token.text == "I":
+            continue
+        parsed = parse(tokens, index)
+        if parsed is None or not isinstance(parsed[0], Name):
+            continue
+        atom = parsed[0].atom
+        scripted = atom.index or atom.sup.startswith(("[", "(")) or atom.base[-1].isdigit()
+        alone = len(tokens) <= 3 and re.fullmatch(r"d?[A-Z]", atom.base)  # "### Z"
+        if scripted or alone:
+            found.append(atom)
+    names = {str(atom) for atom in found}
+    return found[0] if len(names) == 1 else None
+
+
+#: loop counters and indices: "l = 1", "i = 1", "for k = 2"
+_COUNTERS = frozenset("ijklmn")
+
+
+def _is_counter(links: tuple[Link, ...]) -> bool:
+    """``l = 1``, ``i = 1``: an index set to a small whole number is no claim about the network."""
+    if len(links) != 2:
+        return False
+    first, last = links[0].node, links[1].node
+    if not isinstance(last, Number) or last.places < 0 or not 0 <= last.value < 100:
+        return False
+    if first is None and len(links[0].tokens) == 1:  # a word read as-is in running text
+        return links[0].tokens[0].text in _COUNTERS
+    if not isinstance(first, Name):
+        return False
+    atom = first.atom
+    plain = not (atom.sub or atom.sup or atom.index or atom.element)
+    return plain and atom.base in _COUNTERS
+
+
+_NUMBER_WORD = r"[-−]?\d+\.\d+(?:[eE][-−]?\d+)?"
+_SUBJECT = (
+    r"(?P<subject>(?:\b(?:the|our|its)\s+)?(?:(?:total|overall|new|network'?s?)\s+)?"
+    r"(?:error|loss|cost)\b"
+    r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+of\s+(?:neuron\s+|unit\s+|node\s+)?"
+    r"(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
+    r"|(?:\b(?:the|our)\s+)?(?P<rate>learning\s+rate)"
+    r"|\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
+)
+_VERB = (
+    r"(?P<verb>(?:was|is|becomes|became|equals|has\s+become|(?:drops?|dropped|falls?|fell|"
+    r"goes\s+down|went\s+down|decreases?|decreased|rises?|rose|changes?|changed|comes?\s+out)"
+    r"\s+to|comes?\s+to)(?:\s+now|\s+then)?(?:\s+(?:about|approximately|roughly|only))?)"
+)
+_PROSE = re.compile(rf"{_SUBJECT}\s+{_VERB}\s+(?P<number>{_NUMBER_WORD})(?![\d.]*\d|\s*%)", re.I)
+_MORE = re.compile(
+    rf"\s*,?\s*(?:and|but|,)\s+(?:it\s+)?(?:now\s+)?{_VERB}\s+(?P<number>{_NUMBER_WORD})"
+    r"(?![\d.]*\d|\s*%)",
+    re.I,
+)
+_CHANGED = re.compile(r"now|become|became|drop|fall|fell|down|decrease|rise|rose|change", re.I)
+_WORDS = {"output": "out", "activation": "out", "net": "net", "input": "net"}
+
+
+_FROM_TO = re.compile(
+    rf"{_SUBJECT}\s+(?:has\s+|had\s+)?(?:dropped|drops|fell|falls|went|goes|rose|rises|"
+    rf"decreased|decreases|increased|increases|changed|changes|improved|improves)"
+    rf"(?:\s+down|\s+up)?\s+from\s+(?P<number>{_NUMBER_WORD})\s+to\s+(?P<second>{_NUMBER_WORD})"
+    r"(?![\d.]*\d|\s*%)",
+    re.I,
+)
+
+
+def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
+    """(subject span, name, [(verb, number start, number end), …]) for each subject of `text`
+    that is said to have a value (and then another): one regular-expression pass each."""
+    for match in _FROM_TO.finditer(text):  # "the error drops from 0.2984 to 0.2910"
+        atom = _subject_atom(match)
+        if atom is not None:
+            values = [("from", *match.span("number")), ("changed to", *match.span("second"))]
+            yield match.span("subject"), atom, values
+    for match in _PROSE.finditer(text):
+        atom = _subject_atom(match)
+        if atom is None:
+            continue
+        values = [(match.group("verb"), match.start("number"), match.end("number"))]
+        position = match.end()
+        more = _MORE.match(text, position)
+        while more is not None:
+            values.append((more.group("verb"), more.start("number"), more.end("number")))
+            more = _MORE.match(text, more.end())
+        yield match.span("subject"), atom, values
+
+
+def _subject_atom(match: re.Match) -> Atom | None:
+    if match.group("rate"):
+        return Atom("eta")
+    if match.group("word"):
+        tokens = tokenize(match.group("word"), 0, None, math=True)
+        parsed = parse(tokens, 0)
+        return parsed[0].atom if parsed and isinstance(parsed[0], Name) else None
+    if match.group("neuron"):
+        words = match.group("subject").lower().split()
+        word = next((w for w in words if w in _WORDS), "output")
+        return Atom(_WORDS[word], match.group("neuron").replace("_", ""))
+    return Atom("E")

@@ -24,6 +24,7 @@ import dataclasses
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sympy import Derivative as SymDerivative
@@ -46,10 +47,102 @@ from derive.check.expression import (
 )
 from derive.check.names import Quantity
 from derive.check.truth import Truth, per_sample
+from derive.model import E_TOTAL
 from derive.numeric import ctx
 
 #: numbers with fewer significant digits match too much by chance to name another quantity
 MIN_DIGITS_FOR_MATCH = 3
+
+
+# -- slips as declared counterfactuals ----------------------------------------------------------
+@dataclass(frozen=True)
+class Slip:
+    """One kind of slip, declared: what the writer computes instead, and how it is said.
+
+    `counterfactuals(truth, quantity, sample)` yields ``(value, words)`` pairs: the value
+    the slip produces for `quantity`, and the fields of `wording` that name it. The same
+    record explains a bare wrong number and a wrong formula (``w6+ = w6 + η·∂E/∂w6``
+    is the slip whether or not the formula is written), so each is looped over in one
+    place (`slip_of`).
+    """
+
+    name: str
+    wording: str
+    counterfactuals: Callable[[Truth, Quantity, int], Iterator[tuple[object, dict]]]
+
+
+def _added_update(truth: Truth, quantity: Quantity, sample: int):
+    """p⁺ = p + η·∂E/∂p: the step taken uphill."""
+    if quantity.kind != "updated":
+        return
+    step, name = truth.step, quantity.name[:-1]
+    if step.is_updated(name):
+        rate, gradient = step.learning_rate, step.gradients[name]
+        yield step.parameters[name] + rate * gradient, {"parameter": name}
+
+
+def _other_gradient(truth: Truth, quantity: Quantity, sample: int):
+    """p⁺ = p − η·∂E/∂q: the update of p made with another parameter's gradient."""
+    if quantity.kind != "updated":
+        return
+    step, name = truth.step, quantity.name[:-1]
+    if not step.is_updated(name):
+        return
+    own = abs(step.gradients[name])
+    for other, gradient in step.gradients.items():
+        # a gradient much smaller than the parameter's own would only say "not updated"
+        if other != name and gradient != step.gradients[name] and abs(gradient) >= own / 2:
+            yield step.parameters[name] - step.learning_rate * gradient, {"other": other}
+
+
+def _missing_path(truth: Truth, quantity: Quantity, sample: int):
+    """A hidden neuron's sum Σ_k δ_k·w_kj with the term through neuron k left out
+    (∂E/∂out_j, or ∂E/∂net_j = σ'(net_j)·Σ …)."""
+    if quantity.kind != "derivative" or quantity.key is None:
+        return
+    key = quantity.key
+    if not isinstance(key, SymDerivative):
+        return
+    of, wrt = key.expr, key.variables[0]
+    if of != E_TOTAL or not isinstance(wrt, Symbol):
+        return
+    kind, _, neuron = wrt.name.partition("_")
+    values = truth.step.before[sample].values
+    for candidate, sensitivity in truth.derivation.sensitivities.items():
+        if candidate.name != neuron or len(sensitivity.terms) < 2:
+            continue
+        factor = ctx.mpf(1)
+        if kind == "net":
+            factor = values.get(SymDerivative(candidate.out, candidate.net))
+            if factor is None:
+                return
+        elif kind != "out":
+            return
+        true = values.get(key)
+        if true is None:
+            return
+        for delta, link in sensitivity.terms:
+            term = values[delta.label] * values[link.label] * factor
+            yield true - term, {"through": delta.neuron.name}
+
+
+SLIPS: tuple[Slip, ...] = (
+    Slip("added update", "η·∂E/∂{parameter} was added instead of subtracted", _added_update),
+    Slip("missing path", "the term through {through} is missing", _missing_path),
+    Slip("other gradient", "the update used the gradient of {other}", _other_gradient),
+)
+
+
+def slip_of(truth: Truth, quantity: Quantity | None, sample: int, holds) -> str:
+    """The first declared slip whose counterfactual value `holds` (the stated number, or
+    the value of the formula written), in words; "" when none does."""
+    if quantity is None:
+        return ""
+    for slip in SLIPS:
+        for value, words in slip.counterfactuals(truth, quantity, sample):
+            if value is not None and holds(value):
+                return slip.wording.format(**words)
+    return ""
 
 
 def diagnose(verdict: Verdict, truth: Truth, precision: Precision) -> str:
@@ -76,7 +169,12 @@ class _Explainer:
         self.precision = precision
 
     def matches(self, number: Number | None, value) -> bool:
-        return number is not None and value is not None and self.precision.agrees(number, [value])
+        """`number` is `value` at the writer's precision, allowing the drift of one
+        unseen rounding (a number already found wrong is explained, not judged)."""
+        if number is None or value is None:
+            return False
+        drift = float(self.precision.half_unit(number)) if number.digits >= 3 else 0.0
+        return self.precision.agrees(number, [value], drift)
 
     def written(self, number: Number, value) -> str:
         """`value` written to the same last place as `number`."""
@@ -95,6 +193,7 @@ class _Explainer:
         """The first known slip whose result is the stated number."""
         for check in (
             self.carried,
+            self.declared,
             self.bias_variant,
             self.misplaced_input,
             self.other_pass,
@@ -111,6 +210,11 @@ class _Explainer:
             if found:
                 return found
         return ""
+
+    def declared(self, stated: Number, quantity: Quantity | None) -> str:
+        """A declared slip (`SLIPS`) whose value the stated number is."""
+        sample = self.evidence.sample
+        return slip_of(self.truth, quantity, sample, lambda value: self.matches(stated, value))
 
     def substituted_input(self) -> str:
         evidence = self.evidence
@@ -356,19 +460,14 @@ class _Explainer:
             return ""
         step = self.truth.step
         name = quantity.name[:-1]
-        p, g, rate = step.parameters[name], step.gradients[name], step.learning_rate
+        p, g = step.parameters[name], step.gradients[name]
         if self.matches(stated, p - g):
             return "the learning rate η is missing from the update"
-        if self.matches(stated, p + rate * g):
-            return "η·∂E/∂p was added instead of subtracted"
         if self.matches(stated, p):
             return "this is the value before the update"
         variant = self.variant("without_activation").get(Symbol(quantity.name))
         if self.matches(stated, variant):
             return "its gradient lacks the activation derivative ∂out/∂net"
-        for other, gradient in step.gradients.items():
-            if other != name and self.matches(stated, p - rate * gradient):
-                return f"the update used the gradient of {other}"
         return ""
 
     def derivative_slip(self, stated: Number, quantity: Quantity | None) -> str:
@@ -505,6 +604,12 @@ class _Explainer:
         if link is None or link.node is None or written is None or true is None:
             return ""
         true_value = float(true)
+        declared = slip_of(
+            self.truth, evidence.quantity, evidence.sample,
+            lambda value: _close(written.value, float(value)),
+        )  # fmt: skip
+        if declared:
+            return declared
         for check in (self.swapped_target, self.swapped_name, self.missing_part):
             found = check(link.node, written.value, true_value)
             if found:

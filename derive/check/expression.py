@@ -105,6 +105,48 @@ class Opaque:
 
 
 @dataclass(frozen=True)
+class Matrix:
+    """A matrix or vector written out: its cells row by row (None where a cell is not read).
+
+    `env` is how it was written (``bmatrix``, ``pmatrix``, ``array``, ``list`` for
+    ``[a, b, c]`` and ``[[…], […]]``). A flat list has one row and `flat` set: whether it is
+    a row or a column is the document's layout, not the list's.
+    """
+
+    rows: tuple[tuple[Node | None, ...], ...]
+    env: str
+    start: int
+    end: int
+    flat: bool = False
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        if self.flat:
+            return (len(self.rows[0]),)
+        return (len(self.rows), max(len(row) for row in self.rows))
+
+    def transposed(self, end: int) -> Matrix:
+        """``[…]^T``: rows become columns (a flat list stays a flat list)."""
+        if self.flat:
+            return Matrix(self.rows, self.env, self.start, end, True)
+        width = max(len(row) for row in self.rows)
+        rows = tuple(
+            tuple(row[c] if c < len(row) else None for row in self.rows) for c in range(width)
+        )
+        return Matrix(rows, self.env, self.start, end)
+
+    def cells(self) -> list[tuple[tuple[int, ...], Node | None]]:
+        """(1-based position, cell) for every cell, row by row; (i,) in a flat list."""
+        if self.flat:
+            return [((i,), cell) for i, cell in enumerate(self.rows[0], start=1)]
+        return [
+            ((r, c), cell)
+            for r, row in enumerate(self.rows, start=1)
+            for c, cell in enumerate(row, start=1)
+        ]
+
+
+@dataclass(frozen=True)
 class Apply:
     """An operation: ``add`` (n-ary; subtraction is adding a ``neg``), ``mul``, ``div``, ``pow``,
     ``neg``, ``percent``, or a function ``exp``, ``ln``, ``tanh``, ``sigmoid``, ``dsigmoid``,
@@ -117,7 +159,7 @@ class Apply:
     juxtaposed: bool = False
 
 
-Node = Number | Name | Derivative | Constant | Opaque | Apply
+Node = Number | Name | Derivative | Constant | Opaque | Matrix | Apply
 
 
 class _Fail(Exception):
@@ -130,6 +172,9 @@ _FUNCTION_WORDS = {
     "max": "max", "min": "min",
 }  # fmt: skip
 _MODIFIERS = frozenset(("new", "updated", "New", "Updated"))
+_MODULES = frozenset(("np", "numpy", "math", "torch", "jnp"))
+_ARRAYS = frozenset(("array", "asarray", "tensor"))
+_MODULE_FUNCTIONS = frozenset(("array", "asarray", "tensor", "exp", "log", "tanh", "sqrt"))
 _CLOSERS = frozenset(("rel", "sep", "rowsep", "rparen", "rbrace"))
 _SCRIPT_KINDS = frozenset(("ident", "num", "greek", "sub", "sup", "lparen", "rparen"))
 
@@ -198,7 +243,7 @@ class _Parser:
                 i = j
             if len(terms) == 1:
                 return node, i
-            return Apply("add", tuple(terms), first.start, self.end_of(i)), i
+            return combine("add", tuple(terms), first.start, self.end_of(i)), i
         finally:
             self.depth -= 1
 
@@ -209,7 +254,7 @@ class _Parser:
             if token.text == "-":
                 if isinstance(node, Number):
                     return node.negated(token.start), j
-                return Apply("neg", (node,), token.start, node.end), j
+                return combine("neg", (node,), token.start, node.end), j
             return node, j
         return self.term(i)
 
@@ -219,13 +264,13 @@ class _Parser:
             token = self.token(i)
             if token is None:
                 break
-            if (token.kind == "op" and token.text in ("*", "/")) or self._times_x(i):
+            if (token.kind == "op" and token.text in ("*", "/", "⊙")) or self._times_x(i):
                 try:
                     right, j = self.signed_power(i + 1)
                 except _Fail:
                     break
-                op = "div" if token.text == "/" else "mul"
-                node = Apply(op, (node, right), node_start(node), self.end_of(j))
+                op = {"/": "div", "⊙": "hadamard"}.get(token.text, "mul")
+                node = combine(op, (node, right), node_start(node), self.end_of(j))
                 i = j
                 continue
             if self._juxtaposable(node, i):
@@ -233,7 +278,7 @@ class _Parser:
                     right, j = self.power(i)
                 except _Fail:
                     break
-                node = Apply("mul", (node, right), node_start(node), self.end_of(j), True)
+                node = combine("mul", (node, right), node_start(node), self.end_of(j), True)
                 i = j
                 continue
             break
@@ -248,7 +293,7 @@ class _Parser:
                 node = (
                     node.negated(start)
                     if isinstance(node, Number)
-                    else Apply("neg", (node,), start, node_end(node))
+                    else combine("neg", (node,), start, node_end(node))
                 )
             return node, j
         return self.power(i)
@@ -265,7 +310,7 @@ class _Parser:
         token = self.token(i)
         if token is None:
             return False
-        if token.kind in ("lparen", "lbrace", "frac", "sqrt", "func", "partial", "greek"):
+        if token.kind in ("lparen", "lbrace", "frac", "sqrt", "func", "partial", "greek", "matrix"):
             return True
         return token.kind == "ident"
 
@@ -282,6 +327,9 @@ class _Parser:
                     i += 1
                 else:
                     break
+                if isinstance(base, Matrix) and _is_transpose(exponent):
+                    base = base.transposed(self.end_of(i))
+                    continue
                 base = Apply("pow", (base, exponent), node_start(base), self.end_of(i))
             return base, i
         finally:
@@ -391,13 +439,125 @@ class _Parser:
         text = "".join(tokens)
         return (int(text), j) if _is_integer(text) else None
 
+    def primary_ambiguous(self, i: int) -> tuple[Node, int]:
+        """``0,5999`` where the document has not said its decimals are commas: no value."""
+        token = self.tokens[i]
+        return Opaque("ambiguous", token.start, token.end), i + 1
+
+    def primary_matrix(self, i: int) -> tuple[Node, int]:
+        """A matrix environment: each ``cell`` token's expression, up to ``endmatrix``."""
+        start, env = self.tokens[i].start, self.tokens[i].text
+        rows: list[list[Node | None]] = []
+        j = i + 1
+        while self.kind(j) == "cell":
+            row = int(self.tokens[j].text.split(",")[0])
+            stop = j + 1
+            depth = 0
+            while stop < self.limit and (depth or self.kind(stop) not in ("cell", "endmatrix")):
+                depth += {"matrix": 1, "endmatrix": -1}.get(self.kind(stop), 0)
+                stop += 1
+            while len(rows) < row:
+                rows.append([])
+            rows[row - 1].append(self._cell(j + 1, stop))
+            j = stop
+        if self.kind(j) != "endmatrix" or not rows:
+            raise _Fail
+        cells = tuple(tuple(row) for row in rows if row)
+        return Matrix(cells, env, start, self.tokens[j].end), j + 1
+
+    def _cell(self, first: int, stop: int) -> Node | None:
+        """One cell's expression, or None if the cell is not one expression."""
+        if first >= stop:
+            return None
+        found = parse(self.tokens, first, stop)
+        return found[0] if found is not None and found[1] == stop else None
+
+    def _printed_array(self, i: int) -> tuple[Node, int] | None:
+        """NumPy's printout ``[[ 0.3775 -0.3925]\n [ 0.1 0.2]]``: numbers separated by spaces
+        only, each row in brackets; a sign there belongs to the number after it."""
+        rows: list[list[Node]] = []
+        depth, j, sign = 0, i, None
+        while j < self.limit:
+            token = self.tokens[j]
+            if token.kind == "lparen" and token.text == "[":
+                depth += 1
+                if depth > 2:
+                    return None
+                if depth == 2 or not rows:
+                    rows.append([])
+            elif token.kind == "rparen" and token.text == "]":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif token.kind == "op" and token.text in "-+" and sign is None:
+                sign = token
+            elif token.kind == "sep" and token.text == "." and self.tokens[j - 1].kind == "num":
+                pass  # NumPy writes zero as "0."
+            elif token.kind == "num" and rows:
+                number = _number(token)
+                if sign is not None:
+                    number = number.negated(sign.start) if sign.text == "-" else number
+                    if self.tokens[j - 1].end != token.start:
+                        return None  # "0.3 - 0.2": arithmetic, not a printout
+                rows[-1].append(number)
+                sign = None
+            else:
+                return None
+            j += 1
+        rows = [row for row in rows if row]
+        if depth or not rows or sum(len(row) for row in rows) < 2:
+            return None
+        if any(len(row) < 2 for row in rows) and len(rows) == 1:
+            return None
+        if self.tokens[i + 1].kind == "num" or (self.tokens[i + 1].kind == "op"):
+            flat = Matrix(
+                (tuple(rows[0]),), "printed", self.tokens[i].start, self.tokens[j].end, True
+            )
+            return flat, j + 1
+        matrix = Matrix(
+            tuple(tuple(row) for row in rows), "printed", self.tokens[i].start, self.tokens[j].end
+        )
+        return matrix, j + 1
+
+    def _list(self, i: int) -> tuple[Node, int]:
+        """``[0.3775, 0.3925]``, ``[[0.15, 0.20], [0.25, 0.30]]``, ``[0,5; 0,6]`` → a Matrix."""
+        start = self.tokens[i].start
+        items: list[Node] = []
+        j = i + 1
+        while True:
+            node, j = self.expression(j)
+            items.append(node)
+            if self.kind(j) == "sep" and self.tokens[j].text in ",;":
+                j += 1
+                continue
+            break
+        j = self.expect(j, "rparen")
+        if len(items) < 2:
+            raise _Fail
+        end = self.end_of(j)
+        if all(isinstance(item, Matrix) and item.flat for item in items):
+            rows = tuple(item.rows[0] for item in items)  # type: ignore[union-attr]
+            return Matrix(rows, "list", start, end), j
+        if any(isinstance(item, Matrix) for item in items):
+            raise _Fail
+        return Matrix((tuple(items),), "list", start, end, flat=True), j
+
     def primary_opaque(self, i: int) -> tuple[Node, int]:
         token = self.tokens[i]
         return Opaque(token.text, token.start, token.end), i + 1
 
     def primary_lparen(self, i: int) -> tuple[Node, int]:
+        if self.tokens[i].text == "[":
+            printed = self._printed_array(i)
+            if printed is not None:
+                return printed
         node, j = self.expression(i + 1)
-        return node, self.expect(j, "rparen")
+        if self.kind(j) == "sep" and self.tokens[j].text in ",;" and self.tokens[i].text in "[(":
+            return self._list(i)  # [0.3775, 0.3925], a tuple (0.5, 1, 0)
+        j = self.expect(j, "rparen")
+        if self.tokens[i].text == "[" and isinstance(node, Matrix) and node.flat:
+            return Matrix(node.rows, node.env, self.tokens[i].start, self.end_of(j)), j  # [[…]]
+        return node, j
 
     def primary_lbrace(self, i: int) -> tuple[Node, int]:
         node, j = self.expression(i + 1)
@@ -488,7 +648,7 @@ class _Parser:
             node, j = self.primary(j)
         else:
             node, j = self.power(j)
-        return Apply(name, (node,), start, self.end_of(j)), j
+        return combine(name, (node,), start, self.end_of(j)), j
 
     def primary_greek(self, i: int) -> tuple[Node, int]:
         token = self.tokens[i]
@@ -505,10 +665,19 @@ class _Parser:
         token = self.tokens[i]
         text = token.text
         following = self.kind(i + 1)
+        if text in _MODULES and self._numpy_call(i + 1):
+            i = i + 2  # np.array(…), np.exp(…), math.log(…): the module's name says nothing
+            token = self.tokens[i]
+            text, following = token.text, self.kind(i + 1)
         if text == "e" and not self.is_op(i + 1, "_"):
             return Constant("e", token.start, token.end), i + 1
         if text.lower() in _FUNCTION_WORDS and following == "lparen":
             return self._function(i, _FUNCTION_WORDS[text.lower()])
+        if text in ("ln", "log", "exp") and following in ("num", "ident", "greek"):
+            return self._function(i, _FUNCTION_WORDS[text])
+        if text in _ARRAYS and following == "lparen" and self.tokens[i + 1].text == "(":
+            node, j = self.primary(i + 2)  # numpy's array([[…], […]])
+            return node, self.expect(j, "rparen")
         if text.startswith("d") and len(text) > 1:
             leibniz = self._leibniz(i)
             if leibniz is not None:
@@ -520,6 +689,15 @@ class _Parser:
                 return Name(marked, token.start, self.end_of(j)), j
         atom, j = self.atom(i)
         return Name(atom, token.start, self.end_of(j)), j
+
+    def _numpy_call(self, i: int) -> bool:
+        """``np.array(``, ``np.exp(``, ``math.log(``: a module's function we know."""
+        dot, name, paren = self.token(i), self.token(i + 1), self.token(i + 2)
+        return (
+            dot is not None and dot.kind == "sep" and dot.text == "."
+            and name is not None and name.text in _MODULE_FUNCTIONS
+            and paren is not None and paren.text == "("
+        )  # fmt: skip
 
     def _leibniz(self, i: int) -> tuple[Node, int] | None:
         """dE/dw5, dE_total/dw_5: a differential, a slash, a differential."""
@@ -540,10 +718,15 @@ class _Parser:
             raise _Fail
         base, math = token.text, token.math
         sub, sup = "", ""
+        index: tuple[str, ...] = ()
         j = i + 1
-        for _ in range(4):
+        for _ in range(6):
             kind = self.kind(j)
-            if self.is_op(j, "_"):
+            bracket = self._bracket_index(j)
+            if bracket is not None:
+                parts, j = bracket
+                index += parts
+            elif self.is_op(j, "_"):
                 text, j = self.script(j + 1)
                 sub += text
             elif self.is_op(j, "^"):
@@ -571,10 +754,34 @@ class _Parser:
                 j += 3
             else:
                 break
-        atom, j = self._spaced_index(Atom(base, sub, sup), j, math)
+        atom, j = self._spaced_index(Atom(base, sub, sup, index), j, math)
         if not looks_like_name(atom, math):
             raise _Fail
         return atom, j
+
+    def _bracket_index(self, j: int) -> tuple[tuple[str, ...], int] | None:
+        """``Z[1]``, ``dW[3][2][1]``, ``W[2][1,3]``: indices in brackets hugging the name."""
+        opener = self.token(j)
+        if opener is None or opener.kind != "lparen" or opener.text != "[":
+            return None
+        if self.tokens[j - 1].end != opener.start:
+            return None
+        parts: list[str] = []
+        k = j + 1
+        while k < self.limit and k - j <= 6:
+            token = self.tokens[k]
+            if token.kind == "rparen" and token.text == "]":
+                return (tuple(parts), k + 1) if parts else None
+            if token.kind == "num" and token.text.isdigit():
+                parts.append(token.text)
+            elif token.kind == "ambiguous":
+                parts.extend(token.text.split(","))
+            elif token.kind == "ident" and len(token.text) == 1:
+                parts.append(token.text)
+            elif not (token.kind == "sep" and token.text == ","):
+                return None
+            k += 1
+        return None
 
     def script(self, i: int) -> tuple[str, int]:
         """The flattened text of a sub- or superscript: {h_{1}} → h1, 5 → 5, {(2)} → (2)."""
@@ -600,8 +807,10 @@ class _Parser:
                     return "".join(parts), j + 1
             elif kind in _SCRIPT_KINDS or (kind == "op" and self.tokens[j].text in "+-*"):
                 parts.append(self.tokens[j].text)
-            elif kind == "sep" and self.tokens[j].text == ",":
-                parts.append(",")
+            elif kind == "sep" and self.tokens[j].text in ",.":
+                parts.append(self.tokens[j].text)  # w_{1,2}, w_{O1.H21}
+            elif kind == "ambiguous":
+                parts.append(self.tokens[j].text)
             elif kind == "prime":
                 parts.append("'")
             elif kind not in ("op",):
@@ -677,19 +886,131 @@ def _is_integer(text: str) -> bool:
 def _name_sup(text: str) -> bool:
     """A superscript that belongs to the name (w_5^{+}, a^{(2)}, w^{(1)+}, E^{[1]}), not a
     power (x^2)."""
-    if updated_mark(text) or text in ("old", "(old)", "orig"):
+    if updated_mark(text) or text in ("old", "(old)", "orig", "T"):
         return True
     rest = _INDEXED_SUP.sub("", text, count=1)
-    return rest != text and (not rest or updated_mark(rest))
+    return rest != text and (not rest or rest == "T" or updated_mark(rest))
 
 
 _INDEXED_SUP = re.compile(r"^[(\[]\d+[)\]]")
 
 
+def combine(op: str, args: tuple[Node, ...], start: int, end: int, juxtaposed: bool = False):
+    """An operation, worked element by element when it is on arrays written out.
+
+    ``[0.15 0.20; 0.25 0.30] [0.05; 0.10] + 0.35`` is the matrix of the expressions
+    ``0.15·0.05 + 0.20·0.10 + 0.35``, …: a product of arrays whose shapes fit is the matrix
+    product, ``⊙`` (and a product of arrays of one shape that do not fit) is entry by entry,
+    sums and functions (σ, exp) go entry by entry, a number scales every entry. Arrays whose
+    shapes do not agree give an `Opaque` (no value, never a wrong one).
+    """
+    if not any(isinstance(arg, Matrix) for arg in args):
+        return Apply("mul" if op == "hadamard" else op, args, start, end, juxtaposed)
+    try:
+        result = None
+        if op == "mul" and len(args) == 2 and all(isinstance(a, Matrix) for a in args):
+            result = _matrix_product(args[0], args[1], start, end)
+        if result is None:
+            result = _entrywise("mul" if op in ("hadamard", "mul") else op, args, start, end)
+    except _Shape:
+        return Opaque("array", start, end)
+    cells = result.cells()
+    if len(cells) == 1 and cells[0][1] is not None:
+        return cells[0][1]  # a row times a column: one number
+    return result
+
+
+class _Shape(Exception):
+    """Arrays whose shapes do not fit the operation."""
+
+
+def _grid(matrix: Matrix, row: bool) -> list[list[Node | None]]:
+    """A matrix as rows of cells; a flat list as one row (`row`) or one column."""
+    if matrix.flat:
+        cells = list(matrix.rows[0])
+        return [cells] if row else [[cell] for cell in cells]
+    width = max(len(r) for r in matrix.rows)
+    return [list(r) + [None] * (width - len(r)) for r in matrix.rows]
+
+
+def _matrix_product(left: Matrix, right: Matrix, start: int, end: int) -> Matrix | None:
+    a, b = _grid(left, row=True), _grid(right, row=False)
+    inner = len(a[0])
+    if inner != len(b):
+        return None
+    rows = []
+    for r in range(len(a)):
+        row = []
+        for c in range(len(b[0])):
+            pairs = [(a[r][k], b[k][c]) for k in range(inner)]
+            if any(x is None or y is None for x, y in pairs):
+                row.append(None)
+                continue
+            terms = tuple(Apply("mul", (x, y), x.start, y.end) for x, y in pairs)
+            row.append(terms[0] if len(terms) == 1 else Apply("add", terms, start, end))
+        rows.append(tuple(row))
+    return Matrix(tuple(rows), "product", start, end)
+
+
+def _entrywise(op: str, args: tuple[Node, ...], start: int, end: int) -> Matrix:
+    """`op` on each entry; every array of one shape (a flat list as a column), numbers
+    broadcast."""
+    shapes = {_grid_shape(a) for a in args if isinstance(a, Matrix)}
+    if len(shapes) != 1:
+        raise _Shape
+    height, width = shapes.pop()
+    grids = [_grid(a, row=False) if isinstance(a, Matrix) else None for a in args]
+    rows = []
+    for r in range(height):
+        row = []
+        for c in range(width):
+            cells = [g[r][c] if g is not None else a for g, a in zip(grids, args, strict=True)]
+            if any(cell is None or isinstance(cell, Matrix) for cell in cells):
+                row.append(None)
+            else:
+                row.append(Apply(op, tuple(cells), cells[0].start, cells[-1].end))
+        rows.append(tuple(row))
+    flat = all(a.flat for a in args if isinstance(a, Matrix))
+    if flat:
+        return Matrix((tuple(r[0] for r in rows),), "product", start, end, True)
+    return Matrix(tuple(rows), "product", start, end)
+
+
+def _grid_shape(matrix: Matrix) -> tuple[int, int]:
+    grid = _grid(matrix, row=False)
+    return len(grid), len(grid[0])
+
+
+_SYMBOLS = {"add": " + ", "mul": "·", "div": "/", "pow": "^"}
+
+
+def written(node: Node | None) -> str:
+    """An expression built from arrays written out, as one entry of it would be written:
+    ``0.15·0.05 + 0.20·0.10 + 0.35``, ``sigmoid(0.3775)`` (for quoting an element's claim)."""
+    if isinstance(node, Number):
+        return node.text
+    if isinstance(node, Name):
+        return str(node.atom)
+    if isinstance(node, Apply):
+        parts = [written(arg) for arg in node.args]
+        if node.op in _SYMBOLS:
+            inner = [f"({p})" if " + " in p and node.op != "add" else p for p in parts]
+            return _SYMBOLS[node.op].join(inner).replace("+ -", "− ")
+        if node.op == "neg":
+            return f"−{parts[0]}"
+        return f"{node.op}({', '.join(parts)})"
+    return "…"
+
+
+def _is_transpose(node: Node) -> bool:
+    """The exponent of ``[…]^T``, ``[…]^{\\top}``."""
+    return isinstance(node, Name) and node.atom.base == "T" and not node.atom.sub
+
+
 def _negate(node: Node) -> Node:
     if isinstance(node, Number):
         return node.negated(node.start)
-    return Apply("neg", (node,), node_start(node), node_end(node))
+    return combine("neg", (node,), node_start(node), node_end(node))
 
 
 def node_start(node: Node) -> int:
@@ -858,6 +1179,7 @@ _EVALUATE: dict[str, Callable[..., Value | None]] = {
     "Derivative": _evaluate_name,
     "Constant": _evaluate_constant,
     "Opaque": _evaluate_opaque,
+    "Matrix": _evaluate_opaque,  # an array has no single value; its elements are claims
     "Apply": _evaluate_apply,
 }
 

@@ -75,11 +75,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         ("ws", ""),
     ),
     "prime": ("prime", "'"),
+    **dict.fromkeys(("odot", "circ"), ("op", "⊙")),
+    "otimes": ("op", "*"),
+    **dict.fromkeys(("top", "intercal", "mathsf{T}"), ("ident", "T")),
 }  # fmt: skip
 #: environments read as one opaque value: piecewise definitions and matrices
-OPAQUE = frozenset(
-    ("cases", "dcases", "pmatrix", "bmatrix", "matrix", "vmatrix", "Bmatrix", "smallmatrix")
+OPAQUE = frozenset(("cases", "dcases", "rcases"))
+#: environments whose cells are read one by one: matrices and vectors
+MATRICES = frozenset(
+    ("pmatrix", "bmatrix", "matrix", "vmatrix", "Vmatrix", "Bmatrix", "smallmatrix", "array")
 )
+#: LaTeX words that keep their meaning when the backslash is lost (``frac{1}{2}``)
+BARE_COMMANDS = frozenset(("frac", "dfrac", "tfrac", "sqrt"))
 #: the spacing commands \quad and \qquad end a statement, unlike the thin spaces
 STATEMENT_SPACES = frozenset(("quad", "qquad"))
 
@@ -102,9 +109,10 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "λ": ("greek", "lambda"), "μ": ("greek", "mu"), "γ": ("greek", "gamma"),
     "θ": ("greek", "theta"), "β": ("greek", "beta"), "φ": ("greek", "phi"),
     "τ": ("greek", "tau"),
+    "@": ("op", "*"), "⊙": ("op", "⊙"), "∘": ("op", "⊙"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
 }  # fmt: skip
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿ", "0123456789+-()n")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ", "0123456789+-()nT")
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ", "0123456789+-aeoxhklmnpstij")
 
 _SIZES = "left|right|bigl|bigr|Bigl|Bigr|big|Big|bigg|Bigg|biggl|biggr|Biggl|Biggr|middle|bigm|Bigm"
@@ -118,6 +126,10 @@ _TOKEN = re.compile(
    |(?P<rowsep>\\\\(?:\[[^\]\n]{{0,20}}\])?)
    |(?P<opaque>\\begin\s*\{{(?P<env>{"|".join(sorted(OPAQUE))})\*?\}}
        .{{0,2000}}?\\end\s*\{{(?P=env)\*?\}})
+   |(?P<matrix>\\begin\s*\{{(?P<menv>{"|".join(sorted(MATRICES))})\*?\}}(?P<colspec>\{{[^{{}}\n]{{0,40}}\}})?
+       (?P<cells>.{{0,4000}}?)\\end\s*\{{(?P=menv)\*?\}})
+   |(?P<comma>(?<![\w{{,.])\d+,\d+(?!\d|\.\d))
+   |(?P<epower>(?<![A-Za-z0-9_\\])e(?=[-−]\d|\d*\.\d)(?![A-Za-z]))
    |(?P<grouped>\\(?P<command>{_GROUPED})\*?\s*\{{(?P<argument>[^{{}}]{{0,200}})\}})
    |(?P<size>\\(?:{_SIZES})(?![A-Za-z])\s*\.?)
    |(?P<cmd>\\[A-Za-z]+\*?)
@@ -127,7 +139,7 @@ _TOKEN = re.compile(
    |(?P<dots>\.\.\.+)
    |(?P<assign>:=|==)
    |(?P<power>\*\*)
-   |(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿ]+)
+   |(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ]+)
    |(?P<sub>[₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)
    |(?P<half>½)
    |(?P<other>.)
@@ -152,7 +164,12 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
         if kind == "ws" or kind == "size":
             continue
         if kind == "ident":
-            append(Token("ident", match.group(), match.start(), match.end(), math))
+            word = match.group()
+            if word in BARE_COMMANDS and text.startswith("{", match.end()):
+                bare = "sqrt" if word == "sqrt" else "frac"
+                append(Token(bare, "", match.start(), match.end(), math))
+            else:
+                append(Token("ident", word, match.start(), match.end(), math))
         elif kind == "other" and match.group() in single and match.group() not in "*_":
             token_kind, value = single[match.group()]
             append(Token(token_kind, value, match.start(), match.end(), math))
@@ -168,6 +185,59 @@ def _rowsep(text: str, match: re.Match, end: int, math: bool, append) -> None:
 def _opaque(text: str, match: re.Match, end: int, math: bool, append) -> None:
     """A cases or matrix environment: one token with no value (its rows are not claims)."""
     append(Token("opaque", match.group("env"), match.start(), match.end(), math))
+
+
+def _matrix(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    r"""A matrix or vector environment: a ``matrix`` token, then each cell as a ``cell`` token
+    (its text the 1-based ``row,column``) followed by the cell's own tokens, then ``endmatrix``.
+
+    The parser builds a `Matrix` of the cells; a claim about a matrix becomes one claim per
+    element, each at its own line.
+    """
+    env = match.group("menv")
+    start, stop = match.start("cells"), match.end("cells")
+    if env != "array" and match.group("colspec"):
+        start = match.start("colspec")
+    append(Token("matrix", env, match.start(), start, math))
+    for row, (row_start, row_end) in enumerate(_spans(text, start, stop, _ROW), start=1):
+        cells = _spans(text, row_start, row_end, _CELL)
+        if row > 1 and len(cells) == 1 and not text[row_start:row_end].strip():
+            continue  # a trailing \\ before \end
+        for column, (cell_start, cell_end) in enumerate(cells, start=1):
+            append(Token("cell", f"{row},{column}", cell_start, cell_start, math))
+            for token in tokenize(text, cell_start, cell_end, math):
+                append(token)
+    append(Token("endmatrix", env, stop, match.end(), math))
+
+
+_ROW = re.compile(r"\\\\(?:\[[^\]\n]{0,20}\])?")
+_CELL = re.compile(r"(?<!\\)&")
+
+
+def _spans(text: str, start: int, stop: int, separator: re.Pattern) -> list[tuple[int, int]]:
+    """The spans between the separators in ``text[start:stop]``."""
+    spans, position = [], start
+    for found in separator.finditer(text, start, stop):
+        spans.append((position, found.start()))
+        position = found.end()
+    spans.append((position, stop))
+    return spans
+
+
+def _comma(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    """``0,5999`` in a document that writes decimal points: a decimal comma, or two numbers?
+
+    The document has not settled it (a document that writes decimal commas throughout is
+    read with them before it reaches the lexer), so the token is ``ambiguous``: whatever it
+    is part of is left unrecognized rather than read as 0.
+    """
+    append(Token("ambiguous", match.group(), match.start(), match.end(), math))
+
+
+def _epower(text: str, match: re.Match, end: int, math: bool, append) -> None:
+    """``e0.7``, ``e-0.7``: an exponent whose caret was lost (in plain text and PDF copies)."""
+    append(Token("ident", "e", match.start(), match.end(), math))
+    append(Token("op", "^", match.end(), match.end(), math))
 
 
 def _grouped(text: str, match: re.Match, end: int, math: bool, append) -> None:
@@ -282,6 +352,9 @@ def _is_emphasis(text: str, start: int, stop: int, end: int) -> bool:
 _HANDLERS = {
     "rowsep": _rowsep,
     "opaque": _opaque,
+    "matrix": _matrix,
+    "comma": _comma,
+    "epower": _epower,
     "grouped": _grouped,
     "cmd": _command,
     "escaped": _escaped,

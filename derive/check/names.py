@@ -24,11 +24,27 @@ from derive.model import E_TOTAL, ETA, SymbolicNetwork
 
 @dataclass(frozen=True)
 class Atom:
-    """A name as written: base word, flattened subscript and superscript."""
+    """A name as written: base word, flattened subscript and superscript.
+
+    The reader also keeps what a name says about arrays, as written, for the notation to
+    interpret: `index`, the bracketed indices written after it (``Z[1]`` → ``("1",)``,
+    ``dW[3][2][1]`` → ``("3", "2", "1")``); `element`, for one element of a matrix or vector
+    written out (``Z[1] = [0.3775, 0.3925]``), its 1-based position in what was written —
+    (row, column) in a matrix, (i,) in a flat list — and `shape`, the written shape ((2, 1),
+    (1, 2), or (2,) for a flat list); `layout`, how the document multiplies matrices:
+    ``column`` when it writes ``W x`` (a weight matrix's rows are destination neurons),
+    ``row`` when it writes ``x W`` (its rows are source neurons), ``""`` when it does not
+    say. A transposed name (``W^T``) has ``T`` as its superscript; its element positions
+    are as written, in the transposed matrix.
+    """
 
     base: str
     sub: str = ""
     sup: str = ""
+    index: tuple[str, ...] = ()
+    element: tuple[int, ...] = ()
+    shape: tuple[int, ...] = ()
+    layout: str = ""
 
     def __str__(self) -> str:
         text = self.base
@@ -36,6 +52,8 @@ class Atom:
             text += f"_{self.sub}"
         if self.sup:
             text += f"^{self.sup}"
+        for index in (*self.index, *self.element):
+            text += f"[{index}]"
         return text
 
 
@@ -110,7 +128,11 @@ _NAME_WORDS = frozenset(
 _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C", "T"))
 
 
+#: a neuron coded by a letter and its numbers, as many documents name them: O1, H21, X2
+_CODE_NAME = re.compile(r"^[A-Za-z]\d{1,3}$")
+
 _LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
+_LAYER_ARRAY = re.compile(r"^d?[ZAWHbzaw]\d$")
 
 
 def looks_like_name(atom: Atom, math: bool) -> bool:
@@ -120,8 +142,14 @@ def looks_like_name(atom: Atom, math: bool) -> bool:
         return True
     if base.lower() == "learning":
         return atom.sub == "rate"
+    if atom.index:  # Z[1], dW[3], A[2][1]: a short name hugging its brackets
+        return math or len(base) <= 3
+    if _LAYER_ARRAY.match(base):  # Z1, dW2: a notebook's arrays
+        return True
     if atom.sub or atom.sup:
         return math or base.lower() in _NAME_WORDS or base in _NAME_WORDS or len(base) == 1
+    if _CODE_NAME.match(base):
+        return math or base[0].isupper()  # O1, H21: a neuron in a document's own code
     if math:
         return len(base) == 1 or base in _NAME_WORDS or base.lower() in _NAME_WORDS
     return (base in _NAME_WORDS or base.lower() in _NAME_WORDS) and base not in _PROSE_SINGLE
@@ -172,6 +200,10 @@ class Naming:
         return self._quantities[atom]
 
     def _quantity(self, atom: Atom) -> Quantity | None:
+        if atom.element or atom.index:
+            return self._array_element(atom)
+        if self.samples <= 1 and _BRACKET_LAYER.match(atom.sup) and _ARRAY.match(atom.base):
+            return self._array_element(atom)  # b^{[1]}: one sample, so [1] is a layer
         base, sub, sup = atom.base, flatten(atom.sub), flatten(atom.sup)
         if sub.lower() in UPDATED_MARKS - {"n", "t+1"} and sub:
             sub, sup = "", sub
@@ -326,6 +358,111 @@ class Naming:
             return Quantity("net", f"net_{neuron.name}", neuron.net)
         return self._delta(neuron.name)
 
+    # -- arrays: Z[1], A^{[2]}, W1 written out as a matrix, dW[3][2][1] ---------------------
+    def _array_element(self, atom: Atom) -> Quantity | None:
+        """One element of a layer's array, named by the layer and the element's position.
+
+        The layer is the bracket index (``Z[1]``, Andrew Ng's course), the superscript
+        (``z^{(1)}``, ``a^{[1]}``) or the digits of the name (``W1`` of a notebook); layer 0
+        is the inputs. A weight matrix's orientation comes from its shape when it is not
+        square, else from the document's layout (``W x`` or ``x W``); unsure, it is None.
+        """
+        found = _ARRAY.match(atom.base)
+        if found is None:
+            return None
+        gradient, letter, digits = found.groups()
+        located = self._array_layer(atom, letter, digits)
+        if located is None:
+            return None
+        layer, element = located
+        transposed = flatten(atom.sup).endswith("T")
+        kind = _ARRAY_KINDS.get(letter)
+        if kind == "bias" and not element and (layer, None) in self.bias_at:
+            shared = self._parameter(self.bias_at[(layer, None)])  # db[2] of a shared bias
+            return self._derivative_quantity("E_total", shared.name) if gradient else shared
+        if kind is None or not 0 <= layer < len(self.network.layers) or not element:
+            return None
+        if kind == "weight":
+            if layer == 0:
+                return None
+            pair = self._oriented(layer, element, atom.shape, atom.layout, transposed)
+            name = self.weight_at.get((layer, *pair)) if pair else None
+            quantity = self._parameter(name) if name else None
+        else:
+            index = _vector_index(element, atom.shape)
+            quantity = self._layer_value(kind, layer, index) if index else None
+        if quantity is None or not gradient:
+            return quantity
+        if quantity.kind == "net" and letter.lower() == "z":
+            return self._delta(quantity.name.split("_", 1)[1])
+        if quantity.kind in ("out", "weight", "bias"):
+            return self._derivative_quantity("E_total", quantity.name)
+        return None
+
+    def _array_layer(
+        self, atom: Atom, letter: str, digits: str
+    ) -> tuple[int, tuple[int, ...]] | None:
+        """(layer, element position) of an array's element: the layer from the name's digits
+        (W1), its superscript (a^{[1]}), its subscript (W_2) or its first bracket (Z[1])."""
+        positions = [int(i) for i in atom.index if i.isdigit()]
+        layer_sup = _INDEXED_SUP.match(flatten(atom.sup))
+        if letter in "XYy" and not digits:  # the inputs, the targets
+            positions.insert(0, 0 if letter == "X" else len(self.network.layers) - 1)
+        if digits:
+            layer = int(digits)
+        elif layer_sup:
+            layer = int(layer_sup.group(2))
+        elif flatten(atom.sub).isdigit():  # W_2 of a document that numbers its layers
+            layer = int(flatten(atom.sub))
+        elif positions:
+            layer, positions = positions[0], positions[1:]
+        else:
+            return None
+        if 0 in positions:  # dW2[1, 0]: indices from 0, as in code
+            positions = [p + 1 for p in positions]
+        return layer, tuple(positions) + atom.element
+
+    def _layer_value(self, kind: str, layer: int, index: int) -> Quantity | None:
+        neurons = self.network.layers[layer]
+        if not 1 <= index <= len(neurons):
+            return None
+        neuron = neurons[index - 1]
+        if kind == "bias":
+            name = self.bias_at.get((layer, index)) if layer else None
+            return self._parameter(name) if name else None
+        if kind == "out":
+            return self._neuron_value(neuron.name)
+        if kind == "target":
+            return self._target(neuron.name)
+        if layer == 0:
+            return None
+        if kind == "delta":
+            return self._delta(neuron.name)
+        return Quantity("net", f"net_{neuron.name}", neuron.net)
+
+    def _oriented(
+        self, layer: int, element: tuple[int, ...], shape: tuple[int, ...], layout: str, t: bool
+    ) -> tuple[int, int] | None:
+        """(destination, source) of a weight matrix's element written at `element`."""
+        if len(element) != 2:
+            return None
+        (r, c), written = element, shape if len(shape) == 2 else ()
+        if t:  # W^T written out: its (r, c) is W's (c, r)
+            r, c = c, r
+            written = written[::-1]
+        outs, ins = len(self.network.layers[layer]), len(self.network.layers[layer - 1])
+        if written and outs != ins:
+            if written == (outs, ins):
+                return r, c
+            if written == (ins, outs):
+                return c, r
+            return None
+        if layout == "row":
+            return c, r
+        if layout == "column" or not written:
+            return r, c
+        return None
+
     # -- derivatives ----------------------------------------------------------------------
     def derivative(self, of: Atom, wrt: Atom) -> Quantity | None:
         """∂of/∂wrt as a quantity (∂E/∂w5 → dE_total/dw5; δ-style names are handled above)."""
@@ -352,6 +489,32 @@ class Naming:
         if of == "E":  # the batch loss of several samples
             return Quantity("derivative", f"dE/d{wrt}", Derivative(E_TOTAL, Symbol(wrt)))
         return Quantity("derivative", f"d{of}/d{wrt}", Derivative(Symbol(of), Symbol(wrt)))
+
+
+#: an array's name: an optional d (its gradient), its letter, an optional layer number
+_ARRAY = re.compile(r"^(d|grad_?|∂)?([zZaAhHwWbBδXYy]|delta|Delta)(\d?)$")
+_BRACKET_LAYER = re.compile(r"^\[\d+\]T?$")
+_ARRAY_KINDS = {
+    "z": "net", "Z": "net", "a": "out", "A": "out", "h": "out", "H": "out",
+    "w": "weight", "W": "weight", "b": "bias", "B": "bias",
+    "δ": "delta", "delta": "delta", "Delta": "delta", "X": "out", "Y": "target", "y": "target",
+}  # fmt: skip
+
+
+def _vector_index(element: tuple[int, ...], shape: tuple[int, ...]) -> int | None:
+    """The neuron a vector's element is: (3,) or (3, 1) in a column, (1, 3) in a row."""
+    if len(element) == 1:
+        return element[0]
+    if len(element) == 2:
+        r, c = element
+        if shape and len(shape) == 2:
+            if shape[1] == 1:
+                return r
+            if shape[0] == 1:
+                return c
+            return None
+        return r if c == 1 else c if r == 1 else None
+    return None
 
 
 def _indices(sub: str) -> tuple[int, ...]:

@@ -173,6 +173,56 @@ def is_latex(text: str) -> bool:
     return _LATEX.search(text) is not None
 
 
+#: a number written with a decimal comma (0,5999; 12,5), or with a decimal point
+_COMMA_NUMBER = re.compile(r"(?<![\w{,.])(\d+),(\d+)(?!\d|\.\d)")
+_POINT_NUMBER = re.compile(r"(?<![\w{,.])\d+\.\d+(?![\d,])")
+_INDEX_BEFORE = re.compile(r"[_^]\{?\d*$")
+
+
+def decimal_comma(text: str) -> bool:
+    """Whether `text` writes its decimals with a comma, consistently.
+
+    It does when numbers like ``0,5999`` outnumber numbers like ``0.5999`` ten to one and
+    at least two of them cannot be thousands (``0,59``, ``2,5``; ``1,250`` could be either).
+    A document that mixes both is not decided: its ``0,5999`` stays ambiguous.
+    """
+    commas = points = 0
+    for match in _COMMA_NUMBER.finditer(text):
+        integer, fraction = match.groups()
+        if len(fraction) != 3 or integer == "0":
+            commas += 1
+    if commas < 2:
+        return False
+    points = sum(1 for _ in _POINT_NUMBER.finditer(text))
+    return points * 10 <= commas
+
+
+#: LaTeX's decimal comma, 0{,}5999: a comma in braces between digits is never a separator
+_BRACED_COMMA = re.compile(r"(?<![\w.])(\d+)\{,\}(\d+)")
+
+
+def with_braced_commas_read(text: str) -> str:
+    """``0{,}5999`` → ``  0.5999``: LaTeX's decimal comma as a point, every line's length kept
+    (the number moves two places right, on its own line)."""
+    if "{,}" not in text:
+        return text
+    return _BRACED_COMMA.sub(lambda m: f"  {m.group(1)}.{m.group(2)}", text)
+
+
+def with_decimal_points(text: str) -> str:
+    """`text` with its decimal commas written as points, every offset kept (same length).
+
+    A comma inside an index (``w_{1,2}``, ``x^{1,2}``) is left alone.
+    """
+
+    def point(match: re.Match) -> str:
+        if _INDEX_BEFORE.search(text, max(0, match.start() - 8), match.start()):
+            return match.group()
+        return f"{match.group(1)}.{match.group(2)}"
+
+    return _COMMA_NUMBER.sub(point, text)
+
+
 def without_comments(text: str) -> str:
     """LaTeX comments, the preamble and TikZ pictures blanked out (their ``margin=2.5`` and
     ``opacity=0.9`` are no claims), keeping every offset and every line where it was."""
@@ -258,14 +308,51 @@ def _display(source: str, start: int, end: int, match: re.Match) -> Iterator[Blo
 
 
 def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
-    """Fenced code: its lines are plain-text arithmetic (``net_h1 = 0.15*0.05 + …``)."""
+    """Fenced code: its lines are arithmetic (``net_h1 = 0.15*0.05 + …``, ``dz2 = a2 - y``),
+    read as mathematics without their comments; a printed array (``W1 = [[0.15 0.25]`` …
+    ``[0.20 0.30]]``) is one unit over the lines its brackets span."""
     first_line_end = source.find("\n", start, end)
     body_start = end if first_line_end < 0 else first_line_end + 1
-    for line_start, line_end in _line_spans(source, body_start, end):
-        if _RELATION_HINT.search(source, line_start, line_end):
-            tokens = tokenize(source, line_start, line_end, math=False)
-            if tokens:
-                yield Math(tuple(tokens), line_start, line_end, line_end)
+    spans = list(_line_spans(source, body_start, end))
+    index = 0
+    while index < len(spans):
+        line_start, line_end = spans[index]
+        index += 1
+        if not _RELATION_HINT.search(source, line_start, line_end):
+            continue
+        # a printed array goes on over the next lines until its brackets close
+        depth = _depth(source, line_start, line_end)
+        while 0 < depth < 5 and index < len(spans):
+            line_end = spans[index][1]
+            depth += _depth(source, *spans[index])
+            index += 1
+        comment = _COMMENT.search(source, line_start, line_end)
+        code_end = comment.start() if comment else line_end
+        # code names its variables with single letters (x, y, a2 - y): read it as mathematics
+        tokens = _code(tokenize(source, line_start, code_end, math=True))
+        tokens = _labelled(source, line_start, tokens)
+        if tokens:
+            yield Math(tuple(tokens), line_start, line_end, line_end)
+
+
+#: a comment in code: # or // after a space or at the start of the line
+_COMMENT = re.compile(r"(?:(?<=\s)|^)(?:#|//)", re.MULTILINE)
+
+
+def _depth(source: str, start: int, end: int) -> int:
+    """How many more square brackets a line opens than it closes."""
+    return source.count("[", start, end) - source.count("]", start, end)
+
+
+def _code(tokens: list[Token]) -> list[Token]:
+    """Keyword arguments of code (``precision=6`` in ``f(precision=6)``) are no claims."""
+    for index in range(2, len(tokens)):
+        token = tokens[index]
+        before = tokens[index - 2]
+        keyword = before.kind == "lparen" or (before.kind == "sep" and before.text == ",")
+        if token.kind == "rel" and tokens[index - 1].kind == "ident" and keyword:
+            tokens[index] = token._replace(kind="sep")
+    return tokens
 
 
 def _tabular(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
@@ -431,7 +518,7 @@ def _line(source: str, start: int, end: int) -> Iterator[Block]:
     if not _RELATION_HINT.search(source, start, end):
         return
     for window_start, window_end in _windows(source, start, end):
-        tokens = line_tokens(source, window_start, window_end)
+        tokens = _labelled(source, start, line_tokens(source, window_start, window_end))
         if tokens:
             yield Math(tuple(tokens), window_start, window_end, end)
 
@@ -445,6 +532,20 @@ def _windows(source: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield position, cut
         position = cut
     yield position, end
+
+
+_ROW_LABEL = re.compile(r"[ \t]*(\d{1,3})[ \t]+[(\[]")
+
+
+def _labelled(source: str, line_start: int, tokens: list[Token]) -> list[Token]:
+    """A row label fused to its formula: in ``6 (-0.3)(0.332) = -0.0996`` (a table of units
+    copied as text) the ``6`` opening the line names the row, it is no factor."""
+    if len(tokens) < 2 or tokens[0].kind != "num" or tokens[0].start == tokens[0].end:
+        return tokens
+    label = _ROW_LABEL.match(source, line_start)
+    if label is None or label.end(1) != tokens[0].end:
+        return tokens
+    return [tokens[0]._replace(kind="label"), *tokens[1:]]
 
 
 def line_tokens(source: str, start: int, end: int) -> list[Token]:

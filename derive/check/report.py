@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +40,15 @@ class Finding:
     expected: Decimal | None
     diagnosis: str
     anchor: int  # the line after which an annotation goes
+    as_written: str = ""  # the claim's first link as the document writes it
+
+    @property
+    def name(self) -> str:
+        """The document's own name for the quantity (``dE/dw6``, never ``p``), else derive's."""
+        written = " ".join(self.as_written.split())
+        if written and len(written) <= 40 and "\\" not in written:
+            return written
+        return self.quantity or written or "the result"
 
     @property
     def is_wrong(self) -> bool:
@@ -50,6 +59,7 @@ class Finding:
             "line": self.line,
             "text": self.text,
             "quantity": self.quantity,
+            "as_written": self.as_written or None,
             "verdict": self.verdict,
             "stated": float(self.stated) if self.stated is not None else None,
             "expected": float(self.expected) if self.expected is not None else None,
@@ -60,11 +70,13 @@ class Finding:
         """``wrong value: dE_total/dw3 is 0.00049771, not 0.00043856``."""
         if self.verdict == "unrecognized":
             return "unrecognized"
-        what = self.quantity or "the result"
+        what = self.name if self.quantity is not None or self.as_written else "the result"
         if self.expected is not None and self.stated == self.expected:
             return f"{self.verdict} in {what} (the result {self.stated_text} is right)"
         if self.expected is not None and self.stated_text is not None:
             return f"{self.verdict}: {what} is {_plain(self.expected)}, not {self.stated_text}"
+        if self.stated_text is not None:
+            return f"{self.verdict}: {what} is not {self.stated_text}"
         return f"{self.verdict}: {what}"
 
 
@@ -74,6 +86,17 @@ class CheckReport:
 
     source: str
     results: tuple[Finding, ...]
+    notation: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    answers_hidden: bool = False
+
+    def without_answers(self) -> CheckReport:
+        """The report for graded homework: the kind of slip and the line, no true value
+        (nor a diagnosis, which may quote one)."""
+        hidden = tuple(
+            replace(r, expected=None, diagnosis=_hide(r.diagnosis)) for r in self.results
+        )
+        return replace(self, results=hidden, answers_hidden=True)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -102,10 +125,32 @@ class CheckReport:
         return 1 if self.wrong else 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"findings": [f.to_json() for f in self.findings], "summary": self.summary}
+        return {
+            "notation": dict(self.notation),
+            "claims": [r.to_json() for r in self.results],
+            "findings": [f.to_json() for f in self.findings],
+            "summary": self.summary,
+        }
+
+    def reading(self) -> str:
+        """The notation learned, as one sentence: ``read H21 as out_h2_1, y as out_o1``."""
+        if not self.notation:
+            return ""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for written, name in self.notation.items():
+            groups.setdefault(_ELEMENT.sub("[·]", written), []).append((written, name))
+        pairs = []
+        for members in groups.values():
+            (first, name), (last, last_name) = members[0], members[-1]
+            if len(members) == 1:
+                pairs.append(f"{first} as {name}")
+            else:  # the elements of one array: W[1][1]…W[3][3] as w1…w9
+                pairs.append(f"{first}…{last} as {name}…{last_name}")
+        return "read " + ", ".join(pairs)
 
     def to_text(self) -> str:
-        lines = []
+        lines = [self.reading()] if self.notation else []
+        lines += list(self.notes)
         for finding in self.wrong:
             lines.append(f"{self.source}:{finding.line}: {finding.headline()}")
             lines.append(f"    {_shorten(finding.text)}")
@@ -170,6 +215,21 @@ _MARKERS = {
     "typst": "// derive check {note}",
     "html": "<!-- derive check {note} -->",
 }
+
+
+#: an element's position in a name: W[2][1]
+_ELEMENT = re.compile(r"\[\d+\]")
+#: a number in a diagnosis: what --hide-answers keeps out
+_NUMBER = re.compile(
+    r"(?<![\w.{}])(?<!line )(?<!lines )[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w{}])"
+)
+
+
+def _hide(diagnosis: str) -> str:
+    """A diagnosis without the numbers it quotes (the kind of slip stays)."""
+    if not diagnosis:
+        return diagnosis
+    return _NUMBER.sub("…", diagnosis) if _NUMBER.search(diagnosis) else diagnosis
 
 
 def _note(finding: Finding, line: int) -> str:

@@ -155,6 +155,10 @@ class Truth:
             return values[key]
         if isinstance(key, Derivative):
             return self.derivative(key, step, index)
+        negated = -key
+        if isinstance(negated, Derivative):  # −∂E/∂net_j: the "error" Err_j of textbooks
+            value = self.value_in(negated, values, step, index)
+            return None if value is None else -value
         return None
 
     def derivative(self, key: Derivative, step: TrainingStep, index: int) -> object | None:
@@ -213,6 +217,7 @@ class Truth:
             table[record.label] = record.expression
         for delta in derivation.deltas.values():
             table.setdefault(delta.own_label, delta.expression)
+            table.setdefault(-delta.label, -delta.expression)  # Err_j = −δ_j
         for sensitivity in derivation.sensitivities.values():
             for delta, link in sensitivity.terms:
                 label = sensitivity.term_label(delta)
