@@ -22,7 +22,6 @@ from decimal import Decimal
 from sympy import Float
 
 from derive.asking import Asked
-from derive.diagram import layout
 from derive.messages import Language, _
 from derive.numeric import Value, rounded
 from derive.printing import math_printer
@@ -81,7 +80,7 @@ def moodle_xml(
 
 def _question(variant: Variant, digits: int, seed: int, lang: Language) -> ET.Element:
     walkthrough = build_walkthrough(variant.spec)
-    svg = network_svg(layout(walkthrough.document.overview), lang)
+    svg = network_svg(walkthrough.document, lang)
     image = f"network-{variant.number:02d}.svg"
     cloze = len(variant.answers) > 1
     question = ET.Element("question", type="cloze" if cloze else "numerical")

@@ -18,14 +18,14 @@ from typing import Any
 from sympy import Expr, Float, Symbol
 
 from derive.asking import Asked
-from derive.diagram import Layout, layout
+from derive.document import Document
 from derive.errors import UsageError
 from derive.exercise_settings import SHEET_FORMATS
 from derive.messages import Language, _
-from derive.numeric import Value, plain
+from derive.numeric import Value
 from derive.printing import math_printer
 from derive.prose import ACTIVATION_NAMES, LOSS_NAMES
-from derive.render import environment
+from derive.render import environment, render_drawing
 from derive.slides import Byline
 from derive.text import latex_escape, markdown_text, typst_text
 from derive.walkthrough import Walkthrough, build_walkthrough
@@ -79,8 +79,6 @@ RULE_WORDS = {
     "invalid": _("invalid"),
     "repeated": _("repeated"),
 }
-#: the diagram's column captions, by layer kind
-LAYER_WORDS = {"input": _("input layer"), "hidden": _("hidden layer"), "output": _("output layer")}
 
 
 def words(table: dict[str, str], lang: Language, **fields: object) -> dict[str, str]:
@@ -187,31 +185,16 @@ def build_sheet(
         biases=biases,
         update_biases=spec.update_biases,
         questions=questions,
-        svg=network_svg(layout(walkthrough.document.overview), lang),
+        svg=network_svg(walkthrough.document, lang),
     )
 
 
-def network_svg(diagram: Layout, lang: Language | None = None) -> str:
+def network_svg(document: Document, lang: Language | None = None) -> str:
     """The network as a standalone SVG (plain text labels, no MathML): for the HTML and PDF
-    sheets and the image of a Moodle question; captions and decimal mark of `lang`."""
-    lang = lang or Language()
-    template = environment("html").get_template("exercise/network.svg.j2")
-    text = template.render(
-        d=diagram,
-        name=_svg_name,
-        value=lambda v: lang.number(plain(v, 12)).replace("-", "\u2212"),
-        caption=lambda kind: lang.text(LAYER_WORDS[kind]) if kind in LAYER_WORDS else kind,
-    )
-    return re.sub(r"\n\s*\n", "\n", text)
-
-
-def _svg_name(symbol: Symbol) -> tuple[str, str]:
-    """w5 → ("w", "5"); net_h1 → ("net", "h1"); h1_2 → ("h", "1,2")."""
-    name = symbol.name
-    match = re.fullmatch(r"([a-zA-Z]+)_?(\w*)", name)
-    if match is None:
-        return name, ""
-    return match[1], match[2].replace("_", ",")
+    sheets and the image of a Moodle question. The drawing of every other format
+    (`derive.diagram`, `derive.render.render_drawing`): weights on their edges, inputs and
+    targets beside their neurons, in `lang` with its decimal mark."""
+    return render_drawing(document, "network", lang=lang)
 
 
 def render_sheet(sheet: Sheet, fmt: str) -> str | bytes:
