@@ -22,6 +22,7 @@ from sympy import Expr, Symbol
 
 from derive.activations import ACTIVATIONS
 from derive.expr import HALF, ONE, add, evaluated, frac, mul, neg, power, sub, vanishes
+from derive.messages import _
 from derive.registry import LOSSES as FACTS
 
 Term = Callable[[Symbol, Symbol, int], Expr]
@@ -148,7 +149,7 @@ SIMPLIFICATIONS: dict[tuple[str, str], Simplification] = {
     ("sigmoid", "cross_entropy"): Simplification(lambda t, o: neg(mul(t, sub(ONE, o)))),
     # Σ_k (−t_k/o_k) · o_k(δ_kj − o_j) = o_j Σ_k t_k − t_j = o_j − t_j
     ("softmax", "cross_entropy"): Simplification(
-        lambda t, o: sub(o, t), condition="the targets of each sample add up to 1"
+        lambda t, o: sub(o, t), condition=_("the targets of each sample add up to 1")
     ),
 }
 

@@ -35,7 +35,7 @@ from derive.printing.width import OPERATOR
 from derive.prose import Prose
 from derive.slides import Byline, plan_deck
 from derive.templatecache import bytecode_cache
-from derive.text import latex_escape, markdown_text, typst_text
+from derive.text import latex_escape, markdown_prose, markdown_text, typst_text
 
 #: length (in LaTeX characters) above which a Markdown display equation is split
 LONG_EQUATION = 240
@@ -62,6 +62,10 @@ class Syntax:
     narrow_width: float | None = None
     drawing: str = ""
     tint: bool = False
+    #: the words of a sentence (`say`), where they are escaped otherwise than free text
+    prose: Callable[[str], str] | None = None
+    #: an equation inside a sentence (HTML: a box that scrolls rather than widen the page)
+    inline_chain: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,11 @@ MATHML = Syntax(
     narrow_width=30,
     drawing="svg",
     tint=True,
+    inline_chain='<span class="ieq"><math>{}</math></span>'.format,
 )
-MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text, drawing="svg")
+MARKDOWN = Syntax(
+    "latex", " = ".join, _latex_aligned, markdown_text, drawing="svg", prose=markdown_prose
+)
 #: the SVG drawing on its own (the image beside a Markdown walkthrough)
 SVG = Syntax("svg", " = ".join, _latex_aligned, escape, inline="{}".format, markup=Markup)
 
@@ -240,12 +247,12 @@ def math_filters(
 
     def piece(item: str | Math | Num | Inline) -> str:
         if isinstance(item, str):
-            return str(syntax.text(item))
+            return str((syntax.prose or syntax.text)(item))
         if isinstance(item, Math):
             return syntax.inline(show(item.expr))
         if isinstance(item, Num):
             return syntax.inline(show(exact(item.value)))
-        return syntax.inline(syntax.equals(parts(item.equation)))
+        return (syntax.inline_chain or syntax.inline)(syntax.equals(parts(item.equation)))
 
     def say(text: Text) -> Any:
         return markup("".join(piece(item) for item in text.pieces))

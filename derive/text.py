@@ -11,6 +11,9 @@ import re
 import unicodedata
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
+#: in running prose: the same but for "(", ")" and "!", harmless once "[" and "]" are
+#: escaped (no link or image can start), and read as math by MathJax after a backslash
+_PROSE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+|$~])")
 #: bidirectional embeddings, overrides and isolates: they reorder the text around them
 BIDI_CONTROLS = frozenset(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))))
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -43,6 +46,12 @@ def _escape(char: str) -> str:
 def markdown_text(text: str) -> str:
     """Free text made literal in Markdown: no markup, no HTML, no math, no line breaks."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text).replace("&", "&amp;"))
+
+
+def markdown_prose(text: str) -> str:
+    """A sentence made literal in Markdown, its parentheses left as written: ``\\(``
+    would open inline math for MathJax (Jupyter) and reads badly in the source."""
+    return _PROSE_SPECIAL.sub(r"\\\1", visible(text).replace("&", "&amp;"))
 
 
 _LATEX_SPECIAL = {

@@ -170,13 +170,22 @@ _AFTER = re.compile(
     r"gradient[- ]descent step)\b"
     r"|\bwith\s+the\s+(?:new|updated)\s+(?:weights|parameters|values|biases|network)\b"
     r"|\b(?:new|updated)\s+(?:weights|parameters|network|forward pass|outputs?|total error)\b"
-    r"|\bsecond\s+forward\s+pass\b|\bafter\s+this\s+round\b",
+    r"|\bsecond\s+forward\s+pass\b|\bafter\s+this\s+round\b"
+    # German, French, Spanish: "erneut", "de nouveau", "de nuevo"; the updated parameters
+    r"|\b(?:Vorwärtsdurchlauf|propagation\s+avant|propagación\s+hacia\s+adelante)\b"
+    r"[^.;:]{0,20}\b(?:erneut|noch\s+einmal|de\s+nouveau|à\s+nouveau|de\s+nuevo|otra\s+vez)\b"
+    r"|\baktualisierten\s+(?:Gewichten|Parametern|Werten)\b"
+    r"|\bnach\s+(?:der|dem)\s+(?:Aktualisierung|Update|Schritt)\b"
+    r"|\b(?:paramètres|poids)\s+mis\s+à\s+jour\b|\baprès\s+la\s+mise\s+à\s+jour\b"
+    r"|\b(?:parámetros|pesos)\s+actualizados\b|\bdespués\s+de\s+la\s+actualización\b",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(
     r"\b(?:backwards?\s+pass|back-?propagation\b|original\s+(?:weights|parameters)|"
     r"initial\s+(?:weights|parameters|network)|before\s+the\s+update|first\s+forward\s+pass|"
-    r"the\s+forward\s+pass(?!\s+again))",
+    r"the\s+forward\s+pass(?!\s+again)|"
+    r"R(?:ü|ue)ckwärtsdurchlauf|R(?:ü|ue)ckpropagierung|rétropropagation|retropropagación|"
+    r"ursprünglichen\s+Gewichte|poids\s+d'origine|pesos\s+originales)",
     re.IGNORECASE,
 )
 _TRAINED = re.compile(
@@ -186,7 +195,9 @@ _TRAINED = re.compile(
     r"(?:later|of training)",
     re.IGNORECASE,
 )
-_SAMPLE = re.compile(r"\b(?:sample|training example|example)\s*(?:#|no\.?\s*)?(\d+)\b", re.I)
+_SAMPLE = re.compile(
+    r"\b(?:sample|training example|example|Beispiel|exemple|ejemplo)\s*(?:#|no\.?\s*)?(\d+)\b", re.I
+)
 _ORDINAL_SAMPLE = re.compile(r"\b(first|second|third|fourth)\s+(?:sample|training example)\b", re.I)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _BATCH = re.compile(
@@ -743,12 +754,18 @@ def _cut(tokens: list[Token], node: Node, first: int, end: int) -> tuple[Node, i
 # -- tables ------------------------------------------------------------------------------------
 _COLUMNS = (
     ("gradient", re.compile(r"∂|\\partial|grad|\bd ?E\b|derivative|dE/d", re.I)),
-    ("updated", re.compile(r"\bafter\b|\bnew\b|updated|\+|\bw\^?\+|⁺", re.I)),
+    # the English heads, and those of derive's German, French and Spanish summaries
+    ("updated", re.compile(r"\bafter\b|\bnew\b|updated|\+|\bw\^?\+|⁺|nachher|après|después", re.I)),
     ("target", re.compile(r"\btarget|\bexpected|\bdesired", re.I)),
     ("net", re.compile(r"\bnet\b|\bz\b", re.I)),
     ("out", re.compile(r"\bout(put)?s?\b|\bprediction|\bactivation|\ba\b", re.I)),
     ("error", re.compile(r"\berror|\bloss", re.I)),
-    ("value", re.compile(r"\bvalue|\bbefore\b|\bold\b|\binitial|\bgiven|\boriginal", re.I)),
+    (
+        "value",
+        re.compile(
+            r"\bvalue|\bbefore\b|\bold\b|\binitial|\bgiven|\boriginal|vorher|avant|antes", re.I
+        ),
+    ),
 )
 
 
