@@ -44,6 +44,9 @@ class Slip:
 SLIPS = (
     Slip(r"sign is flipped", "sign flipped"),
     Slip(r"activation derivative", "activation derivative missing"),
+    Slip(r"mask of .* is left out", "activation mask left out"),
+    Slip(r"minus sign in the exponent is lost", "minus sign lost in the exponent"),
+    Slip(r"weight matrix transposed", "weight matrix transposed"),
     Slip(r"updated weights|after the update", "updated weights used"),
     Slip(r"before the update", "value before the update"),
     Slip(r"learning rate η is missing", "learning rate missing"),

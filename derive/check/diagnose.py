@@ -314,6 +314,53 @@ class _Explainer:
         numeric = [k for k in links if k.node is not None and not names_in(k.node)]
         return numeric[-1] if numeric and numbers_in(numeric[-1].node) else None
 
+    def sigmoid_sign(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """out = 1/(1 + e^net) for 1/(1 + e^−net): the minus of the exponent lost, which
+        gives σ(−net) = 1 − σ(net)."""
+        neuron = self.neuron_of(quantity, "out")
+        network = self.truth.network
+        if neuron is None or network.activation(neuron.layer).name != "sigmoid":
+            return None
+        values = self.truth.values(quantity, self._context(), stated.digits)
+        return {} if any(self.matches(stated, 1 - v) for v in values) else None
+
+    def transposed_weights(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """net_j = Σ_k W[k][j]·out_k + b_j for Σ_k W[j][k]·out_k + b_j: a square weight
+        matrix read transposed, so the weights out of source j stand for those into j."""
+        neuron = self.neuron_of(quantity, "net")
+        if neuron is None:
+            return None
+        network, layer = self.truth.network, neuron.layer
+        destinations, sources = network.layers[layer], network.layers[layer - 1]
+        if len(destinations) != len(sources):
+            return None
+        weights = {
+            (p.destinations[0], p.source): p.symbol
+            for p in network.parameters
+            if p.is_weight and p.layer == layer
+        }
+        source = sources[destinations.index(neuron)]
+        values = self.truth.lookup(self._context(), self.evidence.sample, stated.digits)
+        # the weights leaving `source` (one to each destination k) times out_k
+        total = ctx.fsum(
+            values[weights[(k, source)]] * values[s.out]
+            for k, s in zip(destinations, sources, strict=True)
+        )
+        biases = (p for p in network.incoming[neuron] if not p.is_weight)
+        total += ctx.fsum(values[p.symbol] for p in biases)
+        if total == values[neuron.net] or not self.matches(stated, total):
+            return None
+        return {"source": source.name, "neuron": neuron.name}
+
+    def neuron_of(self, quantity: Quantity | None, kind: str):
+        """The (non-input) neuron whose `kind` ("net" or "out") the quantity is, or None."""
+        if quantity is None or quantity.kind != kind or quantity.key is None:
+            return None
+        for neuron in self.truth.network.neurons():
+            if not neuron.is_input and getattr(neuron, kind) == quantity.key:
+                return neuron
+        return None
+
     def other_step_count(self, stated: Number, quantity: Quantity | None) -> dict | None:
         """The value after one update more or less than the document says (off by one)."""
         steps = self.evidence.context.steps
@@ -396,33 +443,26 @@ class _Explainer:
         )
 
     def without_layer_derivative(self, stated: Number, quantity: Quantity | None) -> dict | None:
-        """A gradient with one layer's ∂out/∂net taken as 1: for ReLU, the mask left out."""
-        if (
-            quantity is None
-            or quantity.key is None
-            or quantity.kind not in ("derivative", "updated")
-        ):
+        """A gradient with a ReLU layer's ∂out/∂net taken as 1 everywhere: the mask (0, or
+        leaky ReLU's α, where net ≤ 0) left out, so the gradient passes a unit that is off."""
+        if quantity is None or quantity.kind not in ("derivative", "updated"):
             return None
         key = Symbol(quantity.name) if quantity.kind == "updated" else quantity.key
-        truth = self.truth
-        if truth.samples > 1 and (quantity.kind == "updated" or quantity.is_batch):
+        truth, sample = self.truth, self.evidence.sample
+        if key is None or (truth.samples > 1 and (quantity.kind == "updated" or quantity.is_batch)):
             return None
+        values = truth.step.before[sample].values
         for layer in range(1, len(truth.network.layers)):
             actual = truth.network.activation(layer)
             if actual.name not in ("relu", "leaky_relu"):
                 continue
-            variant = truth.with_activation(layer, "linear", self.evidence.sample)
-            if variant.get(key) != self.truth_value(key) and self.matches(stated, variant.get(key)):
-                return {"title": actual.title, "layer": layer}
+            if all(values[neuron.net] > 0 for neuron in truth.network.layers[layer]):
+                continue  # every unit on: the mask changes nothing
+            variant = truth.with_activation(layer, "linear", sample)
+            if self.matches(stated, variant.get(key)):
+                slope = "0" if actual.name == "relu" else "α"
+                return {"title": actual.title, "layer": layer, "slope": slope}
         return None
-
-    def truth_value(self, key) -> object | None:
-        """The true value of a backward-pass record for this claim's sample."""
-        return (
-            self.truth.step.before[self.evidence.sample].values.get(key)
-            if not isinstance(key, Symbol) or not key.name.endswith("+")
-            else self.truth.step.updated.get(key.name[:-1])
-        )
 
     def other_activation(self, stated: Number, quantity: Quantity | None) -> dict | None:
         """A gradient worked out with another activation's derivative (σ' for tanh, …)."""
@@ -906,52 +946,56 @@ RULES: tuple[Rule, ...] = (
     Rule("D06", "biases fixed", "the biases were kept fixed (this spec updates them)",
          partial(_E.bias_variant, updated=False)),
     Rule("D07", "misplaced input", "{label} is {right}, not {written}{reason}", _E.misplaced_input),
-    Rule("D08", "off by one update", "this is the value after {other} updates, not {steps}",
+    Rule("D08", "sigmoid exponent sign", "the minus sign in the exponent is lost: "
+         "1/(1 + e^net) is 1 − σ(net), not σ(net) = 1/(1 + e^−net)", _E.sigmoid_sign),
+    Rule("D09", "weight matrix transposed", "the weights leaving {source} were used instead "
+         "of those entering {neuron} (the weight matrix transposed)", _E.transposed_weights),
+    Rule("D10", "off by one update", "this is the value after {other} updates, not {steps}",
          _E.other_step_count),
-    Rule("D09", "after the update",
+    Rule("D11", "after the update",
          "this is the value after the update (with the updated weights)",
          partial(_E.other_phase, other="after")),
-    Rule("D10", "before the update",
+    Rule("D12", "before the update",
          "this is the value before the update (with the original weights)",
          partial(_E.other_phase, other="before")),
-    Rule("D11", "gradient with updated weights",
+    Rule("D13", "gradient with updated weights",
          "this is the value with the updated weights (take every gradient first)",
          _E.gradient_after),
-    Rule("D12", "hidden sum with updated weights",
+    Rule("D14", "hidden sum with updated weights",
          "the hidden sum used the updated weights; it takes the original ones "
          "(every gradient is taken before any update)",
          partial(_E.in_variant, variant="updated_weights", kind="derivative")),
-    Rule("D13", "update with updated weights",
+    Rule("D15", "update with updated weights",
          "its gradient was computed with the updated weights in the hidden sum",
          partial(_E.in_variant, variant="updated_weights", kind="updated")),
-    Rule("D14", "one sample for the batch", "this is the value of sample {sample} alone, "
+    Rule("D16", "one sample for the batch", "this is the value of sample {sample} alone, "
          "not of the batch", partial(_E.other_sample, batch=True)),
-    Rule("D15", "another sample", "this is the value for sample {sample}",
+    Rule("D17", "another sample", "this is the value for sample {sample}",
          partial(_E.other_sample, batch=False)),
-    Rule("D16", "sum for mean", "this is the sum over the samples; the batch takes their mean",
+    Rule("D18", "sum for mean", "this is the sum over the samples; the batch takes their mean",
          partial(_E.batch_mode, written="sum")),
-    Rule("D17", "mean for sum", "this is the mean over the samples; the batch takes their sum",
+    Rule("D19", "mean for sum", "this is the mean over the samples; the batch takes their sum",
          partial(_E.batch_mode, written="mean")),
-    Rule("D18", "ReLU mask left out",
-         "the {title} mask is left out: its derivative is 0 where net ≤ 0, "
-         "and this passes the gradient there unchanged (layer {layer})",
+    Rule("D20", "ReLU mask left out",
+         "the mask of {title} is left out: where net ≤ 0 its derivative is {slope}, "
+         "not 1 (layer {layer})",
          _E.without_layer_derivative),
-    Rule("D19", "another activation", OTHER_ACTIVATION, _E.other_activation),
-    Rule("D20", "update without η", "the learning rate η is missing from the update",
+    Rule("D21", "another activation", OTHER_ACTIVATION, _E.other_activation),
+    Rule("D22", "update without η", "the learning rate η is missing from the update",
          partial(_E.update_value, rate=False, gradient=True)),
-    Rule("D21", "update not made", "this is the value before the update",
+    Rule("D23", "update not made", "this is the value before the update",
          partial(_E.update_value, rate=True, gradient=False)),
-    Rule("D22", "update without σ'", "its gradient lacks the activation derivative ∂out/∂net",
+    Rule("D24", "update without σ'", "its gradient lacks the activation derivative ∂out/∂net",
          partial(_E.in_variant, variant="without_activation", kind="updated")),
-    Rule("D23", "σ' missing", "the activation derivative ∂out/∂net is missing",
+    Rule("D25", "σ' missing", "the activation derivative ∂out/∂net is missing",
          partial(_E.in_variant, variant="without_activation", kind="derivative")),
-    Rule("D24", "target and output swapped", "target and output are swapped in ∂E/∂out{flip}",
+    Rule("D26", "target and output swapped", "target and output are swapped in ∂E/∂out{flip}",
          _E.swapped_in_gradient),
-    Rule("D25", "gradient times η", "this is the gradient multiplied by the learning rate η",
+    Rule("D27", "gradient times η", "this is the gradient multiplied by the learning rate η",
          _E.times_rate),
-    Rule("D26", "sign", "the sign is flipped", _E.sign),
-    Rule("D27", "another quantity's value", OTHER_VALUE, _E.other_quantity),
-    *(_typo_rule(f"D{28 + k}", slip) for k, slip in enumerate(TYPOS)),
+    Rule("D28", "sign", "the sign is flipped", _E.sign),
+    Rule("D29", "another quantity's value", OTHER_VALUE, _E.other_quantity),
+    *(_typo_rule(f"D{30 + k}", slip) for k, slip in enumerate(TYPOS)),
 )  # fmt: skip
 
 
