@@ -1,4 +1,4 @@
-"""The declared explanations of derive/check/diagnose.py (`RULES`, `TYPOS`), rule by rule.
+"""The declared explanations of derive/check/diagnose.py (`RULES`, `FORMULA_RULES`, `TYPOS`).
 
 As ruff keeps a fixture per rule, each declared rule here must be produced by some
 document: the scenarios (tests/check_documents/), the focused documents of
@@ -22,7 +22,7 @@ from test_check_diagnoses import SLIPS as FOCUSED
 from test_check_documents import load, scenarios
 
 from derive.check import check_document, check_text
-from derive.check.diagnose import RULES, TYPOS
+from derive.check.diagnose import FORMULA_RULES, RULES, TYPOS
 from derive.spec import spec_from_mapping
 
 MAZUR = preset_data("mazur")
@@ -95,11 +95,12 @@ def test_a_right_value_is_not_explained_as_a_slip():
 
 
 def test_rules_are_declared_once():
-    codes = [rule.code for rule in RULES]
+    codes = [rule.code for rule in (*RULES, *FORMULA_RULES, *TYPOS)]
     assert len(codes) == len(set(codes)), codes
-    names = [rule.name for rule in RULES]
-    assert len(names) == len(set(names)), names
-    for rule in RULES:
+    for rules in (RULES, FORMULA_RULES, TYPOS):
+        names = [rule.name for rule in rules]
+        assert len(names) == len(set(names)), names
+    for rule in (*RULES, *FORMULA_RULES, *TYPOS):
         finder = getattr(rule.find, "func", rule.find)
         assert finder.__doc__, f"{rule.code} {rule.name}: say which counterfactual it computes"
 
@@ -122,7 +123,7 @@ def test_every_declared_rule_is_produced():
     for folder in scenarios():
         scenario = load(folder)
         produced += [f.diagnosis for f in check_document(scenario.document, scenario.spec).wrong]
-    declared = [(r.code, r.name, r.wording) for r in RULES]
+    declared = [(r.code, r.name, r.wording) for r in (*RULES, *FORMULA_RULES)]
     declared += [(t.code, t.name, t.wording) for t in TYPOS]
     never = [(code, name) for code, name, wording in declared
              if not any(re.search(pattern_of(wording), d) for d in produced)]  # fmt: skip

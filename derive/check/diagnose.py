@@ -64,7 +64,7 @@ class Slip:
     the slip produces for `quantity`, and the fields of `wording` that name it. The same
     record explains a bare wrong number and a wrong formula (``w6+ = w6 + η·∂E/∂w6``
     is the slip whether or not the formula is written), so each is looped over in one
-    place (`slip_of`).
+    place (`RULES` and `FORMULA_RULES` each wrap every slip).
     """
 
     name: str
@@ -132,18 +132,6 @@ SLIPS: tuple[Slip, ...] = (
     Slip("missing path", "the term through {through} is missing", _missing_path),
     Slip("other gradient", "the update used the gradient of {other}", _other_gradient),
 )
-
-
-def slip_of(truth: Truth, quantity: Quantity | None, sample: int, holds) -> str:
-    """The first declared slip whose counterfactual value `holds` (the stated number, or
-    the value of the formula written), in words; "" when none does."""
-    if quantity is None:
-        return ""
-    for slip in SLIPS:
-        for value, words in slip.counterfactuals(truth, quantity, sample):
-            if value is not None and holds(value):
-                return slip.wording.format(**words)
-    return ""
 
 
 def diagnose(verdict: Verdict, truth: Truth, precision: Precision) -> str:
@@ -657,23 +645,21 @@ class _Explainer:
         link, written, true = evidence.link, evidence.previous, evidence.true
         if link is None or link.node is None or written is None or true is None:
             return ""
-        true_value = float(true)
-        declared = slip_of(
-            self.truth, evidence.quantity, evidence.sample,
-            lambda value: _close(written.value, float(value)),
-        )  # fmt: skip
-        if declared:
-            return declared
-        for check in (self.swapped_target, self.swapped_name, self.missing_part):
-            found = check(link.node, written.value, true_value)
-            if found:
-                return found
-        if _close(written.value, -true_value):
-            return "the sign is flipped"
-        other = self.formula_of_other(written.value)
-        if other:
-            return other
-        return f"with the network's values it gives {written.value:.9g}, not {true_value:.9g}"
+        for rule in FORMULA_RULES:
+            words = rule.find(self, link.node, written.value, float(true))
+            if words is not None:
+                return rule.wording.format(**words)
+        return ""
+
+    def formula_slip(self, node: Node, written: float, true: float, slip: Slip) -> dict | None:
+        """The formula's value is what the declared `slip` produces (see `SLIPS`)."""
+        quantity = self.evidence.quantity
+        if quantity is None:
+            return None
+        for value, words in slip.counterfactuals(self.truth, quantity, self.evidence.sample):
+            if value is not None and _close(written, float(value)):
+                return words
+        return None
 
     def lookup(self, replaced: dict[int, object] | None = None) -> Callable:
         context, sample = self.evidence.context, self.evidence.sample
@@ -687,7 +673,7 @@ class _Explainer:
 
         return value_of
 
-    def swapped_target(self, node: Node, written: float, true: float) -> str:
+    def swapped_target(self, node: Node, written: float, true: float) -> dict | None:
         """``-(out_{o1} - target_{o1})`` for ``-(target_{o1} - out_{o1})``."""
         naming, replaced = self.truth.naming, {}
         for name in names_in(node):
@@ -701,13 +687,11 @@ class _Explainer:
             if neuron.startswith("o") and len(values) == 1:
                 replaced[name.start] = values[0]
         if not replaced:
-            return ""
+            return None
         changed = evaluate(node, self.lookup(replaced), self.precision.uncertainty)
-        if changed is not None and _close(changed.value, true):
-            return "target and output are swapped"
-        return ""
+        return {} if changed is not None and _close(changed.value, true) else None
 
-    def swapped_name(self, node: Node, written: float, true: float) -> str:
+    def swapped_name(self, node: Node, written: float, true: float) -> dict | None:
         """One name written where another of the same kind belongs."""
         naming = self.truth.naming
         for name in names_in(node):
@@ -723,8 +707,8 @@ class _Explainer:
                     continue
                 if not self.holds_when_swapped(node, name, other):
                     continue
-                return f"{_occurrence(node, name)}{quantity} is written where {other} belongs"
-        return ""
+                return {"which": _occurrence(node, name), "name": quantity, "other": other}
+        return None
 
     def holds_when_swapped(self, node: Node, name: Name, other: str) -> bool:
         """The corrected formula also holds in the perturbed copy of the network."""
@@ -782,35 +766,55 @@ class _Explainer:
             if len(values) == 1:
                 yield candidate.name, values[0]
 
-    def missing_part(self, node: Node, written: float, true: float) -> str:
-        """A factor or a term left out: σ', the bias, η."""
-        quantity = self.evidence.quantity
-        if quantity is None:
-            return ""
-        truth = self.truth
-        if quantity.kind == "updated":
-            step = truth.step
-            name = quantity.name[:-1]
-            if _close(written, float(step.parameters[name] - step.gradients[name])):
-                return "the learning rate η is missing"
-        for record in truth.locals_of_kind("activation"):
-            factor = truth.step.before[self.evidence.sample].values.get(record.label)
-            if factor is not None and _close(written * float(factor), true):
-                return f"the activation derivative {_key_label(record.label)} is missing"
-        if quantity.key is not None and quantity.kind == "derivative":
-            key = quantity.key
-            mixup = self.activation_mixup(
-                lambda values: values.get(key) is not None and _close(written, float(values[key]))
-            )
-            if mixup:
-                return OTHER_ACTIVATION.format(**mixup)
-        if quantity.kind == "net":
-            for p in truth.network.parameters:
-                if not p.is_weight and _close(written + float(truth.step.parameters[p.name]), true):
-                    return f"the bias {p.name} is missing"
-        return ""
+    def rate_missing(self, node: Node, written: float, true: float) -> dict | None:
+        """p − ∂E/∂p for p⁺ = p − η·∂E/∂p."""
+        quantity, step = self.evidence.quantity, self.truth.step
+        if quantity is None or quantity.kind != "updated":
+            return None
+        name = quantity.name[:-1]
+        return {} if _close(written, float(step.parameters[name] - step.gradients[name])) else None
 
-    def formula_of_other(self, written: float) -> str:
+    def factor_missing(self, node: Node, written: float, true: float) -> dict | None:
+        """The true value divided by one activation derivative ∂out/∂net (σ' left out)."""
+        if self.evidence.quantity is None:
+            return None
+        values = self.truth.step.before[self.evidence.sample].values
+        for record in self.truth.locals_of_kind("activation"):
+            factor = values.get(record.label)
+            if factor is not None and _close(written * float(factor), true):
+                return {"label": _key_label(record.label)}
+        return None
+
+    def formula_activation(self, node: Node, written: float, true: float) -> dict | None:
+        """A gradient's formula worked out with another activation's derivative."""
+        quantity = self.evidence.quantity
+        if quantity is None or quantity.key is None or quantity.kind != "derivative":
+            return None
+        key = quantity.key
+        return self.activation_mixup(
+            lambda values: values.get(key) is not None and _close(written, float(values[key]))
+        )
+
+    def bias_missing(self, node: Node, written: float, true: float) -> dict | None:
+        """A net input's sum without its bias term."""
+        quantity, truth = self.evidence.quantity, self.truth
+        if quantity is None or quantity.kind != "net":
+            return None
+        for p in truth.network.parameters:
+            if not p.is_weight and _close(written + float(truth.step.parameters[p.name]), true):
+                return {"bias": p.name}
+        return None
+
+    def formula_sign(self, node: Node, written: float, true: float) -> dict | None:
+        """−x for x."""
+        return {} if _close(written, -true) else None
+
+    def formula_value(self, node: Node, written: float, true: float) -> dict | None:
+        """No known slip: the formula's value with the network's numbers, said as it is."""
+        return {"written": f"{written:.9g}", "true": f"{true:.9g}"}
+
+    def formula_of_other(self, node: Node, written: float, true: float) -> dict | None:
+        """Another quantity's value (of the same pass) is what the formula gives."""
         index = self.truth.index
         keys = [entry[0] for entry in index]
         tolerance = 1e-9 * max(1.0, abs(written))
@@ -819,8 +823,8 @@ class _Explainer:
         exclude = str(self.evidence.quantity) if self.evidence.quantity else ""
         for _, name, found_phase in index[low:high]:
             if name != exclude and found_phase == phase and not _constant(name):
-                return f"it gives the value of {name} instead"
-        return ""
+                return {"name": name}
+        return None
 
 
 # -- typing slips --------------------------------------------------------------------------------
@@ -912,17 +916,19 @@ def typo(stated: Number, true, precision: Precision) -> str:
 # -- the explanations of a wrong number, declared --------------------------------------------
 @dataclass(frozen=True)
 class Rule:
-    """One explanation of a wrong number, declared the way ruff declares a rule: a code, a
-    name, the counterfactual it computes (`find`, whose docstring says which), and its
-    wording. `find(explainer, stated, quantity)` returns the fields of `wording` when the
-    stated number is what the slip produces, else None. `RULES` is looped over in one place
-    (`_Explainer.what_it_is`); the first that finds wins, so the order is specific first.
+    """One explanation of a wrong number or formula, declared the way ruff declares a rule:
+    a code, a name, the counterfactual it computes (`find`, whose docstring says which), and
+    its wording. `find` returns the fields of `wording` when what the writer wrote is what
+    the slip produces, else None: ``find(explainer, stated, quantity)`` for a number
+    (`RULES`), ``find(explainer, node, written, true)`` for a formula (`FORMULA_RULES`).
+    Each tuple is looped over in one place (`_Explainer.what_it_is`,
+    `_Explainer.explain_formula`); the first that finds wins, so the order is specific first.
     """
 
     code: str
     name: str
     wording: str
-    find: Callable[[_Explainer, Number, Quantity | None], dict | None]
+    find: Callable[..., dict | None]
 
 
 OTHER_VALUE = "this is the value of {name}{where}"
@@ -996,6 +1002,29 @@ RULES: tuple[Rule, ...] = (
     Rule("D28", "sign", "the sign is flipped", _E.sign),
     Rule("D29", "another quantity's value", OTHER_VALUE, _E.other_quantity),
     *(_typo_rule(f"D{30 + k}", slip) for k, slip in enumerate(TYPOS)),
+)  # fmt: skip
+
+
+def _formula_slip_rule(code: str, slip: Slip) -> Rule:
+    return Rule(code, slip.name, slip.wording, partial(_Explainer.formula_slip, slip=slip))
+
+
+#: the explanations of a wrong formula: `find(explainer, node, written, true)` with the
+#: formula's value at the network's numbers (`written`) and the true value
+FORMULA_RULES: tuple[Rule, ...] = (
+    *(_formula_slip_rule(f"F0{1 + k}", slip) for k, slip in enumerate(SLIPS)),
+    Rule("F04", "target and output swapped", "target and output are swapped", _E.swapped_target),
+    Rule("F05", "a name for another", "{which}{name} is written where {other} belongs",
+         _E.swapped_name),
+    Rule("F06", "η missing", "the learning rate η is missing", _E.rate_missing),
+    Rule("F07", "σ' missing", "the activation derivative {label} is missing", _E.factor_missing),
+    Rule("F08", "another activation", OTHER_ACTIVATION, _E.formula_activation),
+    Rule("F09", "bias missing", "the bias {bias} is missing", _E.bias_missing),
+    Rule("F10", "sign", "the sign is flipped", _E.formula_sign),
+    Rule("F11", "formula of another quantity", "it gives the value of {name} instead",
+         _E.formula_of_other),
+    Rule("F12", "formula value", "with the network's values it gives {written}, not {true}",
+         _E.formula_value),
 )  # fmt: skip
 
 
