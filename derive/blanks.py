@@ -83,6 +83,13 @@ class Gap(sp.Symbol):
             inner.setAttribute("style", "border-bottom: 1px solid currentColor")
         return printer._element("msub", inner, label)
 
+    def _derive_svg(self, printer, **_: Any) -> str:
+        # a label of a drawing (plain SVG text): the value marked, or a line to fill in
+        label = f'<tspan baseline-shift="sub" font-size="70%">({self.number})</tspan>'
+        if self.key:
+            return f'<tspan font-weight="bold">{self._value(printer)}</tspan>{label}'
+        return "\N{EM DASH}" * 3 + label
+
     def _derive_width(self, printer, **_: Any) -> float:
         return 2.0 * GAP_EM + 1.0
 

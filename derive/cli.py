@@ -136,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="pdf: typst (default, in-process) or latex (latexmk/pdflatex from TeX Live)",
     )
     explain.add_argument(
+        "--diagram",
+        choices=("svg", "mermaid"),
+        help="md: the drawings as SVG images written beside the Markdown (the default with "
+        "-o; GitHub and Pandoc show them), or the network as a Mermaid chart (the default "
+        "on standard output)",
+    )
+    explain.add_argument(
         "--fragment",
         action="store_true",
         help="tex or html: only the body, to include in a document of your own",
@@ -273,7 +280,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         "-o", "--output", metavar="PATH", help="write to PATH ('-' or none: standard output)"
     )
     train.add_argument(
-        "--plot", metavar="FILE", help="also draw the error curve (log scale) to FILE.svg or .png"
+        "--plot",
+        metavar="FILE",
+        help="also draw the error curve (log scale) to FILE.svg, .pdf (for LaTeX) or .png",
     )
     train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
     _add_limits(train, "parameters", "steps", "history")
@@ -351,11 +360,24 @@ def _explain(args: argparse.Namespace) -> int:
     )
     if args.blanks:
         return write_guided(walkthrough, args, fmt)
-    data = walkthrough.output(fmt, fragment=args.fragment, slides=args.slides, engine=args.engine)
-    if output:
-        write_atomic(output, data)
+    if args.diagram and fmt != "md":
+        raise UsageError(f"--diagram applies to --format md, not {fmt}")
+    diagram = args.diagram or ("svg" if output else "mermaid")
+    if fmt == "md" and diagram == "svg":
+        if not output:
+            raise UsageError(
+                "--diagram svg writes image files beside the Markdown: give -o FILE.md "
+                "(or use --diagram mermaid)"
+            )
+        walkthrough.save(output, fmt, diagram="svg")
     else:
-        sys.stdout.write(data)
+        data = walkthrough.output(
+            fmt, fragment=args.fragment, slides=args.slides, engine=args.engine
+        )
+        if output:
+            write_atomic(output, data)
+        else:
+            sys.stdout.write(data)
     if walkthrough.verification is not None:
         print(f"derive: {walkthrough.verification}", file=sys.stderr)
     return 0

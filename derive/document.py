@@ -475,10 +475,16 @@ class Tables:
 
 @dataclass(frozen=True)
 class Diagram:
-    """The network drawn (by `derive.diagram`), with a caption under it."""
+    """The network drawn (by `derive.diagram`), with a caption under it: the drawing of
+    `stage` (for ``path``, that of `parameter` in sample `sample`), laid out for the frame
+    named `frame` (``slide``, or ``slide-short`` when it shares the slide with a formula)."""
 
     caption: Text
     kind: str = "diagram"
+    stage: str = "network"
+    parameter: Symbol | None = None
+    sample: int = 1
+    frame: str = "slide"
 
 
 Block = Paragraph | Display | Reminder | Table | Tables | Diagram

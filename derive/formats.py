@@ -33,7 +33,9 @@ SUFFIXES = {
 #: file suffix → format of a training report
 TRAIN_SUFFIXES = {"": "md", "md": "md", "markdown": "md", "txt": "md", "json": "json", "csv": "csv"}
 #: file suffix → format of a plot
-PLOT_SUFFIXES = {"svg": "svg", "png": "png"}
+PLOT_SUFFIXES = {"svg": "svg", "pdf": "pdf", "png": "png"}
+#: how a Markdown walkthrough shows the network: SVG images beside it, or a Mermaid chart
+DIAGRAMS = ("svg", "mermaid")
 
 
 def format_for_path(path: str | Path) -> str:
@@ -47,10 +49,10 @@ def train_format_for_path(path: str | Path) -> str:
 
 
 def plot_format_for_path(path: str | Path) -> str:
-    """The image format of a plot file: .svg or .png."""
+    """The image format of a plot file: .svg, .pdf (for LaTeX) or .png."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in PLOT_SUFFIXES:
-        raise UsageError(f"--plot: expected a file ending in .svg or .png, got {path}")
+        raise UsageError(f"--plot: expected a file ending in .svg, .pdf or .png, got {path}")
     return PLOT_SUFFIXES[suffix]
 
 

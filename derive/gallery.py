@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from derive.files import write_atomic
-from derive.walkthrough import Walkthrough, build_walkthrough
+from derive.walkthrough import MARKDOWN_DRAWINGS, Walkthrough, build_walkthrough, image_path
 
 
 class Entry(NamedTuple):
@@ -46,16 +46,22 @@ GALLERY: dict[str, Entry] = {
 
 
 def gallery() -> dict[str, str | bytes]:
-    """Every file of ``output/`` as it should be now (text, or bytes for a PDF)."""
+    """Every file of ``output/`` as it should be now (text, or bytes for a PDF); a
+    Markdown walkthrough comes with its drawings, SVG images beside it (as ``derive
+    explain -o NAME.md`` writes them)."""
     walkthrough = cache(build_walkthrough)
-
-    def build(entry: Entry) -> str | bytes:
+    files: dict[str, str | bytes] = {}
+    for name, entry in GALLERY.items():
         w: Walkthrough = walkthrough(
             entry.preset, notation=entry.notation, lang=entry.lang, pace=entry.pace
         )
-        return w.output(entry.fmt, slides=entry.slides)
-
-    return {name: build(entry) for name, entry in GALLERY.items()}
+        if entry.fmt != "md":
+            files[name] = w.output(entry.fmt, slides=entry.slides)
+            continue
+        images = {stage: image_path(Path(name), stage).name for stage in MARKDOWN_DRAWINGS}
+        files[name] = w.render("md", images=images)
+        files.update({image: w.drawing(stage) for stage, image in images.items()})
+    return files
 
 
 def _bytes(data: str | bytes) -> bytes:

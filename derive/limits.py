@@ -8,6 +8,7 @@ about a minute and a few hundred megabytes on an ordinary laptop.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from itertools import pairwise
 
@@ -82,9 +83,24 @@ def check_training(limits: Limits, steps: int, samples: int, every: int) -> None
     check(limits, "history", steps // every + 1, "the history's length (--steps / --every + 1)")
 
 
+#: the height of the text on an A4 page with 2.5 cm margins (cm)
+TEXT_HEIGHT = 24.7
+#: a drawing of the network (derive.diagram): a box of known height, placed part by part
+_DRAWING = re.compile(r"box\(width: [\d.]+cm, height: ([\d.]+)cm, \{")
+#: the colour of a chain-rule factor (derive.printing.typst): markup that prints nothing
+_TINT = re.compile(r"#text\(fill: factor\d, \$std\.math\.display\(")
+_TINT_CLOSE = len(")$)")
+
+
 def estimated_pages(source: str, slides: bool) -> int:
-    """About how many pages a Typst source makes, from its length."""
-    return 1 + len(source) // CHARS_PER_PAGE["slides" if slides else "article"]
+    """About how many pages a Typst source makes: its text from its length, a drawing of
+    the network from its height (the code that places its parts is long, its page short;
+    on a slide it shares the slide of its text)."""
+    kind = "slides" if slides else "article"
+    text = sum(len(line) for line in source.splitlines() if not line.lstrip().startswith("place("))
+    text -= sum(len(tint) + _TINT_CLOSE for tint in _TINT.findall(source))
+    drawings = 0.0 if slides else sum(float(h) for h in _DRAWING.findall(source)) / TEXT_HEIGHT
+    return 1 + int(text / CHARS_PER_PAGE[kind] + drawings)
 
 
 def check_pages(limits: Limits, source: str, slides: bool) -> None:

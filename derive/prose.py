@@ -260,6 +260,56 @@ class Prose:
             return self.say(_("Here ln is the natural logarithm (base e)."))
         return None
 
+    # -- the drawings of the network (derive.diagram) ------------------------------------
+    def drawing_caption(self, stage: str, parameter: object = None, sample: int = 0) -> Text:
+        """What a drawing shows, under it: the values after a pass, or a lit path."""
+        if stage == "forward" and self.several:
+            return self.say(
+                _(
+                    "After the forward pass of sample {sample}: the net input and the output "
+                    "of every neuron, and each output's error."
+                ),
+                sample=sample,
+            )
+        if stage == "forward":
+            return self.say(
+                _(
+                    "After the forward pass: the net input and the output of every neuron, "
+                    "and each output's error."
+                )
+            )
+        if stage == "backward":
+            return self.say(
+                _("After the backward pass: the gradient of every parameter and its new value.")
+            )
+        if stage == "path":
+            return self.say(
+                _(
+                    "The path from {parameter} to the error. Each factor of the chain rule has "
+                    "its colour and its line style, in the drawing as in the formulas; the "
+                    "legend names them."
+                ),
+                parameter=parameter,
+            )
+        return Text(())
+
+    def drawing_omitted(self, count: int) -> Text:
+        """Said under a drawing whose weights are too many to label legibly."""
+        return self.say(
+            _(
+                "The {count} weights are too many to write legibly on their edges at this "
+                "size, so the drawing leaves their numbers out; the table gives them."
+            ),
+            count=count,
+        )
+
+    # -- finding one's way: the table of contents ---------------------------------------
+    def contents(self) -> Text:
+        return self.say(_("Contents"))
+
+    def skip_to_contents(self) -> Text:
+        return self.say(_("Skip to the contents"))
+
     def shortcut_lead(self, step: IdentityStep) -> Text:
         """Before the simple form of an output's delta: where it comes from."""
         if not step.condition:

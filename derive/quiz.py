@@ -18,7 +18,6 @@ from decimal import Decimal
 from sympy import Float
 
 from derive.asking import Asked
-from derive.diagram import layout
 from derive.numeric import Value, rounded
 from derive.printing import math_printer
 from derive.sheets import network_svg
@@ -59,7 +58,7 @@ def moodle_xml(draw: Draw, seed: int, title: str | None = None) -> str:
 
 def _question(variant: Variant, digits: int, seed: int) -> ET.Element:
     walkthrough = build_walkthrough(variant.spec)
-    svg = network_svg(layout(walkthrough.document.overview))
+    svg = network_svg(walkthrough.document)
     image = f"network-{variant.number:02d}.svg"
     cloze = len(variant.answers) > 1
     question = ET.Element("question", type="cloze" if cloze else "numerical")

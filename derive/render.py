@@ -12,7 +12,7 @@ the HTML environment escapes every value that is not marked as markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,14 +20,16 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
-from sympy import Expr, Float
+from sympy import Expr, Float, Symbol
 
-from derive.diagram import layout
+from derive.diagram import DIGITS as DIAGRAM_DIGITS
+from derive.diagram import PAGE, SCREEN, SLIDE, SPAN, STYLES, Drawings, Frame, Line, tinted
 from derive.document import Document, Equation, Inline, Math, Num, Text, TrainingReport
 from derive.errors import UsageError
 from derive.messages import Language
 from derive.notation import classic_name
 from derive.numeric import Value, plain
+from derive.plot import Chart, chart, svg
 from derive.printing import math_printer, typst_string
 from derive.printing.width import OPERATOR
 from derive.prose import Prose
@@ -58,6 +60,8 @@ class Syntax:
     line_width: float | None = None
     markup: Callable[[str], Any] = str
     narrow_width: float | None = None
+    drawing: str = ""
+    tint: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Format:
     template: str
     syntax: Syntax
     environment: str
+    frame: Frame = PAGE
 
 
 def _latex_aligned(lines: list[str]) -> str:
@@ -91,10 +96,10 @@ def _mathml_aligned(lines: list[str]) -> str:
     return "<mtable>" + "".join(rows) + "</mtable>"
 
 
-LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74)
-BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72)
-TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74)
-TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72)
+LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74, tint=True)
+BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72, tint=True)
+TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74, tint=True)
+TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72, tint=True)
 MATHML = Syntax(
     "mathml",
     _mathml_equals,
@@ -104,17 +109,21 @@ MATHML = Syntax(
     line_width=64,
     markup=Markup,
     narrow_width=30,
+    drawing="svg",
+    tint=True,
 )
-MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text)
+MARKDOWN = Syntax("latex", " = ".join, _latex_aligned, markdown_text, drawing="svg")
+#: the SVG drawing on its own (the image beside a Markdown walkthrough)
+SVG = Syntax("svg", " = ".join, _latex_aligned, escape, inline="{}".format, markup=Markup)
 
 FORMATS: dict[str, Format] = {
     "md": Format("walkthrough.md.j2", MARKDOWN, "markdown"),
     "train-md": Format("train.md.j2", MARKDOWN, "markdown"),
     "tex": Format("walkthrough.tex.j2", LATEX, "bracket"),
-    "beamer": Format("slides.tex.j2", BEAMER, "bracket"),
+    "beamer": Format("slides.tex.j2", BEAMER, "bracket", SLIDE),
     "typst": Format("walkthrough.typ.j2", TYPST, "bracket"),
-    "typst-slides": Format("slides.typ.j2", TYPST_SLIDES, "bracket"),
-    "html": Format("walkthrough.html.j2", MATHML, "html"),
+    "typst-slides": Format("slides.typ.j2", TYPST_SLIDES, "bracket", SLIDE),
+    "html": Format("walkthrough.html.j2", MATHML, "html", SCREEN),
 }
 
 
@@ -178,7 +187,17 @@ def math_filters(
     """
     lang = lang or Language()
     namer = getattr(document, "notation", classic_name)
-    show = math_printer(syntax.printer, document.digits, namer, lang.decimal, lang.case_words)
+    show = math_printer(
+        syntax.printer, document.digits, namer, lang.decimal, lang.case_words, tint=syntax.tint
+    )
+    drawing = math_printer(
+        syntax.drawing or syntax.printer,
+        DIAGRAM_DIGITS,
+        namer,
+        lang.decimal,
+        lang.case_words,
+        slash=True,
+    )
     measure = math_printer("width", document.digits, namer)
     markup = syntax.markup
 
@@ -253,6 +272,18 @@ def math_filters(
         ]
         return sum(sizes) + OPERATOR * (len(sizes) - 1) <= syntax.line_width * 0.6
 
+    def may_scroll(eq: Equation) -> bool:
+        """Whether a display may be wider than a phone's screen (HTML: it scrolls there,
+        so the page makes it reachable by keyboard); formats without one: never."""
+        if syntax.narrow_width is None:
+            return False
+        sizes = widths(eq)
+        if breaks(eq) or breaks(eq, syntax.narrow_width):
+            longest = max(sizes[0] + OPERATOR + sizes[1], *(OPERATOR + s for s in sizes[2:]))
+        else:
+            longest = one_line(eq)
+        return longest > syntax.narrow_width
+
     def wide(eq: Equation) -> bool:
         """Whether the display of `eq` (broken or not) is still wider than a line."""
         if syntax.line_width is None:
@@ -264,13 +295,21 @@ def math_filters(
             longest = one_line(eq)
         return longest > syntax.line_width
 
+    def label(line: Line) -> Any:
+        """A line of a drawing's label, ``lhs = value``: fewer digits, ∂E/∂w on one line."""
+        return markup(drawing(line.lhs) + " = " + drawing(exact(line.value)))
+
     return {
+        "label": label,
+        "drawn": lambda expr: markup(drawing(expr)),
+        "tinted": tinted,
         "math": lambda expr: markup(show(expr)),
         "tex": lambda expr: markup(show(expr)),
         "num": number,
         "eq": equation,
         "block": block,
         "wide": wide,
+        "may_scroll": may_scroll,
         "narrow": narrow,
         "short": short,
         "plain": lambda value: local(text(value, document.digits)),
@@ -301,27 +340,39 @@ def render(
     lang: Language | None = None,
     pace: str = "full",
     byline: Byline | None = None,
+    images: Mapping[str, str] | None = None,
+    squeeze: int = 0,
 ) -> str:
     """The walkthrough in format `fmt` (a key of `FORMATS`), as text; with `fragment`
     only its body (for the formats whose templates offer one: tex, html). `lang` gives
-    the language and decimal mark; `pace` and `byline` shape the slide formats."""
+    the language and decimal mark; `pace` and `byline` shape the slide formats; `images`
+    names the image file of each drawing (Markdown: stage → file; none: Mermaid);
+    `squeeze` (0–2) tightens the article's spacing (see `derive.typeset.balanced`)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     lang = lang or Language()
     spec = FORMATS[fmt]
     template = environment(spec.environment).get_template(spec.template)
-    overview = getattr(document, "overview", None)
     deck = None
     if fmt in SLIDES and isinstance(document, Document):
         deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
+    drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
+    curve = training_chart(document)
     words = Prose(document, lang) if isinstance(document, Document) else None
     text = template.render(
         doc=document,
         deck=deck,
         words=words,
         f=math_filters(document, spec.syntax, lang),
-        diagram=layout(overview) if overview is not None else None,
+        drawings=drawings,
+        diagram=drawings.network if drawings is not None else None,
+        styles=STYLES,
+        span=SPAN,
+        images=images or {},
+        curve=curve,
+        curve_svg=svg(curve) if curve is not None else None,
         fragment=fragment,
+        squeeze=squeeze,
     )
     return _tidy(text)
 
@@ -329,3 +380,42 @@ def render(
 def _tidy(text: str) -> str:
     """At most one blank line in a row, and exactly one newline at the end."""
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def render_drawing(
+    document: Document,
+    stage: str = "network",
+    *,
+    parameter: Symbol | None = None,
+    sample: int = 1,
+    title: str = "",
+    lang: Language | None = None,
+) -> str:
+    """One drawing of the network as a standalone SVG file (the image a Markdown
+    walkthrough refers to): `stage` as in `derive.diagram`, laid out for a screen."""
+    lang = lang or Language()
+    drawing = Drawings(document, SCREEN).get(stage, parameter, sample)
+    template = environment("html").get_template("drawing.svg.j2")
+    text = template.render(
+        doc=document,
+        f=math_filters(document, SVG, lang),
+        words=Prose(document, lang),
+        diagram=drawing,
+        styles=STYLES,
+        span=SPAN,
+        title=title or document.title,
+    )
+    return _tidy(text)
+
+
+def training_chart(document: Document | TrainingReport) -> Chart | None:
+    """The error curve of the document's training run laid out (None without a run)."""
+    training = document.training
+    if training is None:
+        return None
+    curve = [(step, float(value)) for step, value in training.history]
+    return chart(curve, CURVE_TITLE.format(steps=f"{training.steps:,}"))
+
+
+#: the title of the error curve in a walkthrough
+CURVE_TITLE = "The error during {steps} steps of gradient descent"

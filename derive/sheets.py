@@ -17,13 +17,13 @@ from sympy import Expr, Float, Symbol
 
 from derive.activations import ACTIVATIONS
 from derive.asking import Asked
-from derive.diagram import Layout, layout
+from derive.document import Document
 from derive.errors import UsageError
 from derive.exercise_settings import SHEET_FORMATS
 from derive.losses import LOSSES
-from derive.numeric import Value, plain
+from derive.numeric import Value
 from derive.printing import math_printer
-from derive.render import environment
+from derive.render import environment, render_drawing
 from derive.text import latex_escape, markdown_text, typst_text
 from derive.walkthrough import Walkthrough, build_walkthrough
 
@@ -121,25 +121,16 @@ def build_sheet(
         biases=biases,
         update_biases=spec.update_biases,
         questions=questions,
-        svg=network_svg(layout(walkthrough.document.overview)),
+        svg=network_svg(walkthrough.document),
     )
 
 
-def network_svg(diagram: Layout) -> str:
+def network_svg(document: Document) -> str:
     """The network as a standalone SVG (plain text labels, no MathML): for the HTML and PDF
-    sheets and the image of a Moodle question."""
-    template = environment("html").get_template("exercise/network.svg.j2")
-    text = template.render(d=diagram, name=_svg_name, value=lambda v: plain(v, 12))
-    return re.sub(r"\n\s*\n", "\n", text)
-
-
-def _svg_name(symbol: Symbol) -> tuple[str, str]:
-    """w5 → ("w", "5"); net_h1 → ("net", "h1"); h1_2 → ("h", "1,2")."""
-    name = symbol.name
-    match = re.fullmatch(r"([a-zA-Z]+)_?(\w*)", name)
-    if match is None:
-        return name, ""
-    return match[1], match[2].replace("_", ",")
+    sheets and the image of a Moodle question. The drawing of every other format
+    (`derive.diagram`, `derive.render.render_drawing`): weights on their edges, inputs and
+    targets beside their neurons."""
+    return render_drawing(document, "network")
 
 
 def render_sheet(sheet: Sheet, fmt: str) -> str | bytes:

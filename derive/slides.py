@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy import Symbol
 
-from derive.diagram import layout
+from derive.diagram import SLIDE, build_diagram, tinted
 from derive.document import (
     E_BATCH,
     AfterUpdate,
@@ -114,6 +114,7 @@ class _Planner(Prose):
         self.several = len(document.samples) > 1
         self.count = 1  # the title slide
         self.first_frame: dict[Symbol, int] = {}
+        self.tinted_products: dict[Symbol, Equation] = {}
 
     # -- words ------------------------------------------------------------------------
     def prefix(self, walk: SampleWalk) -> Text:
@@ -200,7 +201,7 @@ class _Planner(Prose):
             Display(ov.error_total),
             *notes,
         )
-        if not layout(ov).labelled:
+        if not build_diagram(self.doc, "network", SLIDE).labelled:
             rows = [
                 (
                     Text((Math(w.parameter),)),
@@ -449,7 +450,7 @@ class _Planner(Prose):
         nets = {n.neuron: n.net.value for lf in walk.forward.layers for n in lf.neurons}
         for k, step in enumerate(steps):
             notes = self.layer_notes(layer) if k == 0 else []
-            yield from self.parameter_frames(step, prefix, notes, nets)
+            yield from self.parameter_frames(step, prefix, notes, nets, max(walk.number, 1))
         if self.lecture:
             yield from self.rest_table(layer, steps, prefix)
 
@@ -516,11 +517,15 @@ class _Planner(Prose):
         )
 
     def parameter_frames(
-        self, step: ParameterStep, prefix: Text, notes: list, nets: dict
+        self, step: ParameterStep, prefix: Text, notes: list, nets: dict, sample: int = 1
     ) -> Iterator[FrameRecord]:
         title = self.parameter_title(step, prefix)
         p = step.parameter
         self.first_frame.setdefault(p, self.count + 1)
+        # the chain rule and its product with each factor in the colour of its part of the
+        # drawing of the parameter's path, shown above the rule
+        chain, product = tinted(step)
+        self.tinted_products[p] = product
         yield self.frame(
             title,
             Paragraph(
@@ -533,11 +538,12 @@ class _Planner(Prose):
                     neuron=step.destinations,
                 )
             ),
-            Display(step.chain),
+            Diagram(Text(()), stage="path", parameter=p, sample=sample, frame="slide-short"),
+            Display(chain),
             *notes,
             parameter=p,
         )
-        reminder = Reminder(step.chain)
+        reminder = Reminder(chain)
         for index, path in enumerate(step.paths):
             for factor in path:
                 if factor.seen_at is None:
@@ -700,7 +706,8 @@ class _Planner(Prose):
                 for f in known
             )
             blocks.append(Paragraph(self.say(_("Known already: {list}."), list=refs), small=True))
-        blocks += [Paragraph(self.say(_("Multiplying the factors:"))), Display(step.product)]
+        product = self.tinted_products.get(step.parameter, step.product)
+        blocks += [Paragraph(self.say(_("Multiplying the factors:"))), Display(product)]
         dead = [d for d in step.destinations if self.is_dead(d, nets)]
         if dead:
             blocks.append(

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,3 +134,58 @@ def log_excerpt(log: Path, lines: int = 2) -> str:
                 excerpt.append(following.strip())
             return " | ".join(excerpt)[:500]
     return ""
+
+
+#: a last page less full than this is "nearly empty": the article is typeset tighter
+LEAST_FILL = 0.2
+SQUEEZES = (0, 1, 2)
+
+
+def typst_last_page_fill(source: str) -> float:
+    """How full the last page of a Typst article is (0–1), from the position of the
+    ``<derive-end>`` marker its template puts after the text (typst's query)."""
+    import json
+
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="derive-typst-") as root:
+        found = typst.query(
+            source.encode("utf-8"),
+            "<derive-end>",
+            field="value",
+            root=root,
+            ignore_system_fonts=True,
+        )
+    (end,) = json.loads(found)
+    room = end["height"] - 2 * end["margin"]
+    return max(0.0, min(1.0, (end["y"] - end["margin"]) / room))
+
+
+def latex_last_page_fill(log: str) -> float:
+    """How full the last page of a LaTeX article is (0–1), from the line its template
+    writes to the log as the last page ships out: the height (from the page's foot) where
+    the text ends, the paper's height and the text's (the margins are equal)."""
+    found = re.findall(r"derive-last-page: (\d+) ?sp, ([\d.]+)pt, ([\d.]+)pt", log)
+    if not found:
+        return 1.0
+    end, paper, text = found[-1]
+    top = (float(paper) + float(text)) / 2  # the top of the text area, from the foot
+    return max(0.0, min(1.0, (top - int(end) / 65536) / float(text)))
+
+
+def balanced(render: Callable[[int], str], engine: str) -> bytes:
+    """The PDF of an article whose last page is not nearly empty: typeset with the usual
+    spacing, and only if its last page holds less than `LEAST_FILL` of a page, again
+    with tighter spacing (`render(squeeze)` gives the source), keeping the first that
+    fills its last page enough (or the tightest)."""
+    pdf = b""
+    for squeeze in SQUEEZES:
+        source = render(squeeze)
+        if engine == "latex":
+            run = compile_latex(source)
+            pdf, fill = run.pdf, latex_last_page_fill(run.log)
+        else:
+            pdf, fill = typst_pdf(source), typst_last_page_fill(source)
+        if fill >= LEAST_FILL:
+            break
+    return pdf

@@ -25,8 +25,9 @@ from derive.compose import build_document, build_training_report
 from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
-from derive.files import write_atomic
+from derive.files import write_atomic, write_files
 from derive.formats import (
+    DIAGRAMS,
     FORMATS,
     PACES,
     TRAIN_FORMATS,
@@ -40,13 +41,17 @@ from derive.model import SymbolicNetwork, build_network
 from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
-from derive.render import render
+from derive.plot import svg as plot_svg
+from derive.render import render, render_drawing, training_chart
 from derive.slides import Byline
 from derive.spec import NetworkSpec, load_spec, spec_from_mapping
 from derive.steps import Derivation, derive
 from derive.training import TrainingRun, check_steps, train
-from derive.typeset import ENGINES, latex_pdf, typst_pdf
+from derive.typeset import ENGINES, balanced, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
+
+#: the drawings a Markdown walkthrough refers to, as images
+MARKDOWN_DRAWINGS = ("network", "forward", "backward")
 
 
 @dataclass(frozen=True)
@@ -81,11 +86,20 @@ class Walkthrough:
             only=self.only,
         )
 
-    def render(self, fmt: str = "md", *, fragment: bool = False, slides: bool = False) -> str:
+    def render(
+        self,
+        fmt: str = "md",
+        *,
+        fragment: bool = False,
+        slides: bool = False,
+        images: Mapping[str, str] | None = None,
+    ) -> str:
         """The walkthrough as text in format `fmt` (one of `TEXT_FORMATS`).
 
         `fragment` gives only the body (``tex``: to \\input into notes; ``html``: to embed
-        in a page); `slides` gives the Typst slides instead of the article (``typst``).
+        in a page); `slides` gives the Typst slides instead of the article (``typst``);
+        `images` (``md``) names the SVG file of each drawing of `MARKDOWN_DRAWINGS`, as
+        the Markdown refers to it (without, the network is a Mermaid chart).
         """
         _check_options(fmt, fragment=fragment, slides=slides, engine=None)
         if fmt == "pdf":
@@ -93,9 +107,16 @@ class Walkthrough:
         if fmt == "json":
             return json.dumps(self.to_json(), indent=2) + "\n"
         template = "typst-slides" if fmt == "typst" and slides else fmt
-        return self._render(template, fragment=fragment)
+        return self._render(template, fragment=fragment, images=images)
 
-    def _render(self, fmt: str, *, fragment: bool = False) -> str:
+    def _render(
+        self,
+        fmt: str,
+        *,
+        fragment: bool = False,
+        images: Mapping[str, str] | None = None,
+        squeeze: int = 0,
+    ) -> str:
         return render(
             self.document,
             fmt,
@@ -103,7 +124,20 @@ class Walkthrough:
             lang=self.lang,
             pace=self.pace,
             byline=self.byline,
+            images=images,
+            squeeze=squeeze,
         )
+
+    def drawing(self, stage: str = "network") -> str:
+        """One drawing as an SVG file's text: the network at a stage of `derive.diagram`
+        (``network``, ``forward``, ``backward``), or ``curve``, the error curve of the
+        training run (with ``steps``)."""
+        if stage == "curve":
+            chart = training_chart(self.document)
+            if chart is None:
+                raise UsageError("there is no error curve without a training run (--steps N)")
+            return plot_svg(chart)
+        return render_drawing(self.document, stage, lang=self.lang)
 
     def pdf(self, *, slides: bool = False, engine: str = "typst") -> bytes:
         """The walkthrough typeset as a PDF article, or as slides with `slides`.
@@ -112,11 +146,22 @@ class Walkthrough:
         compiles the LaTeX article or the Beamer slides with TeX Live.
         """
         _check_options("pdf", fragment=False, slides=slides, engine=engine)
-        if engine == "latex":
-            return latex_pdf(self._render("beamer" if slides else "tex"))
-        source = self._render("typst-slides" if slides else "typst")
-        check_pages(self.limits, source, slides)
-        return typst_pdf(source)
+        if engine == "latex" and slides:
+            return latex_pdf(self._render("beamer"))
+        if slides:
+            source = self._render("typst-slides")
+            check_pages(self.limits, source, slides)
+            return typst_pdf(source)
+        # an article: typeset tighter when its last page would hold only a few lines
+        fmt = "tex" if engine == "latex" else "typst"
+        return balanced(lambda squeeze: self._article(fmt, squeeze), engine)
+
+    def _article(self, fmt: str, squeeze: int) -> str:
+        """The source of the article to typeset (a Typst one checked against the limits)."""
+        source = self._render(fmt, squeeze=squeeze)
+        if fmt == "typst":
+            check_pages(self.limits, source, False)
+        return source
 
     def output(
         self,
@@ -139,12 +184,34 @@ class Walkthrough:
             result["training"] = training_json(self.training)
         return result
 
-    def save(self, path: str | Path, fmt: str | None = None, **options: Any) -> None:
+    def save(
+        self, path: str | Path, fmt: str | None = None, *, diagram: str = "svg", **options: Any
+    ) -> None:
         """Write the walkthrough to `path` atomically, in `fmt` or the format its suffix names.
 
-        `options` are those of `output` (``fragment``, ``slides``, ``engine``).
+        `options` are those of `output` (``fragment``, ``slides``, ``engine``). Markdown
+        with `diagram` ``svg`` (the default) also writes its drawings beside it, as
+        ``NAME.network.svg``, ``NAME.forward.svg``, ``NAME.backward.svg``: images that
+        GitHub and Pandoc both show (and ``NAME.curve.svg`` after a training run). The
+        Markdown and its images are written together or not at all; ``mermaid`` writes
+        the Markdown alone.
         """
-        write_atomic(path, self.output(fmt or format_for_path(path), **options))
+        fmt = fmt or format_for_path(path)
+        _check_diagram(fmt, diagram)
+        if fmt != "md" or diagram == "mermaid":
+            write_atomic(path, self.output(fmt, **options))
+            return
+        _check_options(
+            fmt,
+            fragment=options.get("fragment", False),
+            slides=options.get("slides", False),
+            engine=options.get("engine"),
+        )
+        target = Path(path)
+        stages = (*MARKDOWN_DRAWINGS, "curve") if self.training else MARKDOWN_DRAWINGS
+        files = {stage: image_path(target, stage) for stage in stages}
+        markdown = self.render("md", images={s: f.name for s, f in files.items()})
+        write_files([*((f, self.drawing(s)) for s, f in files.items()), (target, markdown)])
 
     def __repr__(self) -> str:
         return f"<Walkthrough of {_describe_network(self.spec)}, detail={self.detail!r}>"
@@ -156,6 +223,16 @@ class Walkthrough:
         """Jupyter shows the walkthrough as HTML: MathML math and the SVG network, with
         its styles scoped to the walkthrough so the notebook keeps its own look."""
         return self.render("html", fragment=True)
+
+
+def image_path(markdown: Path, stage: str) -> Path:
+    """The SVG file of one drawing of a Markdown walkthrough: beside it, named after it."""
+    return markdown.with_name(f"{markdown.stem}.{stage}.svg")
+
+
+def _check_diagram(fmt: str, diagram: str) -> None:
+    if diagram not in DIAGRAMS:
+        raise UsageError(f"unknown diagram kind {diagram!r} (known: {', '.join(DIAGRAMS)})")
 
 
 def _check_options(fmt: str, *, fragment: bool, slides: bool, engine: str | None) -> None:
@@ -289,11 +366,12 @@ class Training:
         write_atomic(path, self.render(fmt or train_format_for_path(path)))
 
     def plot(self, path: str | Path) -> None:
-        """Write the error curve (log scale) to an .svg or .png file."""
+        """Write the error curve (log scale) to an .svg, .pdf or .png file."""
         write_atomic(path, self.plot_data(path))
 
     def plot_data(self, path: str | Path) -> str | bytes:
-        """The error curve (log scale) as the .svg text or .png bytes `path` asks for."""
+        """The error curve (log scale) as the .svg text, or the .pdf or .png bytes, that
+        `path` asks for."""
         title = f"{self.run.network.spec.title}: {self.run.steps:,} steps"
         return error_curve(self.run.curve, title, "." + plot_format_for_path(path))
 

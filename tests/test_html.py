@@ -124,7 +124,8 @@ def test_the_page_fits_a_phone(page, tmp_path):
 def test_the_file_refers_to_nothing_outside_itself(page):
     _, path = page
     html = path.read_text("utf-8")
-    assert not re.search(r"https?://|\bsrc=|\bhref=|url\(|@import|<link|<script", html)
+    # links only within the page (the table of contents, the skip link)
+    assert not re.search(r'https?://|\bsrc=|\bhref="(?!#)|url\(|@import|<link|<script', html)
 
 
 def test_loading_the_page_makes_no_network_request(page, tmp_path):
@@ -138,3 +139,19 @@ def test_the_network_watch_would_see_a_request(tmp_path):
     page = tmp_path / "remote.html"
     page.write_text('<!DOCTYPE html><img src="http://example.invalid/x.png">', "utf-8")
     assert "example.invalid" in requests_made(page, tmp_path / "profile")
+
+
+def test_the_page_is_navigable_by_keyboard(page):
+    """A skip link to the table of contents, whose links reach every section, and every
+    display that may scroll sideways on a phone focusable, with a visible focus ring and
+    a shadow at the edge where it scrolls."""
+    _, path = page
+    html = path.read_text("utf-8")
+    assert html.index('<a class="skip" href="#contents">') < html.index("<main")
+    targets = re.findall(r'<li><a href="#([\w-]+)">', html)
+    assert targets[:6] == ["network", "forward", "error", "backward", "summary", "again"]
+    for target in targets:
+        assert f'id="{target}"' in html
+    scrolling = re.findall(r'<div class="eq[^"]*" tabindex="0" role="group"', html)
+    assert scrolling and len(scrolling) < html.count('<div class="eq')
+    assert ":focus-visible" in html and "no-repeat local" in html

@@ -14,7 +14,15 @@ def test_output_folder_is_current():
 
 def test_gallery_covers_both_presets_and_every_lecture_format():
     files = gallery()
-    assert set(files) == set(GALLERY) >= {"mazur.md", "russo.md"}
+    # and beside each Markdown walkthrough its three drawings, as SVG images
+    images = {
+        f"{name.removesuffix('.md')}.{stage}.svg"
+        for name in GALLERY
+        if name.endswith(".md")
+        for stage in ("network", "forward", "backward")
+    }
+    assert set(files) == set(GALLERY) | images
+    assert set(GALLERY) >= {"mazur.md", "russo.md"}
     assert {"mazur.pdf", "mazur-slides.pdf", "mazur.tex", "mazur.html"} <= set(files)
     assert "0.298371109" in files["mazur.md"]
     assert (

@@ -81,7 +81,7 @@ def test_widths_measure_the_page_not_the_source():
 
 
 def test_every_printer_is_registered():
-    assert set(PRINTERS) == {"latex", "typst", "mathml", "width"}
+    assert set(PRINTERS) == {"latex", "typst", "mathml", "width", "svg"}
 
 
 def test_functions_other_activations_and_losses_use_print_in_every_syntax():

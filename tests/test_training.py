@@ -93,13 +93,16 @@ def test_plots_have_labelled_axes_and_a_log_scale(tmp_path, capsys):
     root = ET.fromstring(svg.read_text())
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "step (number of updates)" in texts and "total error (log scale)" in texts
-    assert "1e-1" in texts and "1e-3" in texts
+    # decades as powers of ten: 10 with a raised exponent (10⁻¹), never 1e-1
+    powers = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "10\N{MINUS SIGN}1" in powers and "10\N{MINUS SIGN}3" in powers
+    assert not any("1e-" in p for p in powers)
     png = tmp_path / "curve.png"
     assert main(["train", "mazur", "--steps", "100", "--plot", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     capsys.readouterr()
     assert main(["train", "mazur", "--steps", "10", "--plot", str(tmp_path / "x.gif")]) == 2
-    assert "--plot: expected a file ending in .svg or .png" in capsys.readouterr().err
+    assert "--plot: expected a file ending in .svg, .pdf or .png" in capsys.readouterr().err
 
 
 def test_explain_appends_the_training_section(capsys):

@@ -10,6 +10,7 @@ quantities through `derive.notation`. The written order lives once, in
     typst.TypstMathPrinter    PDF through the typst package
     mathml.MathMLMathPrinter  the standalone HTML page
     width.WidthPrinter        how wide a formula is on the page (where long lines break)
+    svgtext.SvgTextPrinter    the labels of an SVG drawing (plain text, no math renderer)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sympy import Expr
 from derive.notation import Name, classic_name
 from derive.printing.latex import LatexMathPrinter
 from derive.printing.mathml import MathMLMathPrinter
+from derive.printing.svgtext import SvgTextPrinter
 from derive.printing.typst import TypstMathPrinter, typst_string
 from derive.printing.width import WidthPrinter
 
@@ -32,6 +34,7 @@ PRINTERS: dict[str, type] = {
     "typst": TypstMathPrinter,
     "mathml": MathMLMathPrinter,
     "width": WidthPrinter,
+    "svg": SvgTextPrinter,
 }
 
 
@@ -41,15 +44,17 @@ def math_printer(
     namer: Namer = classic_name,
     decimal: str = ".",
     words: tuple[str, str] = ("if", "otherwise"),
+    **extra: Any,
 ) -> Callable[[Expr], Any]:
-    """A memoizing printing function for one document (same digits, names, decimal mark).
+    """A memoizing printing function for one document (same digits, names, decimal mark;
+    `settings` are the printer's own, such as ``slash`` or ``tint``).
 
     Documents repeat the same quantities and values many times over; printing each once
     keeps rendering linear in the size of the network. The same object is found by its
     identity first: looking up an equal but distinct expression compares it term by
     term, which for a net input of n terms printed n times would cost n².
     """
-    settings = {"digits": digits, "namer": namer, "decimal": decimal}
+    settings = {"digits": digits, "namer": namer, "decimal": decimal, **extra}
     if syntax != "width":
         # the words of a case distinction, in the document's language
         settings.update({"if": words[0], "otherwise": words[1]})
@@ -80,6 +85,7 @@ __all__ = [
     "LatexMathPrinter",
     "MathMLMathPrinter",
     "Namer",
+    "SvgTextPrinter",
     "TypstMathPrinter",
     "WidthPrinter",
     "latex_printer",

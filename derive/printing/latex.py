@@ -33,6 +33,8 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
         **LatexPrinter._default_settings,
         **DERIVE_SETTINGS,
         "namer": classic_name,
+        "slash": False,
+        "tint": False,
     }
 
     def _print_log(self, expr: Any) -> str:
@@ -91,6 +93,13 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
     def _partial(self, of: str | None, wrt: str) -> str:
         top = r"\partial" if of is None else rf"\partial {of}"
         return rf"\frac{{{top}}}{{\partial {wrt}}}"
+
+    def _slash(self, of: str, wrt: str) -> str:
+        return rf"\partial {of}/\partial {wrt}"
+
+    def _tint(self, piece: str, slot: int) -> str:
+        # the colours derive-factor1..3 are defined by the LaTeX templates (xcolor)
+        return rf"\textcolor{{derive-factor{slot}}}{{{piece}}}" if self._settings["tint"] else piece
 
     def _juxtapose(self, first: str, second: str, space: bool) -> str:
         return f"{first} {second}" if space else first + second

@@ -41,6 +41,7 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
         **MathMLPresentationPrinter._default_settings,
         **DERIVE_SETTINGS,
         "namer": classic_name,
+        "tint": False,
     }
 
     def _element(self, tag: str, *children: Element, text: str | None = None) -> Element:
@@ -146,6 +147,14 @@ class MathMLMathPrinter(WrittenOrder, MathMLPresentationPrinter):
             self._operator("\N{MULTIPLICATION SIGN}"),
             self._element("msup", self._digits("10"), power),
         )
+
+    def _tint(self, piece: Element, slot: int) -> Element:
+        # coloured by the page's style sheet (class factor1..3), as the diagram's path is
+        if not self._settings["tint"]:
+            return piece
+        row = self._element("mrow", piece)
+        row.setAttribute("class", f"factor{slot}")
+        return row
 
     def _partial(self, of: Element | None, wrt: Element) -> Element:
         top = (

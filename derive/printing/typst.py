@@ -84,6 +84,16 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
         top = "partial" if of is None else f"partial {of}"
         return f"frac({top}, partial {wrt})"
 
+    def _slash(self, of: str, wrt: str) -> str:
+        return f"partial {of} \\/ partial {wrt}"
+
+    def _tint(self, piece: str, slot: int) -> str:
+        # factor1..3 are colours the Typst templates define (derive.diagram.STYLES)
+        if not self._settings["tint"]:
+            return piece
+        # std.math: the templates define a `display` of their own
+        return f"#text(fill: factor{slot}, $std.math.display({piece})$)"
+
     def _juxtapose(self, first: str, second: str, space: bool) -> str:
         return f"{first} {second}"
 

@@ -28,6 +28,8 @@ class WidthPrinter(WrittenOrder, Printer):
         "digits": 9,
         "decimal": ".",
         "namer": classic_name,
+        "slash": False,
+        "tint": False,
     }
 
     def doprint(self, expr: Any) -> float:
@@ -74,6 +76,9 @@ class WidthPrinter(WrittenOrder, Printer):
 
     def _partial(self, of: float | None, wrt: float) -> float:
         return max(of or 0.0, wrt) + 1.6
+
+    def _slash(self, of: float, wrt: float) -> float:
+        return of + wrt + 3.0
 
     def _juxtapose(self, first: float, second: float, space: bool) -> float:
         return first + second + (0.3 if space else 0.0)

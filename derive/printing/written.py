@@ -46,6 +46,9 @@ DERIVE_SETTINGS: dict[str, Any] = {
     "decimal": ".",
     "if": "if",
     "otherwise": "otherwise",
+    # a drawing's labels: ∂E/∂w on one line; chain-rule factors in their colours
+    "slash": False,
+    "tint": False,
 }
 
 
@@ -66,6 +69,10 @@ class WrittenOrder:
     ``_partial(of, wrt)``        ∂of / ∂wrt, or the operator ∂/∂wrt when `of` is None
     ``_juxtapose(a, b, space)``  a b, side by side (f'(z), ∇_a E)
     ``_dots()``                  ⋯, the terms of a long sum left out
+
+    and may define ``_slash(of, wrt)`` (∂of/∂wrt on one line, for the labels of a
+    drawing, with the setting ``slash``) and ``_tint(piece, slot)`` (a chain-rule factor
+    in its colour, for `derive.diagram.Tint`).
     """
 
     # Mixed into a sympy Printer, which supplies `_print` and `_settings` (with "digits"
@@ -150,6 +157,9 @@ class WrittenOrder:
             return self.name(named)
         ((variable, _count),) = expr.variable_count
         if isinstance(expr.expr, sp.Symbol | sp.MatrixSymbol):
+            if self._settings.get("slash"):
+                # ∂E/∂w on one line: a label in a drawing has no room for a stacked fraction
+                return self._slash(self._print(expr.expr), self._print(variable))
             return self._partial(self._print(expr.expr), self._print(variable))
         # the derivative of a written expression: ∂/∂x (…)
         operator = self._partial(None, self._print(variable))
@@ -161,6 +171,20 @@ class WrittenOrder:
 
     def _print_exp(self, expr: Expr) -> Piece:
         return self._power(self._letter("e"), self._print(expr.args[0]))
+
+    def _print_Tint(self, expr: Expr) -> Piece:
+        """A factor of a chain rule drawn in the colour of its part of the diagram."""
+        inner, slot = expr.args
+        # a factor of a product: parenthesized when negative, as it would be untinted
+        return self._tint(self._factor(inner), int(slot))
+
+    def _tint(self, piece: Piece, slot: int) -> Piece:
+        """`piece` in the colour of factor `slot` (1, 2, 3); a syntax without colour keeps it."""
+        return piece
+
+    def _slash(self, of: Piece, wrt: Piece) -> Piece:
+        """∂of/∂wrt on one line (the `slash` setting); by default the stacked fraction."""
+        return self._partial(of, wrt)
 
     # -- written order --------------------------------------------------------------------
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> Piece:
