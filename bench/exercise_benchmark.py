@@ -54,6 +54,8 @@ def main() -> int:
                              "-o", "sheets"]),
             ("exercise pdf", ["exercise", "course.toml", "--variants", n, "--seed", "1",
                               "--format", "pdf", "-o", "sheets-pdf"]),
+            ("exercise de", ["exercise", "course.toml", "--variants", n, "--seed", "1",
+                             "--format", "pdf", "--lang", "de", "-o", "blatt"]),
             ("moodle quiz", ["exercise", "course.toml", "--variants", n, "--seed", "1",
                              "--format", "moodle-xml", "-o", "quiz"]),
         ]  # fmt: skip

@@ -317,11 +317,3 @@ def render_as(walkthrough: Walkthrough, document: Document, template: str) -> st
         if hasattr(walkthrough, name)
     }
     return render(document, template, **options)
-
-
-def key_path(path: str) -> str:
-    """notes.md → notes-key.md: where the key of a guided exercise goes beside it."""
-    from pathlib import Path
-
-    target = Path(path)
-    return str(target.with_name(f"{target.stem}-key{target.suffix}"))

@@ -16,6 +16,7 @@ from derive.cli_exercise import (
     add_blanks_options,
     add_commands,
     add_presets_show,
+    check_guided,
     show_preset,
     write_guided,
 )
@@ -339,6 +340,7 @@ def _explain(args: argparse.Namespace) -> int:
     fmt = args.format or (format_for_path(output) if output else "md")
     if fmt == "pdf" and not output:
         raise UsageError("a PDF is binary, not for the terminal: write it with -o FILE.pdf")
+    check_guided(args, output, fmt)  # --blanks: the key's file, before any work
     spec = load_spec(args.spec)  # a bad spec is refused before SymPy is loaded
     from derive.walkthrough import build_walkthrough
 
@@ -359,7 +361,7 @@ def _explain(args: argparse.Namespace) -> int:
         date=args.date,
     )
     if args.blanks:
-        return write_guided(walkthrough, args, fmt)
+        return write_guided(walkthrough, args, output, fmt)
     if args.diagram and fmt != "md":
         raise UsageError(f"--diagram applies to --format md, not {fmt}")
     diagram = args.diagram or ("svg" if output else "mermaid")

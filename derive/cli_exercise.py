@@ -22,12 +22,14 @@ examples:
   derive exercise course.toml --variants 30 --seed 2024 -o sheets
   derive exercise mazur --variants 30 --seed 1 --ask net_h1,dE/dw5,dE/dw1,w1+ --format pdf -o sheets
   derive exercise course.toml --variants 30 --seed 1 --roster class.csv --format moodle-xml -o quiz
+  derive exercise course.toml --variants 30 --seed 1 --lang de --course "ML I" --format pdf -o blatt
 """
 
 MARK_EXAMPLES = """\
 examples:
   derive mark returned.csv --exercise sheets -o marks
   derive mark moodle-responses.csv --exercise quiz -o marks --show-answers
+  derive mark antworten.csv --exercise blatt -o noten --lang de
 """
 
 
@@ -85,24 +87,49 @@ def add_blanks_options(explain: argparse.ArgumentParser) -> None:
     )
 
 
-def write_guided(walkthrough, args: argparse.Namespace, fmt: str) -> int:
-    """Write the guided exercise (to -o or standard output) and its key (to --key)."""
-    from derive.blanks import guided, key_path
-    from derive.errors import UsageError
-    from derive.files import write_atomic
+def check_guided(args: argparse.Namespace, output: str | None, fmt: str) -> str | None:
+    """Before any work: where the key of `--blanks` goes, refused if it is an input or the
+    exercise itself (`--key` without `--blanks` is refused too). Loads no SymPy: a bad
+    spec is still refused before it is."""
+    from pathlib import Path
 
+    from derive.errors import UsageError
+    from derive.files import refuse_inputs, same_file
+
+    if args.key is not None and not args.blanks:
+        raise UsageError("--key: only with --blanks (the key of a guided exercise)")
+    if not args.blanks:
+        return None
     if args.fragment or args.slides or (args.engine and args.engine != "typst"):
         raise UsageError("--blanks: the article only (no --fragment, --slides or --engine latex)")
-    exercise, key = guided(walkthrough, args.blanks, fmt)
-    target = args.key or (key_path(args.output) if args.output else None)
+    if args.key == "":
+        raise UsageError("--key: expected a file name, got an empty one")
+    # notes.md → notes-key.md beside it
+    key_path = (
+        Path(output).with_name(f"{Path(output).stem}-key{Path(output).suffix}") if output else None
+    )
+    target = args.key or (str(key_path) if key_path else None)
     if target is None and fmt == "pdf":
         raise UsageError("--blanks: a PDF needs -o FILE.pdf")
-    if args.output:
-        write_atomic(args.output, exercise)
-    else:
+    refuse_inputs(target, {"spec": args.spec})
+    if target and output and same_file(target, output):
+        raise UsageError(f"{target}: is both -o and --key; the key needs a file of its own")
+    return target
+
+
+def write_guided(walkthrough, args: argparse.Namespace, output: str | None, fmt: str) -> int:
+    """Write the guided exercise (to -o or standard output) and its key (to --key), the
+    two files all or none."""
+    from derive.blanks import guided
+    from derive.files import write_files
+
+    target = check_guided(args, output, fmt)
+    exercise, key = guided(walkthrough, args.blanks, fmt)
+    files = [(path, data) for path, data in ((output, exercise), (target, key)) if path]
+    write_files(files)  # type: ignore[arg-type]
+    if not output:
         sys.stdout.write(exercise)  # type: ignore[arg-type]
     if target:
-        write_atomic(target, key)
         print(f"derive: the key is in {target}", file=sys.stderr)
     return 0
 
@@ -165,19 +192,46 @@ def _add_exercise(commands: argparse._SubParsersAction) -> None:
     exercise.add_argument(
         "--roster", metavar="FILE.csv", help="student names, one per variant, for the cover table"
     )
-    exercise.add_argument("-o", "--output", required=True, metavar="DIR")
+    _add_language(exercise, "the sheets, keys, cover and quiz")
+    exercise.add_argument("--author", default="", help="the sheets' byline: the lecturer")
+    exercise.add_argument("--course", default="", help="the sheets' byline: the course")
+    exercise.add_argument("--date", default="", help="the sheets' byline: the date")
+    exercise.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="a new or empty folder, or one derive exercise wrote (replaced whole)",
+    )
     exercise.set_defaults(run=_exercise)
+
+
+def _add_language(parser: argparse.ArgumentParser, what: str) -> None:
+    from derive.messages import LANGUAGES
+
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help=f"language of {what} (default: en)"
+    )
+    parser.add_argument(
+        "--decimal-comma",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write 0,5 instead of 0.5 (default: the language's convention: de, fr, es)",
+    )
 
 
 def _exercise(args: argparse.Namespace) -> int:
     from derive.asking import split_names
     from derive.errors import SpecError, UsageError
-    from derive.exercise import make_exercise, read_roster, write_exercise
+    from derive.exercise import check_output, make_exercise, read_roster, write_exercise
     from derive.exercise_settings import vary_kinds
+    from derive.slides import Byline
 
     def fail(key: str, message: str) -> SpecError:
         return SpecError(message, key=key)
 
+    inputs = {"spec": args.spec, "roster": args.roster}
+    check_output(args.output, inputs)  # before any work: a folder that cannot be written
     vary = vary_kinds(split_names(args.vary), "--vary", fail) if args.vary else None
     if args.digits is not None and not 1 <= args.digits <= 12:
         raise UsageError(f"--digits: expected 1 to 12, got {args.digits}")
@@ -191,12 +245,16 @@ def _exercise(args: argparse.Namespace) -> int:
         fmt=args.format,
         digits=args.digits,
         roster=roster,
+        lang=args.lang,
+        decimal_comma=args.decimal_comma,
+        byline=Byline(args.author, args.course, args.date),
     )
-    write_exercise(exercise, args.output)
+    write_exercise(exercise, args.output, inputs)
     draw = exercise.draw
     redrawn = ", ".join(f"{rule} {n}" for rule, n in draw.rejected.items() if n) or "none"
     print(
-        f"derive: {len(draw.variants)} variants in {args.output} (seed {args.seed}; "
+        f"derive: {len(draw.variants)} variant{'s' if len(draw.variants) != 1 else ''} in "
+        f"{args.output} (seed {args.seed}; "
         f"asked: {', '.join(draw.asked)}); draws rejected and redrawn: {redrawn}",
         file=sys.stderr,
     )
@@ -221,20 +279,32 @@ def _add_mark(commands: argparse._SubParsersAction) -> None:
     mark.add_argument(
         "--exercise", required=True, metavar="DIR", help="the folder derive exercise wrote"
     )
-    mark.add_argument("-o", "--output", required=True, metavar="MARKS")
+    mark.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="MARKS",
+        help="a new or empty folder, or one derive mark wrote (replaced whole)",
+    )
     mark.add_argument(
         "--show-answers",
         action="store_true",
-        help="also write the right answer beside each wrong one",
+        help="also write answers-shown.csv: each answer beside the right one and the "
+        "checker's full diagnosis",
     )
+    _add_language(mark, "the Markdown summaries and the chart of slips")
     mark.set_defaults(run=_mark)
 
 
 def _mark(args: argparse.Namespace) -> int:
-    from derive.marking import mark_file, write_marks
+    from derive.marking import check_output, mark_file, write_marks
+    from derive.messages import Language
 
+    lang = Language.of(args.lang, args.decimal_comma)
+    inputs = {"answers": args.answers, "exercise folder": args.exercise}
+    check_output(args.output, inputs)  # before any work
     marks = mark_file(args.answers, args.exercise)
-    write_marks(marks, args.output, show_answers=args.show_answers)
+    write_marks(marks, args.output, show_answers=args.show_answers, lang=lang, inputs=inputs)
     right = sum(m.verdict == "right" for m in marks.rows)
     print(
         f"derive: {right} of {len(marks.rows)} answers right; marks in {args.output}",

@@ -10,7 +10,10 @@
 
 Everything is drawn from one `random.Random(seed)`, so the same seed and spec give
 byte-identical files. Nothing is written before every variant is drawn and rendered; the
-files are then moved into place one by one (each atomically).
+files are then written into a temporary sibling folder that takes DIR's place when
+complete (`derive.folders`), so a failure leaves no half-written DIR and a rerun with
+fewer variants leaves no stale variant folder. A DIR holding anything derive exercise does
+not write is refused.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from derive.errors import UsageError
 from derive.exercise_settings import EXERCISE_FORMATS, QUIZ_FORMATS
-from derive.files import write_atomic
+from derive.folders import check_folder, write_folder
+from derive.messages import Language
 from derive.numeric import plain, rounded
 from derive.printing import math_printer
 from derive.sheets import (
@@ -34,6 +39,7 @@ from derive.sheets import (
     render_key,
     render_sheet,
 )
+from derive.slides import Byline
 from derive.spec import NetworkSpec, load_spec
 from derive.variants import Draw, draw_variants, toml_text
 from derive.walkthrough import build_walkthrough
@@ -71,8 +77,17 @@ def make_exercise(
     fmt: str = "md",
     digits: int | None = None,
     roster: list[str] | None = None,
+    lang: str = "en",
+    decimal_comma: bool | None = None,
+    byline: Byline | None = None,
 ) -> Exercise:
-    """Draw the variants and render every file (nothing written yet)."""
+    """Draw the variants and render every file (nothing written yet).
+
+    `lang` (en, de, fr, es) is the language of the sheets, keys, cover and quiz, with its
+    decimal mark unless `decimal_comma` forces one; `byline` (author, course, date) heads
+    each sheet. answers.csv and cover.csv keep the decimal point: programs read them."""
+    language = Language.of(lang, decimal_comma)
+    byline = byline or Byline()
     if fmt not in EXERCISE_FORMATS:
         raise UsageError(f"unknown format {fmt!r} (known: {', '.join(EXERCISE_FORMATS)})")
     spec = spec if isinstance(spec, NetworkSpec) else load_spec(spec)
@@ -83,39 +98,50 @@ def make_exercise(
     sheet_fmt = "md" if fmt in QUIZ_FORMATS else fmt
     for variant in draw.variants:
         folder = folder_name(variant.number, count)
-        walkthrough = build_walkthrough(variant.spec)
+        walkthrough = build_walkthrough(
+            variant.spec, lang=language.code, decimal_comma=language.decimal_comma
+        )
         comment = f"Variant {variant.number} of {count}, drawn with seed {seed} by derive exercise"
         files[f"{folder}/spec.toml"] = toml_text(variant.data, comment)
         sheet = build_sheet(
-            walkthrough, variant.answers, variant.number, seed, draw.digits, sheet_fmt
+            walkthrough, variant.answers, variant.number, seed, draw.digits, sheet_fmt, byline
         )
         files[f"{folder}/sheet.{SUFFIX[sheet_fmt]}"] = render_sheet(sheet, sheet_fmt)
         files[f"{folder}/key.{SUFFIX[sheet_fmt]}"] = render_key(
             walkthrough, sheet, sheet_fmt, variant.answers
         )
-    cover = build_cover(spec, draw, seed, roster)
+    cover = build_cover(spec, draw, seed, roster, language)
     files["cover.csv"] = cover_csv(cover, draw)
-    files["cover.pdf"] = render_cover_pdf(cover)
+    files["cover.pdf"] = render_cover_pdf(cover, language)
     if fmt == "moodle-xml":
         from derive.quiz import moodle_xml
 
-        files["quiz.xml"] = moodle_xml(draw, seed)
+        files["quiz.xml"] = moodle_xml(draw, seed, lang=language)
     if fmt == "qti":
         from derive.quiz import qti_zip
 
-        files["quiz-qti.zip"] = qti_zip(draw, seed)
+        files["quiz-qti.zip"] = qti_zip(draw, seed, lang=language)
     return Exercise(draw, seed, files)
 
 
-def write_exercise(exercise: Exercise, directory: str | Path) -> None:
-    """Write every file of the exercise under `directory` (each file atomically)."""
-    root = Path(directory)
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: exists and is not a folder")
-    for name, data in exercise.files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
+#: what `derive exercise` writes in DIR (a rerun may replace a folder holding only these)
+OWNED = re.compile(
+    r"answers\.csv|cover\.(csv|pdf)|quiz\.xml|quiz-qti\.zip|variant-\d+"
+    r"|variant-\d+/(spec\.toml|(sheet|key)\.(md|html|tex|pdf))"
+)
+
+
+def check_output(directory: str | Path, inputs: dict[str, str | Path | None]) -> Path:
+    """Refuse DIR before any work when it cannot be written (see `derive.folders`)."""
+    return check_folder(directory, OWNED.fullmatch, inputs, "derive exercise")
+
+
+def write_exercise(
+    exercise: Exercise, directory: str | Path, inputs: dict[str, str | Path | None] | None = None
+) -> None:
+    """Make `directory` hold exactly the exercise's files, all or none; `inputs` (role →
+    path: the spec, the roster) must not lie inside it."""
+    write_folder(check_output(directory, inputs or {}), exercise.files)
 
 
 def answers_csv(draw: Draw) -> str:
@@ -129,14 +155,25 @@ def answers_csv(draw: Draw) -> str:
     return out.getvalue()
 
 
-def build_cover(spec: NetworkSpec, draw: Draw, seed: int, roster: list[str] | None) -> Cover:
+def build_cover(
+    spec: NetworkSpec,
+    draw: Draw,
+    seed: int,
+    roster: list[str] | None,
+    lang: Language | None = None,
+) -> Cover:
+    """The lecturer's table: each variant's answers at the digits asked, as text with
+    `lang`'s decimal mark and a true minus sign."""
+    lang = lang or Language()
     show = math_printer("typst", draw.digits)
     names = tuple(str(show(a.expr)) for a in draw.variants[0].answers)
     rows = tuple(
         CoverRow(
             v.number,
             roster[v.number - 1] if roster else "",
-            tuple(plain(a.value, draw.digits) for a in v.answers),
+            tuple(
+                lang.number(plain(a.value, draw.digits)).replace("-", "\u2212") for a in v.answers
+            ),
         )
         for v in draw.variants
     )
@@ -148,23 +185,46 @@ def cover_csv(cover: Cover, draw: Draw) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("variant", "student", "seed", *draw.asked))
-    for row in cover.rows:
-        writer.writerow((row.variant, row.student, cover.seed, *row.answers))
+    for row, variant in zip(cover.rows, draw.variants, strict=True):
+        answers = (plain(a.value, draw.digits) for a in variant.answers)  # a decimal point
+        writer.writerow((row.variant, row.student, cover.seed, *answers))
     return out.getvalue()
 
 
 def read_roster(path: str | Path) -> list[str]:
-    """Student names from a CSV: the column named student or name, else the first column."""
+    """Student names from a CSV: the column named student or name, else the first column.
+
+    Every name must be there: a row with an empty name is refused by its line, as is a
+    file that is not UTF-8 text or not CSV."""
     try:
         text = Path(path).read_text("utf-8-sig")
     except OSError as error:
         raise UsageError(f"{path}: cannot read the roster: {error.strerror}") from None
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{path}: the roster is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
+        ) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    try:
+        rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
+    except csv.Error as error:
+        raise UsageError(f"{path}: not a readable CSV roster: {error}") from None
+    rows = [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise UsageError(f"{path}: the roster is empty")
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [cell.strip().lower() for cell in rows[0][1]]
+    at, body = 0, rows
     for column in ("student", "name"):
         if column in header:
-            at = header.index(column)
-            return [r[at].strip() if at < len(r) else "" for r in rows[1:]]
-    return [r[0].strip() for r in rows]
+            at, body = header.index(column), rows[1:]
+            break
+    names = []
+    for line, row in body:
+        name = row[at].strip() if at < len(row) else ""
+        if not name:
+            raise UsageError(f"{path}: line {line}: no student name")
+        names.append(name)
+    if not names:
+        raise UsageError(f"{path}: the roster names no student (only a header)")
+    return names

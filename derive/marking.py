@@ -16,16 +16,19 @@ quiz `derive exercise --format moodle-xml` wrote.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
 from derive.asking import quantities, resolve
 from derive.errors import UsageError
-from derive.files import write_atomic
+from derive.folders import check_folder, write_folder
+from derive.messages import LANGUAGES, Language, _
 from derive.numeric import ctx
 from derive.quiz import tolerance
 from derive.spec import load_spec
@@ -34,7 +37,8 @@ from derive.walkthrough import build_walkthrough
 
 @dataclass(frozen=True)
 class Slip:
-    """A kind of slip: the words of the checker's diagnosis that reveal it, and its name."""
+    """A kind of slip: the words of the checker's diagnosis that reveal it, and its name
+    (a catalog message; ``{quantity}`` is the first group of `pattern`)."""
 
     pattern: str
     name: str
@@ -42,30 +46,48 @@ class Slip:
 
 #: the checker's diagnoses → slip names, the first match wins (order: specific first)
 SLIPS = (
-    Slip(r"sign is flipped", "sign flipped"),
-    Slip(r"activation derivative", "activation derivative missing"),
-    Slip(r"mask of .* is left out", "activation mask left out"),
-    Slip(r"minus sign in the exponent is lost", "minus sign lost in the exponent"),
-    Slip(r"weight matrix transposed", "weight matrix transposed"),
-    Slip(r"updated weights|after the update", "updated weights used"),
-    Slip(r"before the update", "value before the update"),
-    Slip(r"learning rate η is missing", "learning rate missing"),
-    Slip(r"added instead of subtracted", "update added instead of subtracted"),
-    Slip(r"multiplied by the learning rate", "gradient multiplied by the learning rate"),
-    Slip(r"target and output are swapped", "target and output swapped"),
-    Slip(r"the derivative of", "another activation's derivative"),
-    Slip(r"(?:value of|gradient of) (\S+?)(?: instead)?$", "the value of {0}"),
-    Slip(r"a digit dropped", "a digit dropped"),
-    Slip(r"two digits swapped", "two digits swapped"),
-    Slip(r"decimal point is misplaced|'0\.' is missing", "decimal point misplaced"),
+    Slip(r"sign is flipped", _("sign flipped")),
+    Slip(r"activation derivative", _("activation derivative missing")),
+    Slip(r"mask of .* is left out", _("activation mask left out")),
+    Slip(r"minus sign in the exponent is lost", _("minus sign lost in the exponent")),
+    Slip(r"weight matrix transposed", _("weight matrix transposed")),
+    Slip(r"updated weights|after the update", _("updated weights used")),
+    Slip(r"before the update", _("value before the update")),
+    Slip(r"learning rate η is missing", _("learning rate missing")),
+    Slip(r"added instead of subtracted", _("update added instead of subtracted")),
+    Slip(r"multiplied by the learning rate", _("gradient multiplied by the learning rate")),
+    Slip(r"target and output are swapped", _("target and output swapped")),
+    Slip(r"the derivative of", _("another activation's derivative")),
+    Slip(r"(?:value of|gradient of) (\S+?)(?: instead)?$", _("the value of {quantity}")),
+    Slip(r"a digit dropped", _("a digit dropped")),
+    Slip(r"two digits swapped", _("two digits swapped")),
+    Slip(r"decimal point is misplaced|'0\.' is missing", _("decimal point misplaced")),
 )
-TOO_FEW = "fewer digits than asked"
+TOO_FEW = _("fewer digits than asked")
+NOT_A_NUMBER = _("not a number")
+UNEXPLAINED = _("unexplained")
+#: the headings of the Markdown summaries and the chart (the CSV files keep English names)
+SUMMARY_WORDS = {
+    "student": _("student"),
+    "variant": _("variant"),
+    "right": _("right"),
+    "answered": _("answered"),
+    "percent": _("percent"),
+    "slips": _("slips"),
+    "quantity": _("quantity"),
+    "wrong": _("wrong"),
+    "commonest": _("commonest slips"),
+    "chart": _("Slips in the wrong answers"),
+    "none": _("No wrong answers."),
+}
+#: the columns of marks.csv, exactly (the interface other programs read)
+MARK_COLUMNS = ("student", "variant", "quantity", "answer", "verdict", "slip")
 #: the columns of a returned answer sheet, and the other headings accepted for each
 COLUMNS = {
-    "student": ("student", "name", "student name"),
-    "variant": ("variant", "version"),
-    "quantity": ("quantity", "question"),
-    "answer": ("answer", "response", "value"),
+    "student": ("student", "name", "student name", "studierende", "étudiant", "estudiante"),
+    "variant": ("variant", "version", "variante"),
+    "quantity": ("quantity", "question", "größe", "grandeur", "magnitud"),
+    "answer": ("answer", "response", "value", "antwort", "réponse", "respuesta"),
 }
 
 
@@ -87,6 +109,9 @@ class Key:
 
 @dataclass(frozen=True)
 class Mark:
+    """One answer marked; `slip` is the slip's name in English (as marks.csv holds it),
+    `message` the catalog message it was made of and `about` its ``{quantity}``."""
+
     student: str
     variant: int
     quantity: str
@@ -95,6 +120,12 @@ class Mark:
     slip: str
     expected: Decimal
     diagnosis: str
+    message: str = ""
+    about: str = ""
+
+    def said(self, lang: Language) -> str:
+        """The slip's name in `lang` ("" when the answer is right or the slip unknown)."""
+        return lang.text(self.message).format(quantity=self.about) if self.message else ""
 
 
 @dataclass(frozen=True)
@@ -109,13 +140,47 @@ def read_key(folder: str | Path) -> Key:
     path = root / "answers.csv"
     if not path.is_file():
         raise UsageError(f"{root}: no answers.csv (is it a folder derive exercise wrote?)")
+    rows = _csv_rows(path, "the key", ",")
+    if not rows or [cell.strip() for cell in rows[0]] != list(KEY_COLUMNS):
+        raise UsageError(f"{path}: line 1: expected the columns {','.join(KEY_COLUMNS)}")
     answers: dict[int, dict[str, Decimal]] = {}
     digits: dict[int, int] = {}
-    for row in csv.DictReader(io.StringIO(path.read_text("utf-8"))):
-        variant = int(row["variant"])
-        answers.setdefault(variant, {})[row["quantity"]] = Decimal(row["answer"])
-        digits[variant] = int(row["digits"])
+    for line, row in enumerate(rows[1:], start=2):
+        try:
+            variant, quantity, answer, asked = row
+            answers.setdefault(int(variant), {})[quantity] = Decimal(answer)
+            digits[int(variant)] = int(asked)
+        except (ValueError, InvalidOperation):
+            raise UsageError(
+                f"{path}: line {line}: expected variant,quantity,answer,digits, got {row!r}"
+            ) from None
+    if not answers:
+        raise UsageError(f"{path}: holds no answers")
     return Key(root, answers, digits)
+
+
+#: the columns of answers.csv (written by `derive exercise`)
+KEY_COLUMNS = ("variant", "quantity", "answer", "digits")
+
+
+def _csv_rows(path: Path | str, what: str, delimiter: str | None = None) -> list[list[str]]:
+    """The rows of a CSV file (`;` or `,` between cells, guessed from the first line);
+    unreadable, non-UTF-8 or malformed files are refused in one line."""
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read {what}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{path}: {what} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
+        ) from None
+    if delimiter is None:
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as error:
+        raise UsageError(f"{path}: {what} is not readable CSV: {error}") from None
 
 
 # -- reading the returned answers -------------------------------------------------------------
@@ -130,15 +195,9 @@ class Returned:
 
 def read_returned(path: str | Path, key: Key) -> list[Returned]:
     """The returned answers: our CSV columns, or a Moodle responses export."""
-    try:
-        text = Path(path).read_text("utf-8-sig")
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read the answers: {error.strerror}") from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = _csv_rows(path, "the answers")
     if not rows:
-        raise UsageError(f"{path}: empty")
+        raise UsageError(f"{path}: empty (expected student,variant,quantity,answer)")
     header = [cell.strip().lower() for cell in rows[0]]
     if "response 1" in header:
         return _moodle_rows(path, header, rows[1:], key)
@@ -176,15 +235,20 @@ def _moodle_rows(path, header: list[str], rows: list[list[str]], key: Key) -> li
     name_at = [header.index(c) for c in ("first name", "surname") if c in header]
     if not name_at and "email address" in header:
         name_at = [header.index("email address")]
-    question_at = header.index("question 1") if "question 1" in header else None
+    if "question 1" not in header:
+        raise UsageError(
+            f"{path}: line 1: a Moodle responses export without the column 'Question 1'; "
+            "export the responses with the question text included"
+        )
+    question_at = header.index("question 1")
     response_at = header.index("response 1")
     found = []
     for number, row in enumerate(rows, start=2):
         if len(row) <= response_at or not row[response_at].strip():
             continue
         student = " ".join(row[i].strip() for i in name_at if i < len(row)) or f"row {number}"
-        source = row[question_at] if question_at is not None else ""
-        match = re.search(r"Variant (\d+)", source)
+        source = row[question_at] if question_at < len(row) else ""
+        match = variant_in_question().search(source)
         if match is None:
             raise UsageError(
                 f"{path}: line {number}: no 'Variant N' in the question text; export the "
@@ -199,6 +263,13 @@ def _moodle_rows(path, header: list[str], rows: list[list[str]], key: Key) -> li
             if 1 <= part <= len(asked) and value and value != "-":
                 found.append(Returned(student, variant, asked[part - 1], value, number))
     return found
+
+
+@cache
+def variant_in_question() -> re.Pattern[str]:
+    """ "Variant 3" in a quiz question's text, in any language of the catalogs."""
+    words = sorted({re.escape(Language.of(code).text(_("Variant"))) for code in LANGUAGES})
+    return re.compile("(?:" + "|".join(words) + r")\s+0*(\d+)")
 
 
 def parse_answer(text: str) -> Decimal | None:
@@ -247,7 +318,10 @@ class _Marker:
     def mark(self, item: Returned, source) -> Mark:
         if item.variant not in self.key.answers:
             raise UsageError(f"{source}: line {item.line}: no variant {item.variant} in the key")
-        (quantity,) = resolve([item.quantity], self.known(item.variant))
+        try:
+            (quantity,) = resolve([item.quantity], self.known(item.variant), "column quantity")
+        except UsageError as error:
+            raise UsageError(f"{source}: line {item.line}: {error}") from None
         expected_all = self.key.answers[item.variant]
         if quantity not in expected_all:
             raise UsageError(
@@ -257,18 +331,16 @@ class _Marker:
         expected = expected_all[quantity]
         digits = self.key.digits[item.variant]
         value = parse_answer(item.answer)
+        mark = Mark(item.student, item.variant, quantity, item.answer, "right", "", expected, "")
         if value is None:
-            return Mark(item.student, item.variant, quantity, item.answer, "wrong",
-                        "not a number", expected, "")  # fmt: skip
+            return _slipped(mark, "", NOT_A_NUMBER, "")
         if abs(value - expected) <= tolerance(ctx.mpf(str(expected)), digits):
-            return Mark(item.student, item.variant, quantity, item.answer, "right", "",
-                        expected, "")  # fmt: skip
+            return mark
         diagnosis = self.diagnose(item.variant, quantity, value)
-        slip = slip_name(diagnosis)
-        if not slip and _agrees_when_rounded(value, expected):
-            slip = TOO_FEW
-        return Mark(item.student, item.variant, quantity, item.answer, "wrong", slip,
-                    expected, diagnosis)  # fmt: skip
+        message, about = slip_of(diagnosis)
+        if not message and _agrees_when_rounded(value, expected):
+            message = TOO_FEW
+        return _slipped(mark, diagnosis, message, about)
 
     def diagnose(self, variant: int, quantity: str, value: Decimal) -> str:
         """The checker's diagnosis of the claim `quantity = value` ("" if none)."""
@@ -287,13 +359,32 @@ def claim_name(quantity: str) -> str:
     return quantity
 
 
-def slip_name(diagnosis: str) -> str:
-    """The short name of the slip a diagnosis describes (see `SLIPS`), or ""."""
+def slip_of(diagnosis: str) -> tuple[str, str]:
+    """The message of the slip a diagnosis describes (see `SLIPS`) and the quantity it
+    names, or ("", "")."""
     for slip in SLIPS:
         match = re.search(slip.pattern, diagnosis)
         if match:
-            return slip.name.format(*match.groups())
-    return ""
+            return slip.name, (match.groups() or ("",))[0]
+    return "", ""
+
+
+def slip_name(diagnosis: str) -> str:
+    """The short name of the slip a diagnosis describes, in English, or ""."""
+    message, about = slip_of(diagnosis)
+    return message.format(quantity=about)
+
+
+def _slipped(mark: Mark, diagnosis: str, message: str, about: str) -> Mark:
+    """`mark` made wrong, with its slip (English in `slip`, translatable by `said`)."""
+    return dataclasses.replace(
+        mark,
+        verdict="wrong",
+        slip=message.format(quantity=about),
+        diagnosis=diagnosis,
+        message=message,
+        about=about,
+    )
 
 
 def _agrees_when_rounded(value: Decimal, expected: Decimal) -> bool:
@@ -303,75 +394,114 @@ def _agrees_when_rounded(value: Decimal, expected: Decimal) -> bool:
 
 
 # -- writing the marks ----------------------------------------------------------------------------
-def write_marks(marks: Marks, folder: str | Path, *, show_answers: bool = False) -> None:
-    """marks.csv, per-student and per-question summaries (CSV, Markdown), slips.svg."""
-    root = Path(folder)
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: exists and is not a folder")
+#: what `derive mark` writes in MARKS (a rerun may replace a folder holding only these)
+OWNED = re.compile(r"marks\.csv|answers-shown\.csv|(students|questions)\.(csv|md)|slips\.svg")
+
+
+def check_output(folder: str | Path, inputs: dict[str, str | Path | None]) -> Path:
+    """Refuse MARKS before any work when it cannot be written (see `derive.folders`)."""
+    return check_folder(folder, OWNED.fullmatch, inputs, "derive mark")
+
+
+def write_marks(
+    marks: Marks,
+    folder: str | Path,
+    *,
+    show_answers: bool = False,
+    lang: Language | None = None,
+    inputs: dict[str, str | Path | None] | None = None,
+) -> None:
+    """marks.csv, per-student and per-question summaries (CSV, and Markdown in `lang`),
+    slips.svg (in `lang`), and with `show_answers` answers-shown.csv; all or none."""
+    lang = lang or Language()
+    english = Language()
     files = {
-        "marks.csv": marks_csv(marks, show_answers),
-        "students.csv": _csv(*student_table(marks)),
-        "students.md": _markdown(*student_table(marks)),
-        "questions.csv": _csv(*question_table(marks)),
-        "questions.md": _markdown(*question_table(marks)),
-        "slips.svg": slips_svg(marks),
+        "marks.csv": _csv(list(MARK_COLUMNS), [_mark_row(m) for m in marks.rows]),
+        "students.csv": _csv(*student_table(marks, english)),
+        "students.md": _markdown(*student_table(marks, lang)),
+        "questions.csv": _csv(*question_table(marks, english)),
+        "questions.md": _markdown(*question_table(marks, lang)),
+        "slips.svg": slips_svg(marks, lang),
     }
-    root.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        write_atomic(root / name, text)
-
-
-def marks_csv(marks: Marks, show_answers: bool) -> str:
-    header = ["student", "variant", "quantity", "answer", "verdict", "slip"]
     if show_answers:
-        header += ["expected", "diagnosis"]
-    rows = []
-    for m in marks.rows:
-        row = [m.student, m.variant, m.quantity, m.answer, m.verdict, m.slip]
-        if show_answers:
-            row += [str(m.expected), m.diagnosis]
-        rows.append(row)
-    return _csv(header, rows)
+        files["answers-shown.csv"] = shown_csv(marks)
+    write_folder(check_output(folder, inputs or {}), files)
 
 
-def student_table(marks: Marks) -> tuple[list[str], list[list]]:
+def _mark_row(m: Mark) -> list:
+    return [m.student, m.variant, m.quantity, m.answer, m.verdict, m.slip]
+
+
+def marks_csv(marks: Marks) -> str:
+    """marks.csv: exactly the columns student,variant,quantity,answer,verdict,slip."""
+    return _csv(list(MARK_COLUMNS), [_mark_row(m) for m in marks.rows])
+
+
+def shown_csv(marks: Marks) -> str:
+    """For the lecturer (--show-answers): each mark with the right answer and the checker's
+    full diagnosis beside it."""
+    header = [*MARK_COLUMNS, "expected", "diagnosis"]
+    return _csv(header, [[*_mark_row(m), str(m.expected), m.diagnosis] for m in marks.rows])
+
+
+def _heading(lang: Language, *names: str) -> list[str]:
+    return [lang.text(SUMMARY_WORDS[name]) for name in names]
+
+
+def student_table(marks: Marks, lang: Language | None = None) -> tuple[list[str], list[list]]:
+    """Per student: right answers of answered, the percentage, the slips (in `lang`)."""
+    lang = lang or Language()
     students: dict[str, list[Mark]] = {}
     for m in marks.rows:
         students.setdefault(m.student, []).append(m)
     rows = []
     for student, items in students.items():
         right = sum(m.verdict == "right" for m in items)
-        slips = Counter(m.slip for m in items if m.verdict == "wrong" and m.slip)
+        slips = Counter(m.said(lang) for m in items if m.verdict == "wrong" and m.slip)
         rows.append([student, items[0].variant, right, len(items),
                      f"{100 * right / len(items):.0f}", "; ".join(slips)])  # fmt: skip
-    return ["student", "variant", "right", "answered", "percent", "slips"], rows
+    return _heading(lang, "student", "variant", "right", "answered", "percent", "slips"), rows
 
 
-def question_table(marks: Marks) -> tuple[list[str], list[list]]:
+def question_table(marks: Marks, lang: Language | None = None) -> tuple[list[str], list[list]]:
+    """Per question: answered, right, wrong and the commonest slips (in `lang`)."""
+    lang = lang or Language()
     rows = []
     for quantity in marks.asked:
         items = [m for m in marks.rows if m.quantity == quantity]
         if not items:
             continue
         right = sum(m.verdict == "right" for m in items)
-        slips = Counter(m.slip or "unexplained" for m in items if m.verdict == "wrong")
+        slips = Counter(_slip_said(m, lang) for m in items if m.verdict == "wrong")
         common = ", ".join(f"{name} ({n})" for name, n in slips.most_common(3))
         rows.append([quantity, len(items), right, len(items) - right, common])
-    return ["quantity", "answered", "right", "wrong", "commonest slips"], rows
+    return _heading(lang, "quantity", "answered", "right", "wrong", "commonest"), rows
 
 
-def slip_counts(marks: Marks) -> list[tuple[str, int]]:
-    counts = Counter(m.slip or "unexplained" for m in marks.rows if m.verdict == "wrong")
+def _slip_said(mark: Mark, lang: Language) -> str:
+    return mark.said(lang) or lang.text(UNEXPLAINED)
+
+
+def slip_counts(marks: Marks, lang: Language | None = None) -> list[tuple[str, int]]:
+    """How often each slip was made (named in `lang`), most frequent first."""
+    lang = lang or Language()
+    counts = Counter(_slip_said(m, lang) for m in marks.rows if m.verdict == "wrong")
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def slips_svg(marks: Marks) -> str:
+def slips_svg(marks: Marks, lang: Language | None = None) -> str:
     """A horizontal bar chart of the slips, most frequent first (plain SVG, no library)."""
     from derive.render import environment
 
-    counts = slip_counts(marks)
+    lang = lang or Language()
+    counts = slip_counts(marks, lang)
     template = environment("html").get_template("exercise/slips.svg.j2")
-    return template.render(counts=counts, most=max((n for _, n in counts), default=1))
+    return template.render(
+        counts=counts,
+        most=max((n for _, n in counts), default=1),
+        title=lang.text(SUMMARY_WORDS["chart"]),
+        none=lang.text(SUMMARY_WORDS["none"]),
+    )
 
 
 def _csv(header: list[str], rows: list[list]) -> str:

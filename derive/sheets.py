@@ -1,10 +1,12 @@
 """Exercise documents: a student sheet, a key and a lecturer's cover, in every format.
 
 `Sheet` is the format-free record of one variant's sheet (the network's values, the
-questions, the precision asked) and `Cover` the lecturer's table; their templates under
-``templates/exercise/`` only lay them out. The key is the variant's full walkthrough
-(derive's own document, in the same format) with a box of the asked answers set before
-its first section, so a lecturer finds the answers first and the working below them.
+questions, the precision asked, and every sentence, translated through the message
+catalogs of `derive.messages`) and `Cover` the lecturer's table; their templates under
+``templates/exercise/`` only lay them out and escape the words. The key is the variant's
+full walkthrough (derive's own document, in the same format and language) with a box of
+the asked answers set before its first section, so a lecturer finds the answers first
+and the working below them.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from typing import Any
 
 from sympy import Expr, Float, Symbol
 
-from derive.activations import ACTIVATIONS
 from derive.asking import Asked
 from derive.document import Document
 from derive.errors import UsageError
 from derive.exercise_settings import SHEET_FORMATS
-from derive.losses import LOSSES
+from derive.messages import Language, _
 from derive.numeric import Value
 from derive.printing import math_printer
+from derive.prose import ACTIVATION_NAMES, LOSS_NAMES
 from derive.render import environment, render_drawing
+from derive.slides import Byline
 from derive.text import latex_escape, markdown_text, typst_text
 from derive.walkthrough import Walkthrough, build_walkthrough
 
@@ -34,6 +37,53 @@ SYNTAX = {
     "tex": ("latex", "tex", "bracket", latex_escape),
     "pdf": ("typst", "typ", "bracket", typst_text),
 }
+
+
+#: the sentences and headings of a sheet and its key, by the name templates use
+SHEET_WORDS = {
+    "heading": _("{title} — exercise, variant {variant}"),
+    "name": _("Name:"),
+    "variant": _("Variant {variant} (seed {seed})"),
+    "network": _("The network"),
+    "network_is": _("A {sizes} network; the activation is {activation}, the loss {loss}."),
+    "biases_updated": _("The biases are updated too."),
+    "biases_fixed": _("The biases are not updated."),
+    "rate": _("Learning rate"),
+    "inputs": _("Inputs"),
+    "targets": _("Targets"),
+    "weights": _("Weights"),
+    "biases": _("Biases"),
+    "questions": _("Questions"),
+    "task": _(
+        "Do one step of backpropagation by hand and give each answer to {digits} "
+        "significant digits."
+    ),
+    "key": _("Key to variant {variant} (seed {seed})"),
+    "key_lead": _("The answers asked, to {digits} significant digits; the full working follows."),
+    "diagram": _("The network with its weights"),
+}
+#: the lecturer's cover table
+COVER_WORDS = {
+    "heading": _("{title} — the variants and their answers"),
+    "seed": _("Seed {seed}; answers to {digits} significant digits."),
+    "rejected": _("Draws rejected and redrawn: {counts}."),
+    "variant": _("Variant"),
+    "student": _("Student"),
+}
+#: the rules by which a draw is rejected (`derive.variants.REJECTION_RULES`), for the cover
+RULE_WORDS = {
+    "saturated": _("saturated"),
+    "vanishing": _("vanishing"),
+    "tie": _("tie"),
+    "dead_relu": _("dead ReLU"),
+    "invalid": _("invalid"),
+    "repeated": _("repeated"),
+}
+
+
+def words(table: dict[str, str], lang: Language, **fields: object) -> dict[str, str]:
+    """Every message of `table` translated, its {fields} filled in (as plain text)."""
+    return {name: lang.text(message).format(**fields) for name, message in table.items()}
 
 
 @dataclass(frozen=True)
@@ -60,9 +110,9 @@ class Sheet:
     variant: int
     seed: int
     digits: int
-    sizes: str
-    activation: str
-    loss: str
+    lang: str
+    words: dict[str, str]  # the sentences and headings (SHEET_WORDS), translated
+    byline: Byline
     rate: Line
     inputs: tuple[Line, ...]
     targets: tuple[Line, ...]
@@ -80,11 +130,15 @@ def build_sheet(
     seed: int,
     digits: int,
     fmt: str,
+    byline: Byline | None = None,
 ) -> Sheet:
-    """The sheet of one variant, its math printed for `fmt` (md, html, tex or pdf)."""
+    """The sheet of one variant, its math printed for `fmt` (md, html, tex or pdf), in the
+    walkthrough's language and decimal mark."""
     spec = walkthrough.spec
-    show = math_printer(SYNTAX[fmt][0], digits)
-    exact = math_printer(SYNTAX[fmt][0], 12)
+    lang = walkthrough.lang
+    syntax = SYNTAX[fmt][0]
+    show = math_printer(syntax, digits, decimal=lang.decimal, words=lang.case_words)
+    exact = math_printer(syntax, 12, decimal=lang.decimal, words=lang.case_words)
 
     def line(symbol: Expr, value: Value) -> Line:
         return Line(str(show(symbol)), str(exact(Float(value, 50))))
@@ -105,15 +159,25 @@ def build_sheet(
         Question(i, a.name, str(show(a.expr)), str(show(Float(a.value, 50))))
         for i, a in enumerate(answers, start=1)
     )
-    names = dict.fromkeys(ACTIVATIONS[a].title for a in spec.activations)
+    activations = dict.fromkeys(lang.text(ACTIVATION_NAMES[a]) for a in spec.activations)
     return Sheet(
         title=spec.title,
         variant=variant,
         seed=seed,
         digits=digits,
-        sizes="-".join(map(str, spec.layers)),
-        activation=" / ".join(names),
-        loss=LOSSES[spec.loss].title,
+        lang=lang.code,
+        words=words(
+            SHEET_WORDS,
+            lang,
+            title=spec.title,
+            variant=variant,
+            seed=seed,
+            digits=digits,
+            sizes="-".join(map(str, spec.layers)),
+            activation=" / ".join(activations),
+            loss=lang.text(LOSS_NAMES[spec.loss]),
+        ),
+        byline=byline or Byline(),
         rate=line(Symbol("eta"), spec.learning_rate),
         inputs=inputs,
         targets=targets,
@@ -121,16 +185,16 @@ def build_sheet(
         biases=biases,
         update_biases=spec.update_biases,
         questions=questions,
-        svg=network_svg(walkthrough.document),
+        svg=network_svg(walkthrough.document, lang),
     )
 
 
-def network_svg(document: Document) -> str:
+def network_svg(document: Document, lang: Language | None = None) -> str:
     """The network as a standalone SVG (plain text labels, no MathML): for the HTML and PDF
     sheets and the image of a Moodle question. The drawing of every other format
     (`derive.diagram`, `derive.render.render_drawing`): weights on their edges, inputs and
-    targets beside their neurons."""
-    return render_drawing(document, "network")
+    targets beside their neurons, in `lang` with its decimal mark."""
+    return render_drawing(document, "network", lang=lang)
 
 
 def render_sheet(sheet: Sheet, fmt: str) -> str | bytes:
@@ -140,8 +204,9 @@ def render_sheet(sheet: Sheet, fmt: str) -> str | bytes:
 
 def render_answers(sheet: Sheet, fmt: str) -> str:
     """The key's box of answers (the asked quantities at the precision asked)."""
-    _, suffix, env, _ = SYNTAX[fmt]
-    return environment(env).get_template(f"exercise/answers.{suffix}.j2").render(s=sheet)
+    _, suffix, env, text = SYNTAX[fmt]
+    template = environment(env).get_template(f"exercise/answers.{suffix}.j2")
+    return template.render(s=sheet, text=text)
 
 
 def render_key(
@@ -206,9 +271,14 @@ class Cover:
     rejected: tuple[tuple[str, int], ...]
 
 
-def render_cover_pdf(cover: Cover) -> bytes:
-    source = environment("bracket").get_template("exercise/cover.typ.j2").render(c=cover)
-    return typst_pdf(source)
+def render_cover_pdf(cover: Cover, lang: Language | None = None) -> bytes:
+    """The cover table as a PDF, its words in `lang` (the answers already carry its mark)."""
+    lang = lang or Language()
+    counts = ", ".join(f"{lang.text(RULE_WORDS[rule])} {n}" for rule, n in cover.rejected)
+    said = words(COVER_WORDS, lang, title=cover.title, seed=cover.seed, digits=cover.digits,
+                 counts=counts)  # fmt: skip
+    template = environment("bracket").get_template("exercise/cover.typ.j2")
+    return typst_pdf(template.render(c=cover, w=said, lang=lang.code))
 
 
 def walkthrough_of(spec) -> Walkthrough:

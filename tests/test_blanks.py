@@ -117,3 +117,40 @@ def test_a_gap_compares_by_its_value():
     assert (
         gap.as_text(3) == "____ (1)" and Gap(2, mpmath.mpf("0.25"), True).as_text(3) == "0.25 (2)"
     )
+
+
+def test_the_key_is_never_an_input_and_both_files_or_neither(tmp_path, capsys):
+    """--key equal to the spec or to -o is refused before any work; a key that cannot be
+    written leaves no exercise behind (the two files are written all or none)."""
+    spec = tmp_path / "net.toml"
+    assert main(["init", "-o", str(spec)]) == 0
+    before = spec.read_text()
+    capsys.readouterr()
+    out = tmp_path / "guided.md"
+    for key in (spec, tmp_path / "." / "net.toml", out):
+        status = main(["explain", str(spec), "--blanks", "w5", "-o", str(out), "--key", str(key)])
+        err = capsys.readouterr().err
+        assert status == 2 and err.count("\n") == 1, err
+        assert spec.read_text() == before and not out.exists()
+    status = main(["explain", str(spec), "--blanks", "w5", "-o", str(out), "--key",
+                   str(tmp_path / "missing" / "key.md")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 2 and "does not exist" in err and not out.exists()
+    # an existing exercise is kept as it was when its new key cannot be written
+    out.write_text("the old exercise")
+    status = main(["explain", str(spec), "--blanks", "w5", "-o", str(out), "--key",
+                   str(tmp_path / "missing" / "key.md")])  # fmt: skip
+    assert status == 2 and out.read_text() == "the old exercise"
+    assert main(["explain", "mazur", "--key", str(tmp_path / "k.md")]) == 2
+    assert "only with --blanks" in capsys.readouterr().err
+
+
+def test_a_guided_exercise_in_german_with_decimal_commas(tmp_path):
+    """The gaps and the key in the course's language; the key's boxed gradient of w5 is the
+    mpmath reference's, written with a decimal comma."""
+    out = tmp_path / "geführt.md"
+    assert main(["explain", "mazur", "--blanks", "w5", "--lang", "de", "-o", str(out)]) == 0
+    key = (tmp_path / "geführt-key.md").read_text()
+    gradient = reference_step(preset_data("mazur"))["gradients"]["w5"]
+    assert f"\\boxed{{{nine(gradient).replace('.', '{,}')}}}" in key
+    assert "\\underline{\\hspace{4em}}" in out.read_text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import tomllib
 from decimal import Decimal
 
@@ -361,3 +362,222 @@ def test_an_impossible_exercise_is_one_clear_error():
     with pytest.raises(UsageError) as error:
         draw_variants(spec_from_mapping(data), 17, random.Random(1))  # only 16 exist
     assert "repeated" in str(error.value) and "widen the ranges" in str(error.value)
+
+
+# -- the course's language ----------------------------------------------------------------------
+def _half_unit(value, digits: int) -> float:
+    """Half a unit of the last of `digits` significant digits of `value` (the reference)."""
+    exponent = int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(value)))))
+    return 0.5 * 10.0 ** (exponent - digits + 1) * 1.000001
+
+
+def _boxed_numbers(key: str, comma: bool) -> list[float]:
+    """The numbers of the key's box of answers (before the walkthrough's first section)."""
+    box = key[: key.index("\n## ")]
+    found = re.findall(r"\\boxed\{(-?[\d.{},]+)\}", box)
+    if comma:
+        assert all("." not in n for n in found), found
+        return [float(n.replace("{,}", ".")) for n in found]
+    assert all("," not in n for n in found), found
+    return [float(n) for n in found]
+
+
+@pytest.mark.parametrize(
+    ("lang", "comma", "words"),
+    [
+        ("de", True, ("Übung, Variante 2", "Das Netz", "Fragen", "signifikante Stellen",
+                      "Lösung zu Variante 2")),
+        ("fr", True, ("exercice, variante 2", "Le réseau", "Questions",
+                      "chiffres significatifs", "Corrigé de la variante 2")),
+        ("es", True, ("ejercicio, variante 2", "La red", "Preguntas", "cifras significativas",
+                      "Solución de la variante 2")),
+        ("en", False, ("exercise, variant 2", "The network", "Questions", "significant digits",
+                       "Key to variant 2")),
+    ],
+)  # fmt: skip
+def test_sheet_and_key_in_the_course_language(lang, comma, words):
+    """Every sentence of the sheet from the catalog, every number with the language's mark;
+    the key's answers agree with the mpmath reference at the digits asked."""
+    from derive.sheets import SHEET_WORDS
+
+    exercise = make_exercise("mazur", 2, 17, ask=ASK, lang=lang)
+    sheet = exercise.files["variant-02/sheet.md"]
+    key = exercise.files["variant-02/key.md"]
+    for word in words:
+        assert word in sheet + key, (lang, word)
+    if lang != "en":
+        from derive.messages import Language
+
+        english = [
+            m.split("{")[0]
+            for m in SHEET_WORDS.values()
+            if len(m.split("{")[0]) > 8 and Language.of(lang).text(m) != m  # "Questions" (fr)
+        ]
+        assert not [e for e in english if e in sheet], lang
+    data = tomllib.loads(exercise.files["variant-02/spec.toml"], parse_float=Decimal)
+    ref = reference_step(data)
+    # the given values on the sheet, with the language's decimal mark
+    mark = "{,}" if comma else "."
+    assert f"i_{{1}} = {str(data['inputs'][0]).replace('.', mark)}" in sheet
+    expected = [
+        ref["forward"]["h1"]["net"], ref["gradients"]["w5"], ref["gradients"]["w1"],
+        ref["updated"]["w1"],
+    ]  # fmt: skip
+    shown = _boxed_numbers(key, comma)
+    assert len(shown) == 4
+    for value, truth in zip(shown, expected, strict=True):
+        assert abs(value - float(truth)) <= _half_unit(truth, 4), (lang, value, truth)
+    # the machine-readable files keep the decimal point in every language
+    rows = list(csv.DictReader(io.StringIO(exercise.files["answers.csv"])))
+    assert all(Decimal(row["answer"]) for row in rows) and len(rows) == 8
+
+
+def test_decimal_comma_is_forced_either_way():
+    english = make_exercise("mazur", 1, 3, ask=ASK, decimal_comma=True).files["variant-01/sheet.md"]
+    assert "{,}" in english and "Questions" in english
+    german = make_exercise("mazur", 1, 3, ask=ASK, lang="de", decimal_comma=False)
+    assert "{,}" not in german.files["variant-01/sheet.md"]
+    assert "Fragen" in german.files["variant-01/sheet.md"]
+
+
+def test_german_cover_and_byline_in_the_pdfs(tmp_path, capsys):
+    """The cover's answers, read back from the PDF with pdftotext, with decimal commas and
+    equal to the reference rounded to the digits asked; the byline heads each sheet."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler) is not installed")
+    out = tmp_path / "blatt"
+    status, _, _ = run(
+        ["exercise", "mazur", "--variants", 2, "--seed", 8, "--ask", "dE/dw5,w1+", "--format",
+         "pdf", "--lang", "de", "--author", "Prof. A. Müller", "--course", "ML I",
+         "--date", "28.11.2026", "-o", out],
+        capsys,
+    )  # fmt: skip
+    assert status == 0
+
+    def text(path):
+        return subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True,
+                              text=True, check=True).stdout  # fmt: skip
+
+    sheet = text(out / "variant-01" / "sheet.pdf")
+    assert "ML I · Prof. A. Müller · 28.11.2026" in sheet and "Fragen" in sheet
+    cover = text(out / "cover.pdf")
+    assert "Varianten und ihre Antworten" in cover and "Startwert 8" in cover
+    for variant in (1, 2):
+        data = tomllib.loads((out / f"variant-0{variant}" / "spec.toml").read_text(),
+                            parse_float=Decimal)  # fmt: skip
+        ref = reference_step(data)
+        for truth in (ref["gradients"]["w5"], ref["updated"]["w1"]):
+            written = mpmath.nstr(truth, 4, strip_zeros=True).replace(".", ",")
+            assert written.replace("-", "\u2212") in cover, (variant, written)
+
+
+# -- writing the folder: all or none, no stale variants, inputs kept ----------------------------
+def test_a_rerun_with_fewer_variants_leaves_no_stale_folder(tmp_path, capsys):
+    out = tmp_path / "sheets"
+    assert run(["exercise", "mazur", "--variants", 3, "--seed", 1, "--ask", "w5+", "-o", out],
+               capsys)[0] == 0  # fmt: skip
+    assert (out / "variant-03").is_dir()
+    assert run(["exercise", "mazur", "--variants", 2, "--seed", 1, "--ask", "w5+", "-o", out],
+               capsys)[0] == 0  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == [
+        "answers.csv", "cover.csv", "cover.pdf", "variant-01", "variant-02"
+    ]  # fmt: skip
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_a_folder_not_written_by_derive_is_refused(tmp_path, capsys):
+    out = tmp_path / "course"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes")
+    status, _, err = run(
+        ["exercise", "mazur", "--variants", 2, "--seed", 1, "--ask", "w5+", "-o", out], capsys
+    )
+    assert status == 2 and err.count("\n") == 1 and "notes.txt" in err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    file = tmp_path / "file"
+    file.write_text("x")
+    status, _, err = run(
+        ["exercise", "mazur", "--variants", 2, "--seed", 1, "--ask", "w5+", "-o", file], capsys
+    )
+    assert status == 2 and "not a folder" in err and file.read_text() == "x"
+
+
+def test_inputs_inside_the_output_folder_are_refused(tmp_path, capsys):
+    out = tmp_path / "sheets"
+    assert run(["exercise", "mazur", "--variants", 2, "--seed", 1, "--ask", "w5+", "-o", out],
+               capsys)[0] == 0  # fmt: skip
+    spec = out / "variant-01" / "spec.toml"
+    before = spec.read_text()
+    status, _, err = run(
+        ["exercise", spec, "--variants", 2, "--seed", 2, "--ask", "w5+", "-o", out], capsys
+    )
+    assert status == 2 and "spec" in err and err.count("\n") == 1
+    assert spec.read_text() == before
+    roster = out / "cover.csv"  # a roster inside the folder would be replaced with it
+    status, _, err = run(
+        ["exercise", "mazur", "--variants", 2, "--seed", 2, "--ask", "w5+", "--roster", roster,
+         "-o", out],
+        capsys,
+    )  # fmt: skip
+    assert status == 2 and "roster" in err
+
+
+def test_a_failed_write_leaves_the_old_folder_whole(tmp_path, monkeypatch):
+    import os
+
+    from derive import folders
+
+    out = tmp_path / "sheets"
+    write_exercise(make_exercise("mazur", 3, 1, ask=["w5+"]), out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    calls = []
+
+    def failing_rename(source, target):
+        calls.append(target)
+        if len(calls) == 2:  # the new folder's move into place fails
+            raise OSError(28, "No space left on device")
+        return os.rename(source, target)
+
+    monkeypatch.setattr(folders.os, "rename", failing_rename)
+    with pytest.raises(UsageError, match="No space left"):
+        write_exercise(make_exercise("mazur", 2, 9, ask=["w5+"]), out)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir()] == ["sheets"]
+    # and a new folder is not made at all when a file cannot be written
+    monkeypatch.undo()
+    new = tmp_path / "new"
+
+    def failing_write(self, data):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(folders.Path, "write_bytes", failing_write)
+    with pytest.raises(UsageError, match="Input/output"):
+        write_exercise(make_exercise("mazur", 2, 9, ask=["w5+"]), new)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheets"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"student\nAda\n\xff\xfeBen\n", "not UTF-8"),
+        (b"student,email\nAda,a@x\n,b@x\n", "line 3: no student name"),
+        (b"student\n", "names no student"),
+        (b"", "empty"),
+        (b"name;email\nAda;a@x\nBen;b@x\nCy;c@x\n", "3 students but --variants is 2"),
+    ],
+)
+def test_a_bad_roster_is_one_line_and_writes_nothing(tmp_path, capsys, content, message):
+    roster = tmp_path / "class.csv"
+    roster.write_bytes(content)
+    out = tmp_path / "sheets"
+    status, _, err = run(
+        ["exercise", "mazur", "--variants", 2, "--seed", 1, "--ask", "w5+", "--roster", roster,
+         "-o", out],
+        capsys,
+    )  # fmt: skip
+    assert status == 2 and err.count("\n") == 1 and message in err, err
+    assert not out.exists() and roster.read_bytes() == content

@@ -115,13 +115,17 @@ def test_planted_slips_are_each_found(exercise, tmp_path, capsys):
 
 
 def test_show_answers_adds_the_expected_value_and_the_diagnosis(exercise, tmp_path):
+    """--show-answers writes answers-shown.csv beside marks.csv, whose columns stay exactly
+    student,variant,quantity,answer,verdict,slip."""
     rows = _planted(exercise)[5:6]
     answers = tmp_path / "returned.csv"
     _write_sheet(answers, rows, delimiter=";")
     out = tmp_path / "m"
     assert main(["mark", str(answers), "--exercise", str(exercise), "-o", str(out),
                  "--show-answers"]) == 0  # fmt: skip
-    (mark,) = _marks(out)
+    assert list(_marks(out)[0]) == ["student", "variant", "quantity", "answer", "verdict", "slip"]
+    text = (out / "answers-shown.csv").read_text("utf-8")
+    (mark,) = list(csv.DictReader(io.StringIO(text)))
     _, ref = _reference(exercise, 1)
     assert abs(Decimal(mark["expected"]) - Decimal(mpmath.nstr(ref["gradients"]["w5"], 30))) < (
         Decimal("1e-15")
@@ -245,3 +249,128 @@ def test_bad_answer_files_are_one_clear_line(exercise, tmp_path, capsys):
     assert main(["mark", str(bad), "--exercise", str(tmp_path), "-o", str(out)]) == 2
     assert "no answers.csv" in capsys.readouterr().err
     assert not out.exists()
+
+
+def _header_and(*rows: str) -> str:
+    return "student,variant,quantity,answer\n" + "".join(r + "\n" for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Student;Variante;Antwort\nAda;1;0,1\n", "missing the column(s) quantity"),
+        (_header_and("Ada,7,net_h1,0.1").encode(), "line 2: no variant 7"),
+        (_header_and("Ada,1,net_h1,0.1", "Ada,1,dE/dw99,0.1").encode(),
+         "line 3: column quantity: unknown quantity 'dE/dw99'"),
+        (_header_and("Ada,1,E_total,0.1").encode(), "line 2: E_total was not asked"),
+        (_header_and("Ada,one,net_h1,0.1").encode(), "line 2: no variant number"),
+        (b"student,variant,quantity,answer\nAda,1,net_h1,\xe9\xff\n", "not UTF-8"),
+        (b"student,variant,quantity,answer\nAda,1,\"net_h1,0.1\n", "not readable CSV"),
+        (b"", "empty"),
+        (b"Surname,First name,Response 1\nLovelace,Ada,part 1: 0.1\n", "'Question 1'"),
+        (b"Surname,First name,Question 1,Response 1\nLovelace,Ada,What is net?,part 1: 0.1\n",
+         "line 2: no 'Variant N' in the question text"),
+    ],
+)  # fmt: skip
+def test_a_bad_answers_file_is_one_line_and_writes_nothing(
+    exercise, tmp_path, capsys, content, message
+):
+    answers = tmp_path / "returned.csv"
+    answers.write_bytes(content)
+    out = tmp_path / "marks"
+    status = main(["mark", str(answers), "--exercise", str(exercise), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and message in err, err
+    assert not out.exists() and answers.read_bytes() == content
+
+
+def test_a_damaged_exercise_folder_is_one_line(exercise, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "sheets"
+    shutil.copytree(exercise, copy)
+    answers = tmp_path / "returned.csv"
+    answers.write_text(_header_and("Ada,1,net_h1,0.1"))
+    for text, message in [
+        ("variant,question,answer\n1,net_h1,0.1\n", "expected the columns"),
+        ("variant,quantity,answer,digits\n1,net_h1,zero,4\n", "line 2: expected"),
+        ("variant,quantity,answer,digits\n", "holds no answers"),
+    ]:
+        (copy / "answers.csv").write_text(text)
+        status = main(["mark", str(answers), "--exercise", str(copy), "-o", str(tmp_path / "m")])
+        err = capsys.readouterr().err
+        assert status == 2 and err.count("\n") == 1 and message in err, err
+
+
+def test_marks_folder_all_or_none_and_inputs_kept(exercise, tmp_path, capsys):
+    answers = tmp_path / "returned.csv"
+    _write_sheet(answers, _planted(exercise))
+    out = tmp_path / "m"
+    assert main(["mark", str(answers), "--exercise", str(exercise), "-o", str(out),
+                 "--show-answers"]) == 0  # fmt: skip
+    assert (out / "answers-shown.csv").is_file()
+    # a rerun replaces derive mark's own folder whole: no stale answers-shown.csv
+    assert main(["mark", str(answers), "--exercise", str(exercise), "-o", str(out)]) == 0
+    assert not (out / "answers-shown.csv").exists() and (out / "marks.csv").is_file()
+    capsys.readouterr()
+    # the answers inside MARKS, or MARKS the exercise folder: refused, nothing touched
+    inside = out / "returned.csv"
+    inside.write_bytes(answers.read_bytes())
+    status = main(["mark", str(inside), "--exercise", str(exercise), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and "answers" in err and err.count("\n") == 1
+    inside.unlink()
+    before = sorted(p.name for p in exercise.iterdir())
+    status = main(["mark", str(answers), "--exercise", str(exercise), "-o", str(exercise)])
+    err = capsys.readouterr().err
+    assert status == 2 and "exercise folder" in err
+    assert sorted(p.name for p in exercise.iterdir()) == before
+
+
+def test_summaries_in_the_course_language(exercise, tmp_path):
+    """--lang de: the Markdown summaries and the chart in German; marks.csv and the CSV
+    summaries keep derive's English names, which programs read."""
+    answers = tmp_path / "returned.csv"
+    _write_sheet(answers, _planted(exercise))
+    out = tmp_path / "m"
+    assert main(["mark", str(answers), "--exercise", str(exercise), "-o", str(out),
+                 "--lang", "de"]) == 0  # fmt: skip
+    students = (out / "students.md").read_text()
+    assert "| Studierende(r) | Variante | richtig | beantwortet |" in students
+    assert "Vorzeichen vertauscht" in students
+    questions = (out / "questions.md").read_text()
+    assert "der Wert von dE_total/dw6 (1)" in questions
+    svg = (out / "slips.svg").read_text()
+    assert "Fehler in den falschen Antworten" in svg and "eine Ziffer ausgelassen" in svg
+    assert "sign flipped" in (out / "marks.csv").read_text()
+    assert "commonest slips" in (out / "questions.csv").read_text()
+
+
+def test_a_german_moodle_export_is_read(tmp_path):
+    """The quiz in German says "Variante 2"; its responses export is marked all the same."""
+    folder = tmp_path / "quiz"
+    write_exercise(
+        make_exercise("mazur", 2, 31, ask=["net_h1", "dE/dw5"], fmt="moodle-xml", lang="de"),
+        folder,
+    )
+    _, ref = _reference(folder, 2)
+    import xml.etree.ElementTree as ET
+
+    question = ET.parse(folder / "quiz.xml").getroot().findall("question")[2]
+    text = re.sub(r"<[^>]+>", "", question.findtext("questiontext/text")).split("\n")[0]
+    assert text.startswith("Variante 2: Führen Sie einen Schritt")
+    export = tmp_path / "responses.csv"
+    response = (
+        f"part 1: {written(ref['forward']['h1']['net'], 4, comma=True)}; "
+        f"part 2: {written(-ref['gradients']['w5'], 4, comma=True)}"
+    )
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["Nachname", "First name", "Surname", "Question 1", "Response 1"])
+        writer.writerow(["", "Ada", "Lovelace", text, response])
+    out = tmp_path / "m"
+    assert main(["mark", str(export), "--exercise", str(folder), "-o", str(out)]) == 0
+    marks = _marks(out)
+    assert [(m["variant"], m["verdict"], m["slip"]) for m in marks] == [
+        ("2", "right", ""), ("2", "wrong", "sign flipped")
+    ]  # fmt: skip

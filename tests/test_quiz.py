@@ -147,3 +147,31 @@ def test_qti_refuses_answers_too_fine_for_text2qti():
     with pytest.raises(UsageError) as error:
         make_exercise("mazur", 2, 6, ask=["dE/dw1"], fmt="qti")
     assert "4 decimal places" in str(error.value) and "moodle-xml" in str(error.value)
+
+
+def test_a_german_quiz_keeps_moodle_answers_with_a_point(tmp_path, schema):
+    """--lang de: the question's words in German and its given values with a decimal comma
+    ({,} for MathJax); the answers Moodle compares with keep the point its XML requires, and
+    equal the mpmath reference."""
+    folder = tmp_path / "quiz"
+    write_exercise(
+        make_exercise("mazur", 2, 3, ask=["net_h1", "dE/dw5"], fmt="moodle-xml", lang="de"),
+        folder,
+    )
+    schema.validate(str(folder / "quiz.xml"))
+    reference = reference_answers(folder)
+    questions = ET.parse(folder / "quiz.xml").getroot().findall("question")[1:]
+    for number, question in enumerate(questions, start=1):
+        assert question.findtext("name/text") == f"Variante {number:02d}"
+        text = question.findtext("questiontext/text")
+        assert "Führen Sie einen Schritt der Backpropagation" in text
+        assert "Eingaben:" in text and "Lernrate:" in text and "{,}" in text
+        assert 'alt="Das Netz mit seinen Gewichten"' in text
+        blanks = CLOZE.findall(text)
+        for name, (answer, tol) in zip(["net_h1", "dE_total/dw5"], blanks, strict=True):
+            expected = reference[(number, name)]
+            assert abs(float(answer) - float(expected)) <= 1e-15 * abs(float(expected))
+            assert Decimal(tol) == half_unit(expected, 4)
+        (file,) = question.findall("questiontext/file")
+        svg = base64.b64decode(file.text).decode()
+        assert "Eingabeschicht" in svg and re.search(r"= \u2212?\d+,\d+<", svg)
