@@ -48,6 +48,9 @@ class Slip:
 SLIPS = (
     Slip(r"sign is flipped", _("sign flipped")),
     Slip(r"activation derivative", _("activation derivative missing")),
+    Slip(r"mask of .* is left out", _("activation mask left out")),
+    Slip(r"minus sign in the exponent is lost", _("minus sign lost in the exponent")),
+    Slip(r"weight matrix transposed", _("weight matrix transposed")),
     Slip(r"updated weights|after the update", _("updated weights used")),
     Slip(r"before the update", _("value before the update")),
     Slip(r"learning rate η is missing", _("learning rate missing")),

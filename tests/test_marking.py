@@ -216,11 +216,17 @@ def test_every_declared_slip_is_named_from_a_diagnosis():
         "a typo: a digit dropped, 0.0827 for 0.08217": "a digit dropped",
         "a typo: two digits swapped, 0.0812 for 0.0821": "two digits swapped",
         "a typo: the decimal point is misplaced, 0.821 for 0.0821": "decimal point misplaced",
+        "the mask of the rectified linear unit (ReLU) is left out: where net ≤ 0 its "
+        "derivative is 0, not 1 (layer 1)": "activation mask left out",
+        "the minus sign in the exponent is lost: 1/(1 + e^net) is 1 − σ(net), not σ(net) = "
+        "1/(1 + e^−net)": "minus sign lost in the exponent",
+        "the weights leaving h2 were used instead of those entering o2 (the weight matrix "
+        "transposed)": "weight matrix transposed",
     }  # fmt: skip
     assert {slip_name(s) for s in sentences} == set(sentences.values())
     for sentence, name in sentences.items():
         assert slip_name(sentence) == name, sentence
-    assert len(SLIPS) == 13 and slip_name("") == ""
+    assert len(SLIPS) == 16 and slip_name("") == ""
 
 
 def test_bad_answer_files_are_one_clear_line(exercise, tmp_path, capsys):

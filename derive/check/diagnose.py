@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from sympy import Derivative as SymDerivative
 from sympy import Symbol
@@ -63,7 +64,7 @@ class Slip:
     the slip produces for `quantity`, and the fields of `wording` that name it. The same
     record explains a bare wrong number and a wrong formula (``w6+ = w6 + η·∂E/∂w6``
     is the slip whether or not the formula is written), so each is looped over in one
-    place (`slip_of`).
+    place (`RULES` and `FORMULA_RULES` each wrap every slip).
     """
 
     name: str
@@ -133,18 +134,6 @@ SLIPS: tuple[Slip, ...] = (
 )
 
 
-def slip_of(truth: Truth, quantity: Quantity | None, sample: int, holds) -> str:
-    """The first declared slip whose counterfactual value `holds` (the stated number, or
-    the value of the formula written), in words; "" when none does."""
-    if quantity is None:
-        return ""
-    for slip in SLIPS:
-        for value, words in slip.counterfactuals(truth, quantity, sample):
-            if value is not None and holds(value):
-                return slip.wording.format(**words)
-    return ""
-
-
 def diagnose(verdict: Verdict, truth: Truth, precision: Precision) -> str:
     """One sentence saying why the number is wrong, or what it is instead ("" if unknown)."""
     if verdict.verdict == "unrecognized":
@@ -153,10 +142,7 @@ def diagnose(verdict: Verdict, truth: Truth, precision: Precision) -> str:
     if evidence is None:
         return ""
     explainer = _Explainer(verdict, evidence, truth, precision)
-    try:
-        return getattr(explainer, f"explain_{evidence.kind}")()
-    except Exception:  # a verdict stands without its explanation
-        return ""
+    return getattr(explainer, f"explain_{evidence.kind}")()
 
 
 class _Explainer:
@@ -190,31 +176,12 @@ class _Explainer:
         return self.what_it_is(stated, quantity)
 
     def what_it_is(self, stated: Number, quantity: Quantity | None) -> str:
-        """The first known slip whose result is the stated number."""
-        for check in (
-            self.carried,
-            self.declared,
-            self.bias_variant,
-            self.misplaced_input,
-            self.other_pass,
-            self.other_sample,
-            self.batch_mode,
-            self.other_activation,
-            self.update_slip,
-            self.derivative_slip,
-            self.sign,
-            self.other_quantity,
-            self.typo_of_true,
-        ):
-            found = check(stated, quantity)
-            if found:
-                return found
+        """The first declared rule (`RULES`) that explains the stated number, in words."""
+        for rule in RULES:
+            words = rule.find(self, stated, quantity)
+            if words is not None:
+                return rule.wording.format(**words)
         return ""
-
-    def declared(self, stated: Number, quantity: Quantity | None) -> str:
-        """A declared slip (`SLIPS`) whose value the stated number is."""
-        sample = self.evidence.sample
-        return slip_of(self.truth, quantity, sample, lambda value: self.matches(stated, value))
 
     def substituted_input(self) -> str:
         evidence = self.evidence
@@ -231,17 +198,27 @@ class _Explainer:
         reason = self.number_is(number, value, exclude=label)
         return f"{text} ({reason})" if reason else text
 
-    def carried(self, stated: Number, quantity: Quantity | None) -> str:
+    # -- the rules' counterfactuals: each returns the fields of its wording, or None --------
+    def carried(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """The value computed from the writer's own earlier wrong numbers."""
         evidence = self.evidence
         if evidence.carried is None or not self.matches(stated, evidence.carried):
-            return ""
+            return None
         wrong = [(label, line) for label, line, ok in evidence.carried_from if not ok]
         if not wrong:
-            return ""
-        named = ", ".join(f"{label} from line {line}" for label, line in wrong)
-        return f"it carries the wrong value of {named}"
+            return None
+        return {"named": ", ".join(f"{label} from line {line}" for label, line in wrong)}
 
-    def misplaced_input(self, stated: Number, quantity: Quantity | None) -> str:
+    def declared_slip(self, stated: Number, quantity: Quantity | None, slip: Slip) -> dict | None:
+        """The value `slip` produces for this quantity (see `SLIPS`)."""
+        if quantity is None:
+            return None
+        for value, words in slip.counterfactuals(self.truth, quantity, self.evidence.sample):
+            if value is not None and self.matches(stated, value):
+                return words
+        return None
+
+    def misplaced_input(self, stated: Number, quantity: Quantity | None) -> dict | None:
         """``0.15 * 0.05 + 0.25 * 0.1 + 0.35``: one number is not what it stands for.
 
         The numbers of the last numeric link are matched with the values of the inputs of
@@ -250,7 +227,7 @@ class _Explainer:
         inputs = self.equation_inputs(quantity)
         link = self._numeric_link()
         if not inputs or link is None:
-            return ""
+            return None
         numbers = [n for n in numbers_in(link.node) if n.value not in (1, 2)]
         unmatched = []
         for number in numbers:
@@ -266,14 +243,18 @@ class _Explainer:
             else:
                 inputs.pop(match)
         if len(unmatched) != 1 or len(inputs) != 1:
-            return ""
+            return None
         (key, value), number = next(iter(inputs.items())), unmatched[0]
         if not self.fixes(link.node, number, value):
-            return ""
+            return None
         label = _key_label(key)
-        text = f"{label} is {self.written(number, value)}, not {number.text}"
         reason = self.number_is(number, value, exclude=label)
-        return f"{text} ({reason})" if reason else text
+        return {
+            "label": label,
+            "right": self.written(number, value),
+            "written": number.text,
+            "reason": f" ({reason})" if reason else "",
+        }
 
     def fixes(self, node: Node, wrong: Number, value) -> bool:
         """Putting `value` in place of the `wrong` number gives the true result."""
@@ -321,99 +302,164 @@ class _Explainer:
         numeric = [k for k in links if k.node is not None and not names_in(k.node)]
         return numeric[-1] if numeric and numbers_in(numeric[-1].node) else None
 
-    def other_pass(self, stated: Number, quantity: Quantity | None) -> str:
-        """The value of the other pass: after the update when before is meant, or back."""
-        if quantity is None:
-            return ""
-        phase = self.evidence.context.phase
-        if phase == "trained" and (quantity.is_forward or quantity.is_parameter):
-            found = self.other_step_count(stated, quantity)
-            if found:
-                return found
-        if quantity.is_forward or quantity.is_parameter:
-            other = "before" if phase in ("after", "trained") else "after"
-            values = self.truth.values(
-                dataclasses.replace(quantity, phase=other), self._context(), stated.digits
-            )
-            if any(self.matches(stated, v) for v in values):
-                if other == "after":
-                    return "this is the value after the update (with the updated weights)"
-                return "this is the value before the update (with the original weights)"
-            return ""
-        if quantity.kind == "derivative" and quantity.key is not None:
-            after = self.truth.after_step
-            value = self.truth.value_in(quantity.key, after.before[0].values, after, 0)
-            if self.matches(stated, value):
-                return "this is the value with the updated weights (take every gradient first)"
-            variant = self.variant("updated_weights").get(quantity.key)
-            if self.matches(stated, variant):
-                return (
-                    "the hidden sum used the updated weights; it takes the original ones "
-                    "(every gradient is taken before any update)"
-                )
-        if quantity.kind == "updated":
-            variant = self.variant("updated_weights").get(Symbol(quantity.name))
-            if self.matches(stated, variant):
-                return "its gradient was computed with the updated weights in the hidden sum"
-        return ""
+    def sigmoid_sign(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """out = 1/(1 + e^net) for 1/(1 + e^−net): the minus of the exponent lost, which
+        gives σ(−net) = 1 − σ(net)."""
+        neuron = self.neuron_of(quantity, "out")
+        network = self.truth.network
+        if neuron is None or network.activation(neuron.layer).name != "sigmoid":
+            return None
+        values = self.truth.values(quantity, self._context(), stated.digits)
+        return {} if any(self.matches(stated, 1 - v) for v in values) else None
 
-    def other_step_count(self, stated: Number, quantity: Quantity) -> str:
+    def transposed_weights(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """net_j = Σ_k W[k][j]·out_k + b_j for Σ_k W[j][k]·out_k + b_j: a square weight
+        matrix read transposed, so the weights out of source j stand for those into j."""
+        neuron = self.neuron_of(quantity, "net")
+        if neuron is None:
+            return None
+        network, layer = self.truth.network, neuron.layer
+        destinations, sources = network.layers[layer], network.layers[layer - 1]
+        if len(destinations) != len(sources):
+            return None
+        weights = {
+            (p.destinations[0], p.source): p.symbol
+            for p in network.parameters
+            if p.is_weight and p.layer == layer
+        }
+        source = sources[destinations.index(neuron)]
+        values = self.truth.lookup(self._context(), self.evidence.sample, stated.digits)
+        # the weights leaving `source` (one to each destination k) times out_k
+        total = ctx.fsum(
+            values[weights[(k, source)]] * values[s.out]
+            for k, s in zip(destinations, sources, strict=True)
+        )
+        biases = (p for p in network.incoming[neuron] if not p.is_weight)
+        total += ctx.fsum(values[p.symbol] for p in biases)
+        if total == values[neuron.net] or not self.matches(stated, total):
+            return None
+        return {"source": source.name, "neuron": neuron.name}
+
+    def neuron_of(self, quantity: Quantity | None, kind: str):
+        """The (non-input) neuron whose `kind` ("net" or "out") the quantity is, or None."""
+        if quantity is None or quantity.kind != kind or quantity.key is None:
+            return None
+        for neuron in self.truth.network.neurons():
+            if not neuron.is_input and getattr(neuron, kind) == quantity.key:
+                return neuron
+        return None
+
+    def other_step_count(self, stated: Number, quantity: Quantity | None) -> dict | None:
         """The value after one update more or less than the document says (off by one)."""
         steps = self.evidence.context.steps
-        if steps is None:
-            return ""
+        if quantity is None or steps is None or self.evidence.context.phase != "trained":
+            return None
+        if not (quantity.is_forward or quantity.is_parameter):
+            return None
         for other in (steps - 1, steps + 1):
             context = dataclasses.replace(self._context(), steps=other)
             if other >= 0 and any(
                 self.matches(stated, v) for v in self.truth.values(quantity, context, stated.digits)
             ):
-                return f"this is the value after {other:,} updates, not {steps:,}"
-        return ""
+                return {"other": f"{other:,}", "steps": f"{steps:,}"}
+        return None
 
-    def other_sample(self, stated: Number, quantity: Quantity | None) -> str:
-        """Another sample's value, or one sample's where the batch's is meant."""
+    def other_phase(self, stated: Number, quantity: Quantity | None, other: str) -> dict | None:
+        """A forward value or parameter of the `other` pass ("before" or "after" the update)
+        where the document's own pass is meant."""
+        if quantity is None or not (quantity.is_forward or quantity.is_parameter):
+            return None
+        own = self.evidence.context.phase
+        if (other == "before") != (own in ("after", "trained")):
+            return None
+        values = self.truth.values(
+            dataclasses.replace(quantity, phase=other), self._context(), stated.digits
+        )
+        return {} if any(self.matches(stated, v) for v in values) else None
+
+    def gradient_after(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """A gradient evaluated with every weight already updated."""
+        if quantity is None or quantity.kind != "derivative" or quantity.key is None:
+            return None
+        after = self.truth.after_step
+        value = self.truth.value_in(quantity.key, after.before[0].values, after, 0)
+        return {} if self.matches(stated, value) else None
+
+    def in_variant(
+        self, stated: Number, quantity: Quantity | None, variant: str, kind: str
+    ) -> dict | None:
+        """The value of a quantity of `kind` in the backward pass `variant` of `Truth`."""
+        if quantity is None or quantity.kind != kind:
+            return None
+        key = Symbol(quantity.name) if kind == "updated" else quantity.key
+        if key is None:
+            return None
+        return {} if self.matches(stated, self.variant(variant).get(key)) else None
+
+    def other_sample(self, stated: Number, quantity: Quantity | None, batch: bool) -> dict | None:
+        """Another sample's value (`batch` False), or one sample's where the batch's is meant."""
         truth = self.truth
         if quantity is None or truth.samples == 1 or quantity.kind == "updated":
-            return ""
-        batch = quantity.is_batch
+            return None
+        if quantity.is_batch != batch:
+            return None
         for index in range(truth.samples):
             if not batch and index == self.evidence.sample:
                 continue
             own = per_sample(quantity) if batch else quantity
             context = dataclasses.replace(self._context(), sample=index + 1)
             if any(self.matches(stated, v) for v in truth.values(own, context, stated.digits)):
-                if batch:
-                    return f"this is the value of sample {index + 1} alone, not of the batch"
-                return f"this is the value for sample {index + 1}"
-        return ""
+                return {"sample": index + 1}
+        return None
 
-    def batch_mode(self, stated: Number, quantity: Quantity | None) -> str:
-        """The batch's loss or gradient summed where the spec averages (or the reverse)."""
+    def batch_mode(self, stated: Number, quantity: Quantity | None, written: str) -> dict | None:
+        """The batch's loss or gradient taken as the `written` mode ("sum" or "mean") where
+        the spec takes the other."""
         truth = self.truth
         if quantity is None or truth.samples == 1 or quantity.kind == "updated":
-            return ""
-        if not quantity.is_batch:
-            return ""
+            return None
+        if not quantity.is_batch or truth.spec.batch == written:
+            return None
         own = per_sample(quantity)
         values = [
             truth.values(own, dataclasses.replace(self._context(), sample=k + 1))[0]
             for k in range(truth.samples)
         ]
         total = ctx.fsum(values)
-        if truth.spec.batch == "mean" and self.matches(stated, total):
-            return "this is the sum over the samples; the batch takes their mean"
-        if truth.spec.batch == "sum" and self.matches(stated, total / len(values)):
-            return "this is the mean over the samples; the batch takes their sum"
-        return ""
+        return (
+            {} if self.matches(stated, total if written == "sum" else total / len(values)) else None
+        )
 
-    def other_activation(self, stated: Number, quantity: Quantity | None) -> str:
+    def without_layer_derivative(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """A gradient with a ReLU layer's ∂out/∂net taken as 1 everywhere: the mask (0, or
+        leaky ReLU's α, where net ≤ 0) left out, so the gradient passes a unit that is off."""
+        if quantity is None or quantity.kind not in ("derivative", "updated"):
+            return None
+        key = Symbol(quantity.name) if quantity.kind == "updated" else quantity.key
+        truth, sample = self.truth, self.evidence.sample
+        if key is None or (truth.samples > 1 and (quantity.kind == "updated" or quantity.is_batch)):
+            return None
+        values = truth.step.before[sample].values
+        for layer in range(1, len(truth.network.layers)):
+            actual = truth.network.activation(layer)
+            if actual.name not in ("relu", "leaky_relu"):
+                continue
+            if all(values[neuron.net] > 0 for neuron in truth.network.layers[layer]):
+                continue  # every unit on: the mask changes nothing
+            variant = truth.with_activation(layer, "linear", sample)
+            if self.matches(stated, variant.get(key)):
+                slope = "0" if actual.name == "relu" else "α"
+                return {"title": actual.title, "layer": layer, "slope": slope}
+        return None
+
+    def other_activation(self, stated: Number, quantity: Quantity | None) -> dict | None:
         """A gradient worked out with another activation's derivative (σ' for tanh, …)."""
         if quantity is None or quantity.key is None or quantity.kind != "derivative":
-            return ""
+            return None
         key = quantity.key
         return self.activation_mixup(lambda values: self.matches(stated, values.get(key)))
 
-    def activation_mixup(self, holds: Callable[[dict], bool]) -> str:
+    def activation_mixup(self, holds: Callable[[dict], bool]) -> dict | None:
         truth = self.truth
         for layer in range(1, len(truth.network.layers)):
             actual = truth.network.activation(layer)
@@ -424,26 +470,18 @@ class _Explainer:
                 if name in (actual.name, "relu", "leaky_relu", "linear") or not other.elementwise:
                     continue
                 if holds(truth.with_activation(layer, name, self.evidence.sample)):
-                    return (
-                        f"this uses the derivative of {other.title}; "
-                        f"layer {layer} uses {actual.title}"
-                    )
-        return ""
+                    return {"other": other.title, "layer": layer, "actual": actual.title}
+        return None
 
-    def bias_variant(self, stated: Number, quantity: Quantity | None) -> str:
+    def bias_variant(self, stated: Number, quantity: Quantity | None, updated: bool) -> dict | None:
+        """The values of the spec with its biases `updated` (or kept fixed) the other way."""
         other = self.truth.other_biases
-        if other is None or quantity is None:
-            return ""
-        updated = other.spec.update_biases
-        what = (
-            "the biases were updated too (this spec keeps them fixed)"
-            if updated
-            else "the biases were kept fixed (this spec updates them)"
-        )
+        if other is None or quantity is None or other.spec.update_biases != updated:
+            return None
         if quantity.kind == "updated":
             value = other.step.updated[quantity.name[:-1]]
             own = self.truth.step.updated[quantity.name[:-1]]
-            return what if value != own and self.matches(stated, value) else ""
+            return {} if value != own and self.matches(stated, value) else None
         if quantity.is_forward and self.evidence.context.phase == "after":
             for index, evaluation in enumerate(other.step.after):
                 if quantity.key in evaluation.values and self.matches(
@@ -451,51 +489,50 @@ class _Explainer:
                 ):
                     own = self.truth.step.after[index].values[quantity.key]
                     if own != evaluation.values[quantity.key]:
-                        return what
-        return ""
+                        return {}
+        return None
 
-    def update_slip(self, stated: Number, quantity: Quantity | None) -> str:
-        """p⁺ without η, with + instead of −, or with another parameter's gradient."""
+    def update_value(
+        self, stated: Number, quantity: Quantity | None, rate: bool, gradient: bool
+    ) -> dict | None:
+        """p − g (η left out, `rate` False) or p (no step, `gradient` False) for p⁺."""
         if quantity is None or quantity.kind != "updated":
-            return ""
+            return None
         step = self.truth.step
         name = quantity.name[:-1]
         p, g = step.parameters[name], step.gradients[name]
-        if self.matches(stated, p - g):
-            return "the learning rate η is missing from the update"
-        if self.matches(stated, p):
-            return "this is the value before the update"
-        variant = self.variant("without_activation").get(Symbol(quantity.name))
-        if self.matches(stated, variant):
-            return "its gradient lacks the activation derivative ∂out/∂net"
-        return ""
+        value = p - (step.learning_rate if rate else 1) * g if gradient else p
+        return {} if self.matches(stated, value) else None
 
-    def derivative_slip(self, stated: Number, quantity: Quantity | None) -> str:
-        """A gradient without σ', with target and output swapped, or multiplied by η."""
+    def swapped_in_gradient(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """A gradient with target and output swapped in each ∂E_k/∂out_k."""
         if quantity is None or quantity.kind != "derivative" or quantity.key is None:
-            return ""
-        truth, key = self.truth, quantity.key
-        if self.matches(stated, self.variant("without_activation").get(key)):
-            return "the activation derivative ∂out/∂net is missing"
-        swapped = self.variant("swapped_target").get(key)
-        if self.matches(stated, swapped):
-            sign = self.matches(stated, -ctx.mpf(self.evidence.true))
-            flip = " (so the sign is flipped)" if sign else ""
-            return f"target and output are swapped in ∂E/∂out{flip}"
-        if self.matches(stated, truth.step.learning_rate * ctx.mpf(self.evidence.true)):
-            return "this is the gradient multiplied by the learning rate η"
-        return ""
+            return None
+        if not self.matches(stated, self.variant("swapped_target").get(quantity.key)):
+            return None
+        sign = self.matches(stated, -ctx.mpf(self.evidence.true))
+        return {"flip": " (so the sign is flipped)" if sign else ""}
 
-    def sign(self, stated: Number, quantity: Quantity | None) -> str:
-        if self.evidence.true is not None and self.matches(stated, -ctx.mpf(self.evidence.true)):
-            return "the sign is flipped"
-        return ""
+    def times_rate(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """η·∂E/∂p written for ∂E/∂p."""
+        if quantity is None or quantity.kind != "derivative" or quantity.key is None:
+            return None
+        value = self.truth.step.learning_rate * ctx.mpf(self.evidence.true)
+        return {} if self.matches(stated, value) else None
 
-    def other_quantity(self, stated: Number, quantity: Quantity | None) -> str:
-        return self.number_is(stated, self.evidence.true, exclude=str(quantity) if quantity else "")
+    def sign(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """−x for x."""
+        true = self.evidence.true
+        return {} if true is not None and self.matches(stated, -ctx.mpf(true)) else None
 
-    def typo_of_true(self, stated: Number, quantity: Quantity | None) -> str:
-        return typo(stated, self.evidence.true, self.precision)
+    def other_quantity(self, stated: Number, quantity: Quantity | None) -> dict | None:
+        """Another quantity's value (the nearest of the same pass and family)."""
+        return self.named_words(stated, str(quantity) if quantity else "")
+
+    def typo_of_true(self, stated: Number, quantity: Quantity | None, rule: Typo) -> dict | None:
+        """A typing slip of the true value."""
+        true = self.evidence.true
+        return None if true is None else rule.find(stated, ctx.mpf(true), self.precision)
 
     def number_is(self, number: Number, true, exclude: str = "") -> str:
         """What else a wrong number is: another quantity's value, or a typo of the right one."""
@@ -505,10 +542,15 @@ class _Explainer:
         return typo(number, true, self.precision) if true is not None else ""
 
     def named_value(self, number: Number, exclude: str) -> str:
+        """ "this is the value of …" for the quantity whose value the number is (or "")."""
+        words = self.named_words(number, exclude)
+        return OTHER_VALUE.format(**words) if words else ""
+
+    def named_words(self, number: Number, exclude: str) -> dict | None:
         if number.digits < MIN_DIGITS_FOR_MATCH and number.value.normalize() not in (
             self.precision.exact
         ):
-            return ""
+            return None
         half = float(self.precision.half_unit(number)) * (1 + 1e-9)
         index = self.truth.index
         value = float(number.value)
@@ -517,7 +559,7 @@ class _Explainer:
         phase = self.evidence.context.phase
         names = [(abs(v - value), name, p) for v, name, p in index[low:high] if name != exclude]
         if not names:
-            return ""
+            return None
         names.sort(key=lambda e: (e[2] != phase, _kind(e[1]) != _kind(exclude), e[0]))
         _, name, found_phase = names[0]
         where = (
@@ -525,7 +567,7 @@ class _Explainer:
             if found_phase == phase or _constant(name)
             else (" after the update" if found_phase == "after" else " before the update")
         )
-        return f"this is the value of {name}{where}"
+        return {"name": name, "where": where}
 
     def variant(self, name: str) -> dict:
         """A slip's backward pass for this claim's sample (nothing for the batch's values)."""
@@ -603,23 +645,21 @@ class _Explainer:
         link, written, true = evidence.link, evidence.previous, evidence.true
         if link is None or link.node is None or written is None or true is None:
             return ""
-        true_value = float(true)
-        declared = slip_of(
-            self.truth, evidence.quantity, evidence.sample,
-            lambda value: _close(written.value, float(value)),
-        )  # fmt: skip
-        if declared:
-            return declared
-        for check in (self.swapped_target, self.swapped_name, self.missing_part):
-            found = check(link.node, written.value, true_value)
-            if found:
-                return found
-        if _close(written.value, -true_value):
-            return "the sign is flipped"
-        other = self.formula_of_other(written.value)
-        if other:
-            return other
-        return f"with the network's values it gives {written.value:.9g}, not {true_value:.9g}"
+        for rule in FORMULA_RULES:
+            words = rule.find(self, link.node, written.value, float(true))
+            if words is not None:
+                return rule.wording.format(**words)
+        return ""
+
+    def formula_slip(self, node: Node, written: float, true: float, slip: Slip) -> dict | None:
+        """The formula's value is what the declared `slip` produces (see `SLIPS`)."""
+        quantity = self.evidence.quantity
+        if quantity is None:
+            return None
+        for value, words in slip.counterfactuals(self.truth, quantity, self.evidence.sample):
+            if value is not None and _close(written, float(value)):
+                return words
+        return None
 
     def lookup(self, replaced: dict[int, object] | None = None) -> Callable:
         context, sample = self.evidence.context, self.evidence.sample
@@ -633,7 +673,7 @@ class _Explainer:
 
         return value_of
 
-    def swapped_target(self, node: Node, written: float, true: float) -> str:
+    def swapped_target(self, node: Node, written: float, true: float) -> dict | None:
         """``-(out_{o1} - target_{o1})`` for ``-(target_{o1} - out_{o1})``."""
         naming, replaced = self.truth.naming, {}
         for name in names_in(node):
@@ -647,13 +687,11 @@ class _Explainer:
             if neuron.startswith("o") and len(values) == 1:
                 replaced[name.start] = values[0]
         if not replaced:
-            return ""
+            return None
         changed = evaluate(node, self.lookup(replaced), self.precision.uncertainty)
-        if changed is not None and _close(changed.value, true):
-            return "target and output are swapped"
-        return ""
+        return {} if changed is not None and _close(changed.value, true) else None
 
-    def swapped_name(self, node: Node, written: float, true: float) -> str:
+    def swapped_name(self, node: Node, written: float, true: float) -> dict | None:
         """One name written where another of the same kind belongs."""
         naming = self.truth.naming
         for name in names_in(node):
@@ -669,8 +707,8 @@ class _Explainer:
                     continue
                 if not self.holds_when_swapped(node, name, other):
                     continue
-                return f"{_occurrence(node, name)}{quantity} is written where {other} belongs"
-        return ""
+                return {"which": _occurrence(node, name), "name": quantity, "other": other}
+        return None
 
     def holds_when_swapped(self, node: Node, name: Name, other: str) -> bool:
         """The corrected formula also holds in the perturbed copy of the network."""
@@ -728,35 +766,55 @@ class _Explainer:
             if len(values) == 1:
                 yield candidate.name, values[0]
 
-    def missing_part(self, node: Node, written: float, true: float) -> str:
-        """A factor or a term left out: σ', the bias, η."""
-        quantity = self.evidence.quantity
-        if quantity is None:
-            return ""
-        truth = self.truth
-        if quantity.kind == "updated":
-            step = truth.step
-            name = quantity.name[:-1]
-            if _close(written, float(step.parameters[name] - step.gradients[name])):
-                return "the learning rate η is missing"
-        for record in truth.locals_of_kind("activation"):
-            factor = truth.step.before[self.evidence.sample].values.get(record.label)
-            if factor is not None and _close(written * float(factor), true):
-                return f"the activation derivative {_key_label(record.label)} is missing"
-        if quantity.key is not None and quantity.kind == "derivative":
-            key = quantity.key
-            mixup = self.activation_mixup(
-                lambda values: values.get(key) is not None and _close(written, float(values[key]))
-            )
-            if mixup:
-                return mixup
-        if quantity.kind == "net":
-            for p in truth.network.parameters:
-                if not p.is_weight and _close(written + float(truth.step.parameters[p.name]), true):
-                    return f"the bias {p.name} is missing"
-        return ""
+    def rate_missing(self, node: Node, written: float, true: float) -> dict | None:
+        """p − ∂E/∂p for p⁺ = p − η·∂E/∂p."""
+        quantity, step = self.evidence.quantity, self.truth.step
+        if quantity is None or quantity.kind != "updated":
+            return None
+        name = quantity.name[:-1]
+        return {} if _close(written, float(step.parameters[name] - step.gradients[name])) else None
 
-    def formula_of_other(self, written: float) -> str:
+    def factor_missing(self, node: Node, written: float, true: float) -> dict | None:
+        """The true value divided by one activation derivative ∂out/∂net (σ' left out)."""
+        if self.evidence.quantity is None:
+            return None
+        values = self.truth.step.before[self.evidence.sample].values
+        for record in self.truth.locals_of_kind("activation"):
+            factor = values.get(record.label)
+            if factor is not None and _close(written * float(factor), true):
+                return {"label": _key_label(record.label)}
+        return None
+
+    def formula_activation(self, node: Node, written: float, true: float) -> dict | None:
+        """A gradient's formula worked out with another activation's derivative."""
+        quantity = self.evidence.quantity
+        if quantity is None or quantity.key is None or quantity.kind != "derivative":
+            return None
+        key = quantity.key
+        return self.activation_mixup(
+            lambda values: values.get(key) is not None and _close(written, float(values[key]))
+        )
+
+    def bias_missing(self, node: Node, written: float, true: float) -> dict | None:
+        """A net input's sum without its bias term."""
+        quantity, truth = self.evidence.quantity, self.truth
+        if quantity is None or quantity.kind != "net":
+            return None
+        for p in truth.network.parameters:
+            if not p.is_weight and _close(written + float(truth.step.parameters[p.name]), true):
+                return {"bias": p.name}
+        return None
+
+    def formula_sign(self, node: Node, written: float, true: float) -> dict | None:
+        """−x for x."""
+        return {} if _close(written, -true) else None
+
+    def formula_value(self, node: Node, written: float, true: float) -> dict | None:
+        """No known slip: the formula's value with the network's numbers, said as it is."""
+        return {"written": f"{written:.9g}", "true": f"{true:.9g}"}
+
+    def formula_of_other(self, node: Node, written: float, true: float) -> dict | None:
+        """Another quantity's value (of the same pass) is what the formula gives."""
         index = self.truth.index
         keys = [entry[0] for entry in index]
         tolerance = 1e-9 * max(1.0, abs(written))
@@ -765,31 +823,209 @@ class _Explainer:
         exclude = str(self.evidence.quantity) if self.evidence.quantity else ""
         for _, name, found_phase in index[low:high]:
             if name != exclude and found_phase == phase and not _constant(name):
-                return f"it gives the value of {name} instead"
-        return ""
+                return {"name": name}
+        return None
 
 
 # -- typing slips --------------------------------------------------------------------------------
-def typo(stated: Number, true, precision: Precision) -> str:
-    """A typing slip that turns the true value into the stated one, described (or "")."""
-    if true is None:
-        return ""
-    true = ctx.mpf(true)
+@dataclass(frozen=True)
+class Typo:
+    """One typing slip, declared: `find(stated, true, precision)` returns the fields of
+    `wording` when the slip turns the true value into the stated number, else None."""
+
+    code: str
+    name: str
+    wording: str
+    find: Callable[[Number, object, Precision], dict | None]
+
+
+def _point_moved(stated: Number, true, precision: Precision) -> tuple[int, Number] | None:
+    """The nearest shift of the decimal point (direction, shifted number) giving the true value."""
     for shift in range(1, 13):
         for direction in (1, -1):
             moved = _shifted(stated, direction * shift)
             if precision.agrees(moved, [true]):
-                if direction == 1 and "." not in stated.text and abs(true) < 1:
-                    return f"a typo: '0.' is missing, {stated.text} for {moved.text}"
-                return f"a typo: the decimal point is misplaced, {stated.text} for {moved.text}"
+                return direction, moved
+    return None
+
+
+def _zero_point_lost(stated: Number, true, precision: Precision) -> dict | None:
+    """-21707153 for −0.21707153: "0." not typed."""
+    found = _point_moved(stated, true, precision)
+    if found is None or found[0] != 1 or "." in stated.text or abs(true) >= 1:
+        return None
+    return {"written": stated.text, "meant": found[1].text}
+
+
+def _point_misplaced(stated: Number, true, precision: Precision) -> dict | None:
+    """0.5933 written 5.933: the decimal point moved."""
+    found = _point_moved(stated, true, precision)
+    if found is None or _zero_point_lost(stated, true, precision) is not None:
+        return None
+    return {"written": stated.text, "meant": found[1].text}
+
+
+def _digits_swapped(stated: Number, true, precision: Precision) -> dict | None:
+    """0.056234 for 0.056324: two neighbouring digits exchanged."""
+    if _point_moved(stated, true, precision) is not None:
+        return None
     expected = _plain(precision.expected(stated, true))
-    written = stated.text
-    if _swapped(written, expected):
-        return f"a typo: two digits swapped, {written} for {expected}"
+    if not _swapped(stated.text, expected):
+        return None
+    return {"written": stated.text, "meant": expected}
+
+
+def _digit_dropped(stated: Number, true, precision: Precision) -> dict | None:
+    """0.59327 for 0.593269: one digit of the next longer rounding left out."""
+    if _point_moved(stated, true, precision) is not None:
+        return None
     longer = precision.expected(_shifted_places(stated, -1), true)
-    if longer is not None and _dropped(written, _plain(longer)):
-        return f"a typo: a digit dropped, {written} for {_plain(longer)}"
+    if longer is None or not _dropped(stated.text, _plain(longer)):
+        return None
+    return {"written": stated.text, "meant": _plain(longer)}
+
+
+TYPOS: tuple[Typo, ...] = (
+    Typo("T1", "0. missing", "a typo: '0.' is missing, {written} for {meant}", _zero_point_lost),
+    Typo(
+        "T2",
+        "decimal point",
+        "a typo: the decimal point is misplaced, {written} for {meant}",
+        _point_misplaced,
+    ),
+    Typo(
+        "T3", "digits swapped", "a typo: two digits swapped, {written} for {meant}", _digits_swapped
+    ),
+    Typo("T4", "digit dropped", "a typo: a digit dropped, {written} for {meant}", _digit_dropped),
+)
+
+
+def typo(stated: Number, true, precision: Precision) -> str:
+    """The first declared typing slip (`TYPOS`) that turns the true value into the stated
+    one, in words (or "")."""
+    if true is None:
+        return ""
+    true = ctx.mpf(true)
+    for slip in TYPOS:
+        words = slip.find(stated, true, precision)
+        if words is not None:
+            return slip.wording.format(**words)
     return ""
+
+
+# -- the explanations of a wrong number, declared --------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    """One explanation of a wrong number or formula, declared the way ruff declares a rule:
+    a code, a name, the counterfactual it computes (`find`, whose docstring says which), and
+    its wording. `find` returns the fields of `wording` when what the writer wrote is what
+    the slip produces, else None: ``find(explainer, stated, quantity)`` for a number
+    (`RULES`), ``find(explainer, node, written, true)`` for a formula (`FORMULA_RULES`).
+    Each tuple is looped over in one place (`_Explainer.what_it_is`,
+    `_Explainer.explain_formula`); the first that finds wins, so the order is specific first.
+    """
+
+    code: str
+    name: str
+    wording: str
+    find: Callable[..., dict | None]
+
+
+OTHER_VALUE = "this is the value of {name}{where}"
+OTHER_ACTIVATION = "this uses the derivative of {other}; layer {layer} uses {actual}"
+
+
+def _slip_rule(code: str, slip: Slip) -> Rule:
+    return Rule(code, slip.name, slip.wording, partial(_Explainer.declared_slip, slip=slip))
+
+
+def _typo_rule(code: str, slip: Typo) -> Rule:
+    return Rule(code, slip.name, slip.wording, partial(_Explainer.typo_of_true, rule=slip))
+
+
+_E = _Explainer
+RULES: tuple[Rule, ...] = (
+    Rule("D01", "carried", "it carries the wrong value of {named}", _E.carried),
+    *(_slip_rule(f"D0{2 + k}", slip) for k, slip in enumerate(SLIPS)),
+    Rule("D05", "biases updated", "the biases were updated too (this spec keeps them fixed)",
+         partial(_E.bias_variant, updated=True)),
+    Rule("D06", "biases fixed", "the biases were kept fixed (this spec updates them)",
+         partial(_E.bias_variant, updated=False)),
+    Rule("D07", "misplaced input", "{label} is {right}, not {written}{reason}", _E.misplaced_input),
+    Rule("D08", "sigmoid exponent sign", "the minus sign in the exponent is lost: "
+         "1/(1 + e^net) is 1 − σ(net), not σ(net) = 1/(1 + e^−net)", _E.sigmoid_sign),
+    Rule("D09", "weight matrix transposed", "the weights leaving {source} were used instead "
+         "of those entering {neuron} (the weight matrix transposed)", _E.transposed_weights),
+    Rule("D10", "off by one update", "this is the value after {other} updates, not {steps}",
+         _E.other_step_count),
+    Rule("D11", "after the update",
+         "this is the value after the update (with the updated weights)",
+         partial(_E.other_phase, other="after")),
+    Rule("D12", "before the update",
+         "this is the value before the update (with the original weights)",
+         partial(_E.other_phase, other="before")),
+    Rule("D13", "gradient with updated weights",
+         "this is the value with the updated weights (take every gradient first)",
+         _E.gradient_after),
+    Rule("D14", "hidden sum with updated weights",
+         "the hidden sum used the updated weights; it takes the original ones "
+         "(every gradient is taken before any update)",
+         partial(_E.in_variant, variant="updated_weights", kind="derivative")),
+    Rule("D15", "update with updated weights",
+         "its gradient was computed with the updated weights in the hidden sum",
+         partial(_E.in_variant, variant="updated_weights", kind="updated")),
+    Rule("D16", "one sample for the batch", "this is the value of sample {sample} alone, "
+         "not of the batch", partial(_E.other_sample, batch=True)),
+    Rule("D17", "another sample", "this is the value for sample {sample}",
+         partial(_E.other_sample, batch=False)),
+    Rule("D18", "sum for mean", "this is the sum over the samples; the batch takes their mean",
+         partial(_E.batch_mode, written="sum")),
+    Rule("D19", "mean for sum", "this is the mean over the samples; the batch takes their sum",
+         partial(_E.batch_mode, written="mean")),
+    Rule("D20", "ReLU mask left out",
+         "the mask of {title} is left out: where net ≤ 0 its derivative is {slope}, "
+         "not 1 (layer {layer})",
+         _E.without_layer_derivative),
+    Rule("D21", "another activation", OTHER_ACTIVATION, _E.other_activation),
+    Rule("D22", "update without η", "the learning rate η is missing from the update",
+         partial(_E.update_value, rate=False, gradient=True)),
+    Rule("D23", "update not made", "this is the value before the update",
+         partial(_E.update_value, rate=True, gradient=False)),
+    Rule("D24", "update without σ'", "its gradient lacks the activation derivative ∂out/∂net",
+         partial(_E.in_variant, variant="without_activation", kind="updated")),
+    Rule("D25", "σ' missing", "the activation derivative ∂out/∂net is missing",
+         partial(_E.in_variant, variant="without_activation", kind="derivative")),
+    Rule("D26", "target and output swapped", "target and output are swapped in ∂E/∂out{flip}",
+         _E.swapped_in_gradient),
+    Rule("D27", "gradient times η", "this is the gradient multiplied by the learning rate η",
+         _E.times_rate),
+    Rule("D28", "sign", "the sign is flipped", _E.sign),
+    Rule("D29", "another quantity's value", OTHER_VALUE, _E.other_quantity),
+    *(_typo_rule(f"D{30 + k}", slip) for k, slip in enumerate(TYPOS)),
+)  # fmt: skip
+
+
+def _formula_slip_rule(code: str, slip: Slip) -> Rule:
+    return Rule(code, slip.name, slip.wording, partial(_Explainer.formula_slip, slip=slip))
+
+
+#: the explanations of a wrong formula: `find(explainer, node, written, true)` with the
+#: formula's value at the network's numbers (`written`) and the true value
+FORMULA_RULES: tuple[Rule, ...] = (
+    *(_formula_slip_rule(f"F0{1 + k}", slip) for k, slip in enumerate(SLIPS)),
+    Rule("F04", "target and output swapped", "target and output are swapped", _E.swapped_target),
+    Rule("F05", "a name for another", "{which}{name} is written where {other} belongs",
+         _E.swapped_name),
+    Rule("F06", "η missing", "the learning rate η is missing", _E.rate_missing),
+    Rule("F07", "σ' missing", "the activation derivative {label} is missing", _E.factor_missing),
+    Rule("F08", "another activation", OTHER_ACTIVATION, _E.formula_activation),
+    Rule("F09", "bias missing", "the bias {bias} is missing", _E.bias_missing),
+    Rule("F10", "sign", "the sign is flipped", _E.formula_sign),
+    Rule("F11", "formula of another quantity", "it gives the value of {name} instead",
+         _E.formula_of_other),
+    Rule("F12", "formula value", "with the network's values it gives {written}, not {true}",
+         _E.formula_value),
+)  # fmt: skip
 
 
 def _shifted(number: Number, shift: int) -> Number:
