@@ -404,10 +404,27 @@ class Inline:
 
 
 @dataclass(frozen=True)
+class Page:
+    """The number of the page the section labelled `label` starts on (paged formats)."""
+
+    label: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A cross-reference to the section labelled `label`: `text` links to it; a paged
+    format (LaTeX, Typst) follows it with `page`, which holds the `Page` to print."""
+
+    label: str
+    text: Text
+    page: Text
+
+
+@dataclass(frozen=True)
 class Text:
     """A sentence or heading in the document's language: literal text and fields in order."""
 
-    pieces: tuple[str | Math | Num | Inline, ...] = ()
+    pieces: tuple[str | Math | Num | Inline | Ref | Page, ...] = ()
 
     def __add__(self, other: Text) -> Text:
         return Text(self.pieces + other.pieces)
@@ -420,11 +437,13 @@ class Text:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A sentence set as running text; `small` for a side remark."""
+    """A sentence set as running text; `small` for a side remark; `title` a run-in
+    heading set in bold before it (an article's "The error term.")."""
 
     text: Text
     small: bool = False
     kind: str = "paragraph"
+    title: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -485,6 +504,15 @@ class Diagram:
     parameter: Symbol | None = None
     sample: int = 1
     frame: str = "slide"
+    #: the drawing said in words, for a reader who cannot see it (an image's alt text)
+    alt: Text = Text(())
+
+    @property
+    def name(self) -> str:
+        """A name unique in the document (the key of its image file): network, forward,
+        backward, path-w5; a later sample's drawing adds its number (forward-2)."""
+        name = f"path-{self.parameter}" if self.stage == "path" else self.stage
+        return name if self.sample <= 1 else f"{name}-{self.sample}"
 
 
 Block = Paragraph | Display | Reminder | Table | Tables | Diagram
@@ -516,3 +544,82 @@ class Deck:
     lang: str
     pace: str
     frames: tuple[Frame, ...]
+
+
+# -- the plan of an article: numbered sections of blocks, every sentence already in words --
+#
+# The Markdown, HTML, LaTeX and Typst articles lay an `Article` out; they never count,
+# number or word a sentence. Besides the slides' blocks an article uses:
+#   `Bullets` of `Item`s     a list whose items may hold formulas and blocks of their own
+#   `Keep`                   blocks that stay on one page (a lead-in and its equation)
+#   `Training`               the training run (laid out by the format's training macro)
+#   `Ref` in a `Text`        a link to a section, with its page number in paged formats
+
+
+@dataclass(frozen=True)
+class Item:
+    """One bullet: a sentence, a formula that ends it (set inside the sentence where it
+    fits, else on a line of its own), then blocks under it."""
+
+    text: Text
+    formula: Equation | None = None
+    blocks: tuple = ()
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bulleted list."""
+
+    items: tuple[Item, ...]
+    kind: str = "list"
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Blocks that belong on one page: a lead-in ("By the chain rule:") and its equation."""
+
+    blocks: tuple
+    kind: str = "keep"
+
+
+@dataclass(frozen=True)
+class Training:
+    """The run of many training steps (``--steps``), set by the format's training macro."""
+
+    section: TrainingSection
+    kind: str = "training"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the blocks that follow it, up to the next heading.
+
+    `level` 1 is a section of the article, 2 a subsection, and so on; `number` is the
+    heading's number as printed ("4.2"; empty: not numbered); `label` a name unique in
+    the article, for anchors and cross-references; `contents` whether the table of
+    contents lists it."""
+
+    title: Text
+    level: int
+    label: str
+    number: str = ""
+    blocks: tuple = ()
+    contents: bool = False
+
+
+@dataclass(frozen=True)
+class Article:
+    """A whole article, planned once for Markdown, HTML, LaTeX and Typst.
+
+    `title` is the spec's own title; `meta` the line under it (how it was made);
+    `targets` the labels some `Ref` points to (where Markdown needs an explicit anchor)."""
+
+    title: str
+    lang: str
+    meta: Text
+    sections: tuple[Section, ...]
+    targets: frozenset[str] = frozenset()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(s.label for s in self.sections)

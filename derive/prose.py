@@ -22,6 +22,8 @@ from derive.document import (
     LayerInfo,
     Math,
     Num,
+    Page,
+    Ref,
     Text,
 )
 from derive.expr import mul, neg, sub
@@ -126,7 +128,7 @@ class Prose:
             yield str(value)
         elif isinstance(value, Equation):
             yield Inline(value)
-        elif isinstance(value, Math | Num | Inline):
+        elif isinstance(value, Math | Num | Inline | Ref | Page):
             yield value
         elif hasattr(value, "_mpf_"):  # a high-precision value (of any mpmath context)
             yield Num(value)
@@ -145,6 +147,10 @@ class Prose:
                 pieces.append(separator)
             pieces.extend(text.pieces)
         return Text(tuple(pieces))
+
+    def assignments(self, equations: Iterable[Equation]) -> Text:
+        """Quantities and their values, i1 = 0.05, i2 = 0.1 (a sample's inputs)."""
+        return self.join((Text((Inline(q),)) for q in equations), ", ")
 
     def layer_name(self, info: LayerInfo) -> Text:
         if info.kind == "input":

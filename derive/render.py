@@ -22,9 +22,20 @@ import jinja2
 from markupsafe import Markup, escape
 from sympy import Expr, Float, Symbol
 
+from derive.article import plan_article
 from derive.diagram import DIGITS as DIAGRAM_DIGITS
 from derive.diagram import PAGE, SCREEN, SLIDE, SPAN, STYLES, Drawings, Frame, Line, tinted
-from derive.document import Document, Equation, Inline, Math, Num, Text, TrainingReport
+from derive.document import (
+    Document,
+    Equation,
+    Inline,
+    Math,
+    Num,
+    Page,
+    Ref,
+    Text,
+    TrainingReport,
+)
 from derive.errors import UsageError
 from derive.messages import Language
 from derive.notation import classic_name
@@ -66,6 +77,10 @@ class Syntax:
     prose: Callable[[str], str] | None = None
     #: an equation inside a sentence (HTML: a box that scrolls rather than widen the page)
     inline_chain: Callable[[str], str] | None = None
+    #: a cross-reference: (label, its text as printed) → a link to the labelled section
+    link: Callable[[str, str], str] = "[{1}](#{0})".format
+    #: the number of the page a label is on, printed by the typesetter (None: no pages)
+    page: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,7 @@ MATHML = Syntax(
     drawing="svg",
     tint=True,
     inline_chain='<span class="ieq"><math>{}</math></span>'.format,
+    link='<a href="#{0}">{1}</a>'.format,
 )
 MARKDOWN = Syntax(
     "latex", " = ".join, _latex_aligned, markdown_text, drawing="svg", prose=markdown_prose
@@ -245,17 +261,33 @@ def math_filters(
     def equation(eq: Equation) -> Any:
         return markup(syntax.equals(parts(eq)))
 
-    def piece(item: str | Math | Num | Inline) -> str:
+    def piece(item: str | Math | Num | Inline | Ref | Page, plain_numbers: bool = False) -> str:
         if isinstance(item, str):
             return str((syntax.prose or syntax.text)(item))
         if isinstance(item, Math):
             return syntax.inline(show(item.expr))
         if isinstance(item, Num):
+            if plain_numbers:
+                return str(syntax.text(local(text(item.value, document.digits))))
             return syntax.inline(show(exact(item.value)))
+        if isinstance(item, Ref):
+            linked = syntax.link(item.label, words(item.text))
+            if syntax.page is None:
+                return linked
+            return f"{linked} {words(item.page)}"
+        if isinstance(item, Page):
+            return syntax.page(item.label) if syntax.page is not None else ""
         return (syntax.inline_chain or syntax.inline)(syntax.equals(parts(item.equation)))
 
+    def words(text: Text, plain_numbers: bool = False) -> str:
+        return "".join(piece(item, plain_numbers) for item in text.pieces)
+
     def say(text: Text) -> Any:
-        return markup("".join(piece(item) for item in text.pieces))
+        return markup(words(text))
+
+    def cell(text: Text) -> Any:
+        """A table cell: its numbers as plain text (aligned by the column), not as math."""
+        return markup(words(text, plain_numbers=True))
 
     def block(eq: Equation) -> Any:
         """A display equation; a long chain is broken after each '=' and aligned."""
@@ -321,6 +353,7 @@ def math_filters(
         "short": short,
         "plain": lambda value: local(text(value, document.digits)),
         "say": say,
+        "cell": cell,
         "text": syntax.text,
         "pct": lambda fraction: (
             fraction.as_text(3)
@@ -337,6 +370,8 @@ def math_filters(
 
 #: the slide formats: laid out from the plan of `derive.slides`, not from the document
 SLIDES = ("beamer", "typst-slides")
+#: the article formats laid out from the plan of `derive.article`
+ARTICLES = ("md", "html", "tex", "typst")
 
 
 def render(
@@ -360,15 +395,18 @@ def render(
     lang = lang or Language()
     spec = FORMATS[fmt]
     template = environment(spec.environment).get_template(spec.template)
-    deck = None
+    deck = article = None
     if fmt in SLIDES and isinstance(document, Document):
         deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
+    elif fmt in ARTICLES and isinstance(document, Document):
+        article = plan_article(document, lang=lang)
     drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
     curve = training_chart(document)
     words = Prose(document, lang) if isinstance(document, Document) else None
     text = template.render(
         doc=document,
         deck=deck,
+        article=article,
         words=words,
         f=math_filters(document, spec.syntax, lang),
         drawings=drawings,

@@ -248,9 +248,6 @@ class _Planner(Prose):
         second = Table((), tuple(cell(q) for q in rest), "ll", caption=self.say(caption))
         return Tables((first, second))
 
-    def assignments(self, equations: Sequence[Equation]) -> Text:
-        return self.join((Text((Inline(q),)) for q in equations), ", ")
-
     def table_frames(
         self,
         title: Text,

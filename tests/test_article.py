@@ -1,0 +1,244 @@
+"""The plan of an article (derive.article): sections, numbers, labels, references, keeps.
+
+These check the plan against the document it is made from and against the network as
+the tests themselves describe it (layer sizes, parameter counts), not against a copy
+of derive's own output.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+import pytest
+
+import derive
+from derive.article import plan_article, section_numbers
+from derive.document import (
+    Bullets,
+    Display,
+    Item,
+    Keep,
+    Paragraph,
+    Ref,
+    Table,
+    Text,
+)
+from derive.messages import Language
+
+BATCH = {
+    "layers": [2, 3, 2],
+    "activation": ["relu", "sigmoid"],
+    "loss": "sse",
+    "learning_rate": 0.1,
+    "update_biases": True,
+    "batch": "mean",
+    "samples": [
+        {"inputs": [0.3, -0.2], "targets": [0.1, 0.9]},
+        {"inputs": [-0.4, 0.6], "targets": [0.7, 0.2]},
+    ],
+    "weights": [[[0.2, -0.5], [0.6, 0.1], [-0.3, 0.8]], [[0.4, -0.2, 0.7], [-0.6, 0.3, 0.5]]],
+    "bias": "per_neuron",
+    "biases": [[0.05, -0.1, 0.2], [0.0, 0.15]],
+}
+#: two hidden layers of tanh, one linear output, shared biases left fixed
+DEEP = {
+    "title": "Two hidden layers",
+    "layers": [2, 2, 3, 1],
+    "activation": ["tanh", "tanh", "linear"],
+    "loss": "mse",
+    "learning_rate": 0.2,
+    "inputs": [1.0, -1.0],
+    "targets": [0.25],
+    "weights": [
+        [[0.1, 0.2], [-0.3, 0.4]],
+        [[0.5, -0.6], [0.7, 0.8], [-0.9, 0.1]],
+        [[0.3, -0.2, 0.6]],
+    ],
+    "biases": [0.1, -0.2, 0.3],
+}
+NETWORKS = {"mazur": "mazur", "russo": "russo", "softmax": "softmax", "batch": BATCH, "deep": DEEP}
+
+
+def _walkthrough(name: str, **options):
+    source = NETWORKS[name]
+    spec = source if isinstance(source, str) else derive.spec_from_mapping(source)
+    return derive.explain(spec, **options)
+
+
+def _blocks(blocks) -> Iterator:
+    """Every block, those inside keeps and list items included."""
+    for b in blocks:
+        yield b
+        if isinstance(b, Keep):
+            yield from _blocks(b.blocks)
+        elif isinstance(b, Bullets):
+            for item in b.items:
+                yield item
+                yield from _blocks(item.blocks)
+
+
+def _texts(article) -> Iterator[Text]:
+    for s in article.sections:
+        yield s.title
+        for b in _blocks(s.blocks):
+            if isinstance(b, Paragraph | Item):
+                yield b.text
+            elif isinstance(b, Table):
+                yield from b.head
+                yield from (cell for row in b.rows for cell in row)
+
+
+def _refs(text: Text) -> Iterator[Ref]:
+    for piece in text.pieces:
+        if isinstance(piece, Ref):
+            yield piece
+            yield from _refs(piece.text)
+
+
+@pytest.fixture(scope="module", params=list(NETWORKS))
+def planned(request):
+    w = _walkthrough(request.param)
+    return w, plan_article(w.document)
+
+
+def test_the_sections_come_in_teaching_order(planned):
+    _w, article = planned
+    top = [s.label for s in article.sections if s.level == 1]
+    assert top == ["network", "forward", "error", "backward", "summary", "again"]
+    assert [s.number for s in article.sections if s.level == 1] == ["1", "2", "3", "4", "5", "6"]
+    assert article.sections[0].level == 1, "nothing comes before the first section"
+
+
+def test_the_subsections_of_the_backward_pass_are_numbered_in_a_row(planned):
+    w, article = planned
+    numbers = section_numbers(article)
+    assert len(numbers) == len(set(numbers))
+    subs = [n for n in numbers if n.startswith("4.")]
+    assert subs == [f"4.{k}" for k in range(1, len(subs) + 1)]
+    samples = len(w.document.samples)
+    layers = len(w.spec.layers) - 1
+    # the local derivatives, then each layer (one sample) or each sample, then combining
+    expected = 1 + (layers if samples == 1 else samples + 1)
+    assert len(subs) == expected
+    # a numbered heading is listed in the contents, and only level 1 and 2 are numbered
+    assert all(s.contents for s in article.sections if s.number)
+    assert all(s.level <= 2 for s in article.sections if s.number)
+
+
+def test_the_levels_never_skip_one(planned):
+    _, article = planned
+    levels = [s.level for s in article.sections]
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
+
+
+def test_labels_are_unique_and_safe_for_every_format(planned):
+    _, article = planned
+    labels = article.labels
+    assert len(labels) == len(set(labels))
+    assert all(re.fullmatch(r"[a-z][a-z0-9-]*", label) for label in labels), labels
+
+
+def test_every_parameter_is_worked_once_per_sample(planned):
+    w, article = planned
+    sizes = w.spec.layers
+    weights = sum(a * b for a, b in itertools.pairwise(sizes))
+    names = {
+        str(s)
+        for layer in w.document.samples[0].backward
+        for st in layer.steps
+        for s in (st.parameter,)
+    }
+    samples = len(w.document.samples)
+    headed = [
+        s.label for s in article.sections if s.level >= 3 and re.search(r"(^|-)[wb]\d+$", s.label)
+    ]
+    assert len(headed) == len(names) * samples
+    for name in names:
+        found = [label for label in headed if label.split("-")[-1] == name]
+        assert len(found) == samples, (name, found)
+    # the summary lists every weight and bias of the network once
+    summary = next(s for s in article.sections if s.label == "summary")
+    table = next(b for b in summary.blocks if isinstance(b, Table))
+    params = [row[0].pieces[0].expr for row in table.rows]
+    assert len(params) == len(set(params))
+    assert sum(str(p).startswith("w") for p in params) == weights
+
+
+def test_every_reference_points_to_an_earlier_section(planned):
+    _, article = planned
+    seen: set[str] = set()
+    refs = 0
+    for s in article.sections:
+        seen.add(s.label)
+        for b in _blocks(s.blocks):
+            text = getattr(b, "text", None)
+            if not isinstance(text, Text):
+                continue
+            for ref in _refs(text):
+                refs += 1
+                assert ref.label in seen, (ref.label, s.label)
+                assert ref.label in article.targets
+    assert article.targets <= set(article.labels)
+    assert refs == sum(1 for _ in _all_refs(article))
+
+
+def _all_refs(article) -> Iterator[Ref]:
+    for text in _texts(article):
+        yield from _refs(text)
+
+
+def test_the_presets_refer_back_to_factors_found_before():
+    """mazur's w6 reuses two factors of w5: both references point to w5's section."""
+    article = plan_article(derive.explain("mazur").document)
+    w6 = next(s for s in article.sections if s.label == "w6")
+    refs = [r for b in _blocks(w6.blocks) if isinstance(b, Item) for r in _refs(b.text)]
+    assert [r.label for r in refs] == ["w5", "w5"]
+
+
+def test_a_lead_in_keeps_with_its_equation(planned):
+    _, article = planned
+    keeps = [b for s in article.sections for b in _blocks(s.blocks) if isinstance(b, Keep)]
+    assert keeps
+    for keep in keeps:
+        first, second = keep.blocks[0], keep.blocks[1]
+        assert isinstance(first, Paragraph)
+        assert first.text.plain.rstrip().endswith(":"), first.text.plain
+        assert isinstance(second, Display | Bullets)
+    # every "By the chain rule:" is a lead-in kept with its chain
+    chains = [
+        b
+        for s in article.sections
+        for b in s.blocks
+        if isinstance(b, Paragraph) and b.text.plain == "By the chain rule:"
+    ]
+    assert not chains, "a chain rule's lead-in outside a keep"
+
+
+def test_each_parameter_section_opens_with_its_path_and_chain_rule():
+    article = plan_article(derive.explain("russo").document)
+    for s in article.sections:
+        if re.fullmatch(r"[wb]\d+", s.label):
+            kinds = [b.kind for b in s.blocks[:2]]
+            assert kinds == ["diagram", "keep"], (s.label, kinds)
+            assert s.blocks[0].parameter is not None
+            assert str(s.blocks[0].parameter) == s.label
+
+
+def test_the_plan_is_in_the_documents_language():
+    w = _walkthrough("mazur", lang="de")
+    article = plan_article(w.document, lang=Language.of("de"))
+    assert article.lang == "de"
+    titles = [s.title.plain for s in article.sections if s.level == 1]
+    assert "The network" not in titles
+    w6 = next(s for s in article.sections if s.label == "w6")
+    ref = next(r for b in _blocks(w6.blocks) if isinstance(b, Item) for r in _refs(b.text))
+    assert ref.page.plain.startswith("(Seite")
+
+
+def test_a_training_run_is_section_seven():
+    w = derive.explain("mazur", steps=20)
+    article = plan_article(w.document)
+    last = article.sections[-1]
+    assert (last.label, last.number, last.level) == ("training", "7", 1)
