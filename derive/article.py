@@ -302,18 +302,21 @@ class _Planner(Prose):
         if step.kind == "loss":
             text = self.line("error_term_text", definition=step.definition, loss=self.loss_name())
             return [
-                Paragraph(text, title=self.line("error_term")),
+                Paragraph(text, title=self.line("error_term"), lead=True),
                 *self.rules(step),
                 Display(step.derivation),
                 Paragraph(self.line("diff_same", raw=step.raw)),
             ]
         if step.kind == "simplification":
             title = self.simplification_title() + Text((".",))
-            return [Paragraph(self.shortcut_lead(step), title=title), Display(step.derivation)]
+            return [
+                Paragraph(self.shortcut_lead(step), title=title, lead=True),
+                Display(step.derivation),
+            ]
         title = self.line("activation")
         if step.off_diagonal is not None:
             return [
-                Paragraph(self.softmax_lead(), title=title),
+                Paragraph(self.softmax_lead(), title=title, lead=True),
                 Display(step.definition),
                 self.lead(self.jacobian_lead(), step.derivation),
                 self.lead(self.off_diagonal(), step.off_diagonal),
@@ -325,7 +328,7 @@ class _Planner(Prose):
             said = self.line("neurons_are", definition=step.definition)
         diff = "diff_rewritten" if len(step.derivation.forms) > 1 else "diff_first"
         blocks = [
-            Paragraph(said, title=title),
+            Paragraph(said, title=title, lead=True),
             *self.rules(step),
             self.lead(self.line(diff), step.derivation),
         ]
@@ -358,7 +361,7 @@ class _Planner(Prose):
             self.add(
                 self.lead(self.matrix_lead(), layer.matrix[0]),
                 *(Display(e) for e in layer.matrix[1:]),
-                Paragraph(self.line("one_at_a_time")),
+                Paragraph(self.line("one_at_a_time"), lead=True),
             )
         if not layer.is_output:
             self.add(Paragraph(self.line("original_weights", weights=layer.downstream_weights)))
@@ -421,7 +424,7 @@ class _Planner(Prose):
             return self.hidden_item(fac)
         if fac.kind == "softmax":
             jac = fac.jacobian
-            blocks: list = [Display(fac.equation), Paragraph(self.line("where"))]
+            blocks: list = [Display(fac.equation), Paragraph(self.line("where"), lead=True)]
             for term in jac.terms:
                 blocks += [Display(term.sensitivity), Display(term.jacobian)]
             if jac.simplified is not None:
@@ -496,7 +499,7 @@ class _Planner(Prose):
 
     def again(self, after: AfterUpdate) -> Iterator[Section]:
         yield from self.open(self.line("again"), 1, "again", "6")
-        self.add(Paragraph(self.line("again_intro")))
+        self.add(Paragraph(self.line("again_intro"), lead=True))
         for k, forward in enumerate(after.forwards, start=1):
             label = f"again-{k}" if self.several else "again"
             yield from self.forward_layers(forward, label, k)

@@ -438,12 +438,15 @@ class Text:
 @dataclass(frozen=True)
 class Paragraph:
     """A sentence set as running text; `small` for a side remark; `title` a run-in
-    heading set in bold before it (an article's "The error term.")."""
+    heading set in bold before it (an article's "The error term."); `lead` for a sentence
+    that introduces what follows, kept on its page."""
 
     text: Text
     small: bool = False
     kind: str = "paragraph"
     title: Text | None = None
+    #: a lead-in to what follows (a heading included): never the last line of a page
+    lead: bool = False
 
 
 @dataclass(frozen=True)
@@ -623,3 +626,15 @@ class Article:
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(s.label for s in self.sections)
+
+    @property
+    def contents(self) -> tuple[tuple[Section, tuple[Section, ...]], ...]:
+        """The table of contents: each listed section of level 1 with the listed
+        sections of level 2 under it."""
+        entries: list[tuple[Section, list[Section]]] = []
+        for s in self.sections:
+            if s.contents and s.level == 1:
+                entries.append((s, []))
+            elif s.contents and s.level == 2 and entries:
+                entries[-1][1].append(s)
+        return tuple((top, tuple(subs)) for top, subs in entries)

@@ -115,9 +115,27 @@ def _mathml_aligned(lines: list[str]) -> str:
     return "<mtable>" + "".join(rows) + "</mtable>"
 
 
-LATEX = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=74, tint=True)
+LATEX = Syntax(
+    "latex",
+    " = ".join,
+    _latex_aligned,
+    latex_escape,
+    line_width=74,
+    tint=True,
+    link="\\hyperref[{0}]{{{1}}}".format,
+    page="\\pageref{{{0}}}".format,
+)
 BEAMER = Syntax("latex", " = ".join, _latex_aligned, latex_escape, line_width=72, tint=True)
-TYPST = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=74, tint=True)
+TYPST = Syntax(
+    "typst",
+    " = ".join,
+    _typst_aligned,
+    typst_text,
+    line_width=74,
+    tint=True,
+    link="#link(<{0}>)[{1}]".format,
+    page="#context[#counter(page).at(<{0}>).first()]".format,
+)
 TYPST_SLIDES = Syntax("typst", " = ".join, _typst_aligned, typst_text, line_width=72, tint=True)
 MATHML = Syntax(
     "mathml",

@@ -148,8 +148,13 @@ def test_the_page_is_navigable_by_keyboard(page):
     _, path = page
     html = path.read_text("utf-8")
     assert html.index('<a class="skip" href="#contents">') < html.index("<main")
-    targets = re.findall(r'<li><a href="#([\w-]+)">', html)
-    assert targets[:6] == ["network", "forward", "error", "backward", "summary", "again"]
+    sections = re.findall(r'<li><a href="#([\w-]+)">\d+\. ', html)
+    assert sections[:6] == ["network", "forward", "error", "backward", "summary", "again"]
+    # the subsections of the backward pass are listed under it, numbered 4.1, 4.2, …
+    subsections = re.findall(r'<li><a href="#([\w-]+)">4\.(\d+) ', html)
+    assert [int(n) for _, n in subsections] == list(range(1, len(subsections) + 1))
+    assert subsections[0][0] == "identities"
+    targets = re.findall(r'<a href="#([\w-]+)">', html)
     for target in targets:
         assert f'id="{target}"' in html
     scrolling = re.findall(r'<div class="eq[^"]*" tabindex="0" role="group"', html)
