@@ -69,7 +69,7 @@ def check_displays(tex: str, name: str, after_marker: str) -> int:
 def test_every_value_in_the_latex_article_is_right(walkthrough):
     name, w = walkthrough
     tex = w.render("tex")
-    assert check_displays(tex, name, r"\section{The forward pass again}") > 40
+    assert check_displays(tex, name, r"\section*{6\quad The forward pass again}") > 40
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
     for package in ("amsmath", "booktabs", "tikz"):
         assert rf"\usepackage{{{package}}}" in tex
@@ -128,7 +128,7 @@ def test_fragment_is_the_body_only():
     w = derive.explain("mazur")
     body = w.render("tex", fragment=True)
     assert r"\documentclass" not in body and r"\begin{document}" not in body
-    assert body.startswith("% derive") and r"\section{The network}" in body
+    assert body.startswith("% derive") and r"\section*{1\quad The network}" in body
     html = w.render("html", fragment=True)
     assert html.startswith('<div class="derive">') and "<html" not in html
     assert w._repr_html_() == html and "<math" in html
@@ -229,4 +229,4 @@ def test_every_step_kind_renders_in_every_format(case):
         assert r"\odot" in w.render("tex") and "dot.o" in w.render("typst")
     if case == "batch":
         assert r"\frametitle{Combining the samples" in slides and "Sample 2: " in slides
-        assert r"\section{Training for 50 steps}" in w.render("tex")
+        assert r"\section*{7\quad Training for 50 steps}" in w.render("tex")
