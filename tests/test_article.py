@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
+import subprocess
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
@@ -242,3 +245,68 @@ def test_a_training_run_is_section_seven():
     article = plan_article(w.document)
     last = article.sections[-1]
     assert (last.label, last.number, last.level) == ("training", "7", 1)
+
+
+# -- a reference in a typeset PDF names the page its target is on -----------------------
+#: "as found for w5 (page 4)" as pdftotext reads it (the subscript runs into the name)
+REFERENCE = re.compile(r"as found for ([wb]\d+) \(page (\d+)\)")
+#: a parameter's heading, "w5 : the weight from …" / "b2 : the bias of …"
+TARGET = re.compile(r"^\s*([wb]\d+) ?: the (?:weight|bias)", re.MULTILINE)
+
+
+def _pages(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "article.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # Typst sets math letters as mathematical italics (𝑤5): read them as plain letters
+    return unicodedata.normalize("NFKC", text).split("\f")
+
+
+def _check_page_references(pages: list[str]) -> int:
+    """Every reference's printed page is the page its target heading is on; the number
+    of references checked."""
+    where = {}
+    for number, page in enumerate(pages, start=1):
+        for name in TARGET.findall(page):
+            where.setdefault(name, number)
+    checked = 0
+    for page in pages:
+        for name, printed in REFERENCE.findall(page):
+            assert where[name] == int(printed), (name, printed, where[name])
+            checked += 1
+    return checked
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="needs pdflatex")
+@pytest.mark.parametrize("name", ["mazur", "russo"])
+def test_a_reference_in_the_latex_pdf_shows_the_page_of_its_target(name, tmp_path):
+    pages = _pages(derive.explain(name).pdf(engine="latex"), tmp_path)
+    assert len(pages) > 5
+    # every factor met before is referred back (mazur: 2 for each of w6, w8, w2, w4 and
+    # 4 for b2: 12), and each reference is checked against where its target really is
+    assert _check_page_references(pages) >= 12
+
+
+@pytest.mark.parametrize("name", ["mazur", "russo"])
+def test_a_reference_in_the_typst_pdf_shows_the_page_of_its_target(name, tmp_path):
+    pages = _pages(derive.explain(name).pdf(), tmp_path)
+    assert len(pages) > 5
+    assert _check_page_references(pages) >= 12
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_a_translated_pdf_refers_to_pages_in_its_language(lang, tmp_path):
+    """The page reference is worded in the article's language, and still right."""
+    word = {"de": "Seite", "fr": "page"}[lang]
+    pages = _pages(derive.explain("mazur", lang=lang).pdf(), tmp_path)
+    text = "\f".join(pages)
+    found = re.findall(rf"([wb]\d+) \({word} (\d+)\)", text)
+    assert len(found) >= 12
+    headings = {}
+    for number, page in enumerate(pages, start=1):
+        for name in re.findall(r"^\s*([wb]\d+) ?:", page, re.MULTILINE):
+            headings.setdefault(name, number)
+    for name, printed in found:
+        assert headings[name] == int(printed), (name, printed)
