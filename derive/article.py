@@ -49,6 +49,7 @@ from derive.document import (
 )
 from derive.messages import Language, _
 from derive.prose import Prose
+from derive.trainingprose import TrainingProse
 
 
 def plan_article(document: Document, *, lang: Language | None = None) -> Article:
@@ -150,8 +151,8 @@ class _Planner(Prose):
         )
         yield from self.again(doc.after)
         if doc.training:
-            steps = f"{doc.training.steps:,}"
-            yield from self.open(self.line("training", steps=steps), 1, "training", "7")
+            heading = TrainingProse(doc.training, self.lang).heading()
+            yield from self.open(heading, 1, "training", "7")
             self.add(Training(doc.training))
         if doc.verification:
             yield from self.open(self.line("verification"), 1, "verification", contents=True)
@@ -255,8 +256,7 @@ class _Planner(Prose):
             for n in layer.neurons:
                 self.add(Display(n.net), Display(n.out))
                 if n.saturated:
-                    # worded in derive.compose (English only, for now)
-                    self.add(Paragraph(Text((n.saturated,)), small=True))
+                    self.add(Paragraph(self.saturation(n.saturated), small=True))
 
     def errors(self, errors: ErrorStep) -> None:
         """Each output's error term, then the total (the lead-in kept with the first)."""
