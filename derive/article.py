@@ -25,6 +25,7 @@ from derive.document import (
     BackwardLayer,
     BatchStep,
     Bullets,
+    Chart,
     Diagram,
     Display,
     Document,
@@ -33,6 +34,7 @@ from derive.document import (
     Factor,
     ForwardPass,
     IdentityStep,
+    Inline,
     Item,
     Keep,
     Math,
@@ -45,7 +47,8 @@ from derive.document import (
     Section,
     Table,
     Text,
-    Training,
+    TrainingReport,
+    TrainingSection,
 )
 from derive.messages import Language, _
 from derive.prose import Prose
@@ -59,7 +62,7 @@ def plan_article(document: Document, *, lang: Language | None = None) -> Article
     sections = list(planner.sections())
     doc = document
     return Article(
-        title=doc.title,
+        title=Text((doc.title,)),
         lang=lang.code,
         meta=planner.line(
             "generated",
@@ -151,9 +154,11 @@ class _Planner(Prose):
         )
         yield from self.again(doc.after)
         if doc.training:
-            heading = TrainingProse(doc.training, self.lang).heading()
-            yield from self.open(heading, 1, "training", "7")
-            self.add(Training(doc.training))
+            words = TrainingProse(doc.training, self.lang)
+            yield from self.open(words.heading(), 1, "training", "7")
+            self.add(*training_blocks(doc.training, words))
+            yield from self.open(words.parameters_heading(), 2, "training-parameters")
+            self.add(parameters_table(doc.training, words))
         if doc.verification:
             yield from self.open(self.line("verification"), 1, "verification", contents=True)
             self.add(Paragraph(Text((str(doc.verification),))))
@@ -509,9 +514,76 @@ class _Planner(Prose):
         self.add(Paragraph(self.outcome(after)))
 
 
+# -- the training run (``--steps``; alone, the report of ``derive train``) --------------
+def plan_training(report: TrainingReport, *, lang: Language | None = None) -> Article:
+    """The report of ``derive train``: the run's curve, history and outputs before the
+    first heading, then the parameters after training."""
+    words = TrainingProse(report.training, lang)
+    section = Section(
+        words.parameters_heading(),
+        1,
+        "training-parameters",
+        blocks=(parameters_table(report.training, words),),
+    )
+    return Article(
+        title=words.report_title(report.title),
+        lang=words.lang.code,
+        meta=words.report_generated(report.version, report.source, report.precision, report.digits),
+        sections=(section,),
+        front=training_blocks(report.training, words),
+    )
+
+
+def training_blocks(t: TrainingSection, words: TrainingProse) -> tuple:
+    """The error curve, the error every few steps, and the outputs reached."""
+    history = Table(
+        (words.step_head(), words.loss_head()),
+        tuple((words.count(step), Text((Num(total),))) for step, total in t.history),
+        "rr",
+    )
+    several = len(t.samples) > 1
+    rows = []
+    for s in t.samples:
+        for k, (output, target) in enumerate(zip(s.outputs, s.targets, strict=True)):
+            first = k == 0
+            cells = (
+                words.assignments(s.inputs) if first else Text(),
+                Text((Inline(output),)),
+                Text((Num(target.value),)),
+            )
+            number = (Text((str(s.number),)) if first else Text(),) if several else ()
+            rows.append((*number, *cells))
+    head = (words.inputs_head(), words.output_head(), words.target_head())
+    outputs = Table(
+        ((words.sample_head(),) if several else ()) + head,
+        tuple(rows),
+        ("r" if several else "") + "llr",
+    )
+    return (
+        Chart(words.curve_alt(), words.curve_label()),
+        Keep((Paragraph(words.lead()), history)),
+        Paragraph(words.outcome()),
+        Keep((Paragraph(words.outputs_lead()), outputs)),
+    )
+
+
+def parameters_table(t: TrainingSection, words: TrainingProse) -> Table:
+    """Every parameter at the start and after training."""
+    rows = tuple(
+        (
+            Text((Math(p.parameter),)),
+            Text((Num(p.start),)),
+            Text((Num(p.end),)) + (Text() if p.updated else Text((" ",)) + words.not_updated()),
+        )
+        for p in t.parameters
+    )
+    head = (words.parameter_head(), words.start_head(), words.after())
+    return Table(head, rows, "lrr")
+
+
 def section_numbers(article: Article) -> Sequence[str]:
     """The numbers of the numbered sections, in order (for tests and tables of contents)."""
     return [s.number for s in article.sections if s.number]
 
 
-__all__ = ["plan_article", "section_numbers"]
+__all__ = ["plan_article", "plan_training", "section_numbers"]

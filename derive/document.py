@@ -565,7 +565,7 @@ class Deck:
 # number or word a sentence. Besides the slides' blocks an article uses:
 #   `Bullets` of `Item`s     a list whose items may hold formulas and blocks of their own
 #   `Keep`                   blocks that stay on one page (a lead-in and its equation)
-#   `Training`               the training run (laid out by the format's training macro)
+#   `Chart`                  the error curve of a training run
 #   `Ref` in a `Text`        a link to a section, with its page number in paged formats
 
 
@@ -596,11 +596,13 @@ class Keep:
 
 
 @dataclass(frozen=True)
-class Training:
-    """The run of many training steps (``--steps``), set by the format's training macro."""
+class Chart:
+    """The error curve of a training run (`derive.plot`), with its words for a reader who
+    cannot see it: `alt` (an image's alt text) and `label` (what the figure is)."""
 
-    section: TrainingSection
-    kind: str = "training"
+    alt: Text
+    label: Text
+    kind: str = "chart"
 
 
 @dataclass(frozen=True)
@@ -624,14 +626,17 @@ class Section:
 class Article:
     """A whole article, planned once for Markdown, HTML, LaTeX and Typst.
 
-    `title` is the spec's own title; `meta` the line under it (how it was made);
+    `title` is the title (the spec's own, as given); `meta` the line under it (how it was
+    made);
     `targets` the labels some `Ref` points to (where Markdown needs an explicit anchor)."""
 
-    title: str
+    title: Text
     lang: str
     meta: Text
     sections: tuple[Section, ...]
     targets: frozenset[str] = frozenset()
+    #: blocks before the first heading (the report of ``derive train``)
+    front: tuple = ()
 
     @property
     def labels(self) -> tuple[str, ...]:

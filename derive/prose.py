@@ -147,6 +147,10 @@ class Wording:
             pieces.extend(text.pieces)
         return Text(tuple(pieces))
 
+    def assignments(self, equations: Iterable[Equation]) -> Text:
+        """Quantities and their values, i1 = 0.05, i2 = 0.1 (a sample's inputs)."""
+        return self.join((Text((Inline(q),)) for q in equations), ", ")
+
     def counted(self, messages: tuple[str, str], count: int, **fields: object) -> Text:
         """The first message for one, the second (with {count} written as the language
         groups thousands) for any other number: the catalogs' own words for each."""
@@ -162,10 +166,6 @@ class Prose(Wording):
         super().__init__(lang)
         self.doc = document
         self.several = len(document.samples) > 1
-
-    def assignments(self, equations: Iterable[Equation]) -> Text:
-        """Quantities and their values, i1 = 0.05, i2 = 0.1 (a sample's inputs)."""
-        return self.join((Text((Inline(q),)) for q in equations), ", ")
 
     def layer_name(self, info: LayerInfo) -> Text:
         if info.kind == "input":

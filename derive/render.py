@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 from sympy import Expr, Float, Symbol
 
-from derive.article import plan_article
+from derive.article import plan_article, plan_training
 from derive.diagram import DIGITS as DIAGRAM_DIGITS
 from derive.diagram import PAGE, SCREEN, SLIDE, SPAN, STYLES, Drawings, Frame, Line, tinted
 from derive.document import (
@@ -414,6 +414,8 @@ def render(
         deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
     elif fmt in ARTICLES and isinstance(document, Document):
         article = plan_article(document, lang=lang)
+    elif isinstance(document, TrainingReport):
+        article = plan_training(document, lang=lang)
     drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
     curve = training_chart(document, lang)
     words = Prose(document, lang) if isinstance(document, Document) else None

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 import derive
-from derive.article import plan_article, section_numbers
+from derive.article import plan_article, plan_training, section_numbers
 from derive.document import (
     Bullets,
     Display,
@@ -27,6 +27,7 @@ from derive.document import (
     Ref,
     Table,
     Text,
+    TrainingReport,
 )
 from derive.messages import Language
 
@@ -243,8 +244,33 @@ def test_the_plan_is_in_the_documents_language():
 def test_a_training_run_is_section_seven():
     w = derive.explain("mazur", steps=20)
     article = plan_article(w.document)
-    last = article.sections[-1]
-    assert (last.label, last.number, last.level) == ("training", "7", 1)
+    run, parameters = article.sections[-2:]
+    assert (run.label, run.number, run.level) == ("training", "7", 1)
+    assert (parameters.label, parameters.number, parameters.level) == (
+        "training-parameters",
+        "",
+        2,
+    )
+    kinds = [b.kind for b in run.blocks]
+    assert kinds == ["chart", "keep", "paragraph", "keep"]
+    # the history holds step 0, every few steps and the last step (20 updates)
+    history = run.blocks[1].blocks[1]
+    steps = [row[0].plain for row in history.rows]
+    assert (steps[0], steps[-1]) == ("0", "20")
+    # every weight and bias of the 2-2-2 network (8 + 2) once, at start and after
+    table = parameters.blocks[0]
+    assert len(table.rows) == 10
+
+
+def test_derive_train_is_planned_like_an_article():
+    """The report of ``derive train``: its run before the first heading, then the
+    parameters; the Markdown is laid out by the article's own template."""
+    w = derive.explain("mazur", steps=20)
+    training = w.document.training
+    report = TrainingReport("T", "here", "0", 50, 9, training)
+    article = plan_training(report)
+    assert [b.kind for b in article.front] == ["chart", "keep", "paragraph", "keep"]
+    assert [s.label for s in article.sections] == ["training-parameters"]
 
 
 # -- a reference in a typeset PDF names the page its target is on -----------------------
