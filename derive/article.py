@@ -410,16 +410,21 @@ class _Planner(Prose):
         )
         items = []
         for index, path in enumerate(step.paths):
-            items += [self.factor(f, sample) for f in path]
+            items += [self.factor(f, sample, p) for f in path]
             simplified = step.simplified[index] if step.simplified else None
             if simplified is not None:
                 items.append(Item(self.line("together"), blocks=(Display(simplified),)))
         self.add(Bullets(tuple(items)), self.lead(self.line("multiplying"), product))
+        walk = self.doc.samples[max(sample, 1) - 1]
+        nets = {n.neuron: n.net.value for layer in walk.forward.layers for n in layer.neurons}
+        dead = self.dead_relu(step.destinations, nets)
+        if dead is not None:
+            self.add(Paragraph(dead, small=True))
         if step.update is not None:
             key = "moves_weight" if step.kind == "weight" else "moves_bias"
             self.add(self.lead(self.line(key), step.update))
 
-    def factor(self, fac: Factor, sample: int) -> Item:
+    def factor(self, fac: Factor, sample: int, parameter: Symbol) -> Item:
         """One factor of a chain rule as a bullet: by reference when worked out before."""
         if fac.seen_at is not None:
             return Item(
@@ -439,7 +444,10 @@ class _Planner(Prose):
                 )
             return Item(self.line("softmax_factor", lhs=fac.equation.lhs), blocks=tuple(blocks))
         text = self.line("from_source", lhs=fac.equation.lhs, source=fac.source)
-        return Item(text, blocks=(Display(fac.equation),))
+        why = self.why_local(fac, parameter)
+        if why is None:
+            return Item(text, blocks=(Display(fac.equation),))
+        return Item(text, blocks=(self.lead(why, fac.equation),))
 
     def hidden_item(self, fac: Factor) -> Item:
         """A hidden output's derivative: each downstream contribution, then their sum."""

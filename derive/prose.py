@@ -17,6 +17,7 @@ from derive.document import (
     AfterUpdate,
     Document,
     Equation,
+    Factor,
     IdentityStep,
     Inline,
     LayerInfo,
@@ -237,6 +238,48 @@ class Prose(Wording):
         )
 
     # -- sentences the slides and the articles share ------------------------------------
+    def why_local(self, factor: Factor, parameter: Symbol) -> Text | None:
+        """Why ∂net/∂w is the source's output: the sum differentiated term by term."""
+        if factor.kind == "weight":
+            return self.say(
+                _(
+                    "The net input is a sum; only its term {parameter} · {source} "
+                    "contains {parameter}, so differentiating term by term leaves "
+                    "the factor that multiplies it:"
+                ),
+                parameter=parameter,
+                source=factor.equation.forms[0] if factor.equation.forms else factor.equation.lhs,
+            )
+        if factor.kind == "bias":
+            return self.say(
+                _(
+                    "The net input is a sum; the bias {parameter} is one of its terms "
+                    "on its own, so its derivative is 1:"
+                ),
+                parameter=parameter,
+            )
+        return None
+
+    def dead_relu(self, neurons: Iterable[Symbol], nets: dict) -> Text | None:
+        """Said after a product that is 0 because the neuron the parameter feeds is a ReLU
+        whose net input (`nets`: neuron → net input of this sample) is below 0."""
+        layers = {n: layer for layer in self.doc.overview.layers for n in layer.neurons}
+        dead = [
+            n
+            for n in neurons
+            if n in layers and layers[n].activation == "relu" and nets.get(n, 0) < 0
+        ]
+        if not dead:
+            return None
+        return self.say(
+            _(
+                "{neuron} is a dead ReLU for this input: its net input is below "
+                "0, so its derivative is 0, no error flows back through it and "
+                "the weights into it do not move."
+            ),
+            neuron=dead,
+        )
+
     def errors_lead(self, count: int) -> Text:
         """Before the error terms: one output's error is the total, several are summed."""
         if count == 1:

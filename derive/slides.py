@@ -616,33 +616,11 @@ class _Planner(Prose):
                 Paragraph(self.say(_("{factor}, from:"), factor=factor.equation.lhs)),
                 Display(factor.source),
             ]
-            why = self.why_local(factor, step)
+            why = self.why_local(factor, step.parameter)
             if why is not None:
                 blocks.append(Paragraph(why, small=True))
             blocks.append(Display(factor.equation))
             yield self.frame(title, reminder, *blocks, parameter=p)
-
-    def why_local(self, factor: Factor, step: ParameterStep) -> Text | None:
-        """Why ∂net/∂w is the source's output: the sum differentiated term by term."""
-        if factor.kind == "weight":
-            return self.say(
-                _(
-                    "The net input is a sum; only its term {parameter} · {source} "
-                    "contains {parameter}, so differentiating term by term leaves "
-                    "the factor that multiplies it:"
-                ),
-                parameter=step.parameter,
-                source=factor.equation.forms[0] if factor.equation.forms else factor.equation.lhs,
-            )
-        if factor.kind == "bias":
-            return self.say(
-                _(
-                    "The net input is a sum; the bias {parameter} is one of its terms "
-                    "on its own, so its derivative is 1:"
-                ),
-                parameter=step.parameter,
-            )
-        return None
 
     def hidden_frames(
         self, step: ParameterStep, factor: Factor, title: Text, reminder: Reminder
@@ -705,21 +683,9 @@ class _Planner(Prose):
             blocks.append(Paragraph(self.say(_("Known already: {list}."), list=refs), small=True))
         product = self.tinted_products.get(step.parameter, step.product)
         blocks += [Paragraph(self.say(_("Multiplying the factors:"))), Display(product)]
-        dead = [d for d in step.destinations if self.is_dead(d, nets)]
-        if dead:
-            blocks.append(
-                Paragraph(
-                    self.say(
-                        _(
-                            "{neuron} is a dead ReLU for this input: its net input is below "
-                            "0, so its derivative is 0, no error flows back through it and "
-                            "the weights into it do not move."
-                        ),
-                        neuron=dead,
-                    ),
-                    small=True,
-                )
-            )
+        dead = self.dead_relu(step.destinations, nets)
+        if dead is not None:
+            blocks.append(Paragraph(dead, small=True))
         if not step.updated:
             blocks.append(
                 Paragraph(
@@ -741,12 +707,6 @@ class _Planner(Prose):
             )
             blocks += [Paragraph(self.say(said)), Display(step.update)]
         return self.frame(title, *blocks, parameter=step.parameter)
-
-    def is_dead(self, neuron: Symbol, nets: dict) -> bool:
-        layers = {n: layer for layer in self.doc.overview.layers for n in layer.neurons}
-        layer = layers.get(neuron)
-        net = nets.get(neuron)
-        return layer is not None and layer.activation == "relu" and net is not None and net < 0
 
     # -- combining samples, the summary, after the update ------------------------------
     def batch_frames(self, batch: BatchStep) -> Iterator[FrameRecord]:

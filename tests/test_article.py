@@ -336,3 +336,38 @@ def test_a_translated_pdf_refers_to_pages_in_its_language(lang, tmp_path):
             headings.setdefault(name, number)
     for name, printed in found:
         assert headings[name] == int(printed), (name, printed)
+
+
+def test_a_dead_relu_is_remarked_under_each_weight_into_it():
+    """The 3-4-4-2 network's ReLU neurons whose net input is below 0 (computed here from
+    the spec, in plain floats): each weight into one is said to be stuck, no other."""
+    from test_slides import NET_3442, NET_3442_DATA
+
+    data = NET_3442_DATA
+    out = list(data["inputs"])
+    dead = set()
+    for layer, (weights, biases) in enumerate(zip(data["weights"][:2], data["biases"][:2])):
+        nets = [sum(w * o for w, o in zip(row, out)) + b for row, b in zip(weights, biases)]
+        dead |= {f"h{layer + 1}_{j + 1}" for j, net in enumerate(nets) if net < 0}
+        out = [max(net, 0.0) for net in nets]
+    assert dead, "the network is chosen to have a dead neuron"
+    article = plan_article(derive.explain(NET_3442).document)
+    remarked = set()
+    for s in article.sections:
+        notes = [
+            b for b in s.blocks if isinstance(b, Paragraph) and "is a dead ReLU" in b.text.plain
+        ]
+        if notes:
+            (note,) = notes
+            neuron = str(note.text.pieces[0].expr)
+            remarked.add(neuron)
+            assert s.title.pieces[-1].expr == note.text.pieces[0].expr  # "… to h1_2"
+    assert remarked == dead
+
+
+def test_why_the_net_input_derivative_is_the_source_output():
+    article = plan_article(derive.explain("mazur").document)
+    w5 = next(s for s in article.sections if s.label == "w5")
+    items = [i for b in w5.blocks if isinstance(b, Bullets) for i in b.items]
+    reasons = [b.blocks[0].text.plain for i in items for b in i.blocks if isinstance(b, Keep)]
+    assert any("only its term" in r for r in reasons), reasons
