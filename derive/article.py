@@ -100,6 +100,8 @@ class _Planner(Prose):
         #: (sample, parameter) → the label of the section that works it out
         self.parameter_labels: dict[tuple[int, Symbol], str] = {}
         self.targets: set[str] = set()
+        #: the kinds of local factor whose form has been explained already
+        self.explained: set[str] = set()
         self.current: _Open | None = None
 
     # -- sections ------------------------------------------------------------------------
@@ -444,7 +446,9 @@ class _Planner(Prose):
                 )
             return Item(self.line("softmax_factor", lhs=fac.equation.lhs), blocks=tuple(blocks))
         text = self.line("from_source", lhs=fac.equation.lhs, source=fac.source)
-        why = self.why_local(fac, parameter)
+        # why ∂net/∂w is the source's output (∂net/∂b is 1) is said the first time only
+        why = None if fac.kind in self.explained else self.why_local(fac, parameter)
+        self.explained.add(fac.kind)
         if why is None:
             return Item(text, blocks=(Display(fac.equation),))
         return Item(text, blocks=(self.lead(why, fac.equation),))

@@ -371,3 +371,7 @@ def test_why_the_net_input_derivative_is_the_source_output():
     items = [i for b in w5.blocks if isinstance(b, Bullets) for i in b.items]
     reasons = [b.blocks[0].text.plain for i in items for b in i.blocks if isinstance(b, Keep)]
     assert any("only its term" in r for r in reasons), reasons
+    # said once: the next weight's factor comes without it
+    w6 = next(s for s in article.sections if s.label == "w6")
+    items = [i for b in w6.blocks if isinstance(b, Bullets) for i in b.items]
+    assert not [b for i in items for b in i.blocks if isinstance(b, Keep)]
