@@ -673,7 +673,8 @@ def build_diagram(
     content = _stage_content(doc, stage, step, sample)
     measure = _Measure(doc)
     named = max(doc.overview.sizes) <= MOST_NAMED
-    placed = _grow(doc, content, measure, frame, labelled=named, named=named)
+    # a layer of unnamed dots has no room for numbers: its drawing leaves them all out
+    placed = _grow(doc, content, measure, frame, labelled=True, named=True) if named else None
     reserved = _legend_height(content, measure, frame)
     if placed is not None:
         scale = _scale(placed, frame, reserved)
