@@ -55,6 +55,8 @@ def test_the_drawings_are_written_beside_the_markdown(written):
     folder = written.parent
     text = written.read_text("utf-8")
     assert "```mermaid" not in text
+    # no coloured formula: Pandoc's texmath cannot convert \color or \textcolor
+    assert "\\color" not in text and "\\textcolor" not in text
     parameters = worked(text)
     assert len(parameters) >= 5
     expected = [f"notes.{s}.svg" for s in STAGES] + [f"notes.path-{p}.svg" for p in parameters]
