@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sympy import Symbol
 
-from derive.diagram import tinted
+from derive.diagram import SCREEN, Drawings, path_key, tinted
 from derive.document import (
     AfterUpdate,
     Article,
@@ -102,6 +102,9 @@ class _Planner(Prose):
         self.targets: set[str] = set()
         #: the kinds of local factor whose form has been explained already
         self.explained: set[str] = set()
+        #: whether the parameters' path drawings are worth image files of their own (not
+        #: when even the network drawing is too large to carry its numbers on a screen)
+        self.paths_imaged = Drawings(document, SCREEN).paths_drawn()
         self.current: _Open | None = None
 
     # -- sections ------------------------------------------------------------------------
@@ -134,6 +137,7 @@ class _Planner(Prose):
                     sample=max(walk.number, 1),
                     frame="page",
                     alt=self.line("forward_alt"),
+                    image="forward" if walk.number <= 1 else "",
                 )
             )
         yield from self.open(self.line("error"), 1, "error", "3")
@@ -152,6 +156,7 @@ class _Planner(Prose):
                 stage="backward",
                 frame="page",
                 alt=self.line("backward_alt"),
+                image="backward",
             ),
         )
         yield from self.again(doc.after)
@@ -183,6 +188,7 @@ class _Planner(Prose):
                 stage="network",
                 frame="page",
                 alt=self.line("network_alt", sizes="-".join(map(str, ov.sizes))),
+                image="network",
             ),
             Bullets(tuple(Item(self.layer_item(layer)) for layer in ov.layers)),
             self.values_table(ov),
@@ -279,6 +285,8 @@ class _Planner(Prose):
         doc = self.doc
         yield from self.open(self.line("backward"), 1, "backward", "4")
         self.add(Paragraph(self.line("backward_intro", derivative=self.total_derivative())))
+        if not self.paths_imaged:
+            self.add(Paragraph(self.paths_not_drawn(), only="images"))
         count = 1
         yield from self.open(self.line("identities"), 2, "identities", f"4.{count}")
         for identity in doc.identities:
@@ -407,6 +415,8 @@ class _Planner(Prose):
                 sample=max(sample, 1),
                 frame="page",
                 alt=self.line("path_alt", parameter=str(p)),
+                caption_black=self.drawing_caption("path", p, coloured=False),
+                image=path_key(p, max(sample, 1), self.several) if self.paths_imaged else "",
             ),
             self.lead(self.line("chain_rule"), chain),
         )

@@ -457,6 +457,9 @@ class Paragraph:
     title: Text | None = None
     #: a lead-in to what follows (a heading included): never the last line of a page
     lead: bool = False
+    #: said only by a format whose drawings are image files (Markdown) when it has them:
+    #: ``images``; empty: said by every format
+    only: str = ""
 
 
 @dataclass(frozen=True)
@@ -519,13 +522,20 @@ class Diagram:
     frame: str = "slide"
     #: the drawing said in words, for a reader who cannot see it (an image's alt text)
     alt: Text = Text(())
+    #: the caption where the formulas are not coloured (Markdown: Pandoc cannot convert
+    #: a coloured formula), when it says otherwise than `caption`
+    caption_black: Text | None = None
+    #: the name of its image file where a format names its drawings (Markdown:
+    #: NAME.network.svg, NAME.path-w5.svg); empty: no image file is made for it
+    image: str = ""
 
     @property
     def name(self) -> str:
-        """A name unique in the document (the key of its image file): network, forward,
-        backward, path-w5; a later sample's drawing adds its number (forward-2)."""
-        name = f"path-{self.parameter}" if self.stage == "path" else self.stage
-        return name if self.sample <= 1 else f"{name}-{self.sample}"
+        """A name unique in the document (an id in a web page): network, backward, and
+        with the sample's number forward-1, path-w5-1."""
+        if self.stage == "path":
+            return f"path-{self.parameter}-{self.sample}"
+        return f"forward-{self.sample}" if self.stage == "forward" else self.stage
 
 
 Block = Paragraph | Display | Reminder | Table | Tables | Diagram
