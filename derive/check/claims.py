@@ -192,7 +192,11 @@ _TRAINED = re.compile(
     r"\b(?:after|for)\s+(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:training\s+)?"
     r"(?:iterations?|steps?|updates?|epochs?|rounds?)\b"
     r"|\b(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:iterations?|steps?|epochs?)\s+"
-    r"(?:later|of training)",
+    r"(?:later|of training)"
+    # "repeat this 10,000 times", "train it for 10000 epochs"; Chinese "迭代 10000 次后"
+    r"|\b(?:repeat\w*|run\w*|iterat\w*|train\w*|do\w*)\s+(?:this|it|that|the\s+\w+)\s+"
+    r"(?:for\s+)?(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:times|iterations|epochs|steps)\b"
+    r"|迭代\s*(\d+)\s*()次",
     re.IGNORECASE,
 )
 _SAMPLE = re.compile(
@@ -216,8 +220,8 @@ def context_change(text: str) -> dict[str, object]:
         return change
     trained = _TRAINED.search(text)
     if trained:
-        digits = trained.group(1) or trained.group(3)
-        thousands = trained.group(2) or trained.group(4)
+        first = next(k for k in (1, 3, 5, 7) if trained.group(k))
+        digits, thousands = trained.group(first), trained.group(first + 1)
         steps = int(re.sub(r"[ ,.]", "", digits)) * (1000 if thousands else 1)
         change.update(phase="trained" if steps != 1 else "after", steps=steps)
     elif _AFTER.search(text):
@@ -279,6 +283,7 @@ class _Reader:
         self.contexts = _Contexts()
         self.pending: _Pending | None = None
         self.line: tuple[Context, int, int] = (Context(), 0, 0)
+        self.quoted = False  # whether the last sentence was quoted (``> …``)
 
     def claims(self, blocks: Iterable[Block]) -> Iterator[Claim]:
         for block in blocks:
@@ -294,6 +299,10 @@ class _Reader:
     def on_Sentence(self, block: Sentence) -> Iterator[Claim]:
         if not block.text.strip() or "=" not in block.text:
             yield from self.flush()
+        quoted = block.text.lstrip().startswith(">")
+        if quoted and not self.quoted:  # a quoted message is another writer's: not our "after"
+            self.contexts.local = None
+        self.quoted = quoted
         self.line = (self.contexts.current, block.start, block.end)
         if not _LIST_ITEM.match(block.text):
             named = _array_name(block.text)
@@ -308,26 +317,38 @@ class _Reader:
         """Claims written in words: "the error was 0.0317292 and is now 0.0314531"."""
         if self.naming is None:
             return
-        for subject, atom, values in _prose_claims(block.text):
+        for subject, atom, values, gradient in _prose_claims(block.text):
             changed = len(values) > 1 and _CHANGED.search(values[-1][0])
             for index, (_, start, end) in enumerate(values):
                 change = context_change(block.text[:start])
                 if changed:  # "was …, and is now …": before the change, then after it
                     change["phase"] = "after" if index else "before"
                 span = (block.start + subject[0], block.start + subject[1])
-                claim = self.prose_claim(block, atom, span, block.start + start, block.start + end)
+                claim = self.prose_claim(block, atom, span, block.start + start, block.start + end,
+                                         gradient)  # fmt: skip
                 if claim is not None:
                     yield replace(claim, context=_apply(claim.context, change))
 
     def prose_claim(
-        self, block: Sentence, atom: Atom, subject: tuple[int, int], start: int, end: int
+        self,
+        block: Sentence,
+        atom: Atom,
+        subject: tuple[int, int],
+        start: int,
+        end: int,
+        gradient: bool = False,
     ) -> Claim | None:
-        """The claim that the subject (at `subject`) has the number at `start`…`end`."""
-        quantity = self.naming.quantity(atom)
+        """The claim that the subject (at `subject`) has the number at `start`…`end`; with
+        `gradient`, the subject is the error's derivative with respect to `atom`."""
+        if gradient:
+            node: Node = Derivative(Atom("E"), atom, *subject)
+            quantity = self.naming.derivative(Atom("E"), atom)
+        else:
+            node, quantity = Name(atom, *subject), self.naming.quantity(atom)
         number = parse(tokenize(self.text, start, end, math=True), 0)
         if quantity is None or number is None or not isinstance(number[0], Number):
             return None
-        name = self.link_at(*subject, Name(atom, *subject), "")
+        name = self.link_at(*subject, node, "")
         value = self.link_at(start, end, number[0], "=")
         text = " ".join(self.shown[subject[0] : end].split())
         line = self.lines.line(block.end)
@@ -1060,10 +1081,13 @@ _NUMBER_WORD = r"[-−]?\d+\.\d+(?:[eE][-−]?\d+)?"
 _SUBJECT = (
     r"(?P<subject>(?:\b(?:the|our|its)\s+)?(?:(?:total|overall|new|network'?s?)\s+)?"
     r"(?:error|loss|cost)\b"
-    r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+of\s+(?:neuron\s+|unit\s+|node\s+)?"
-    r"(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
+    r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+(?:of|for)\s+"
+    r"(?:neuron\s+|unit\s+|node\s+)?(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
     r"|(?:\b(?:the|our)\s+)?(?P<rate>learning\s+rate)"
-    r"|\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
+    # "the gradient for w6 comes out to …" is about ∂E/∂w6, never about w6
+    r"|(?P<gradient>\b(?:the\s+)?(?:gradient|derivative|partial(?:\s+derivative)?|slope)"
+    r"\s+(?:for|of|with\s+respect\s+to|w\.?r\.?t\.?)\s+(?:the\s+)?(?:weight\s+|bias\s+)?)?"
+    r"\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
 )
 _VERB = (
     r"(?P<verb>(?:was|is|becomes|became|equals|has\s+become|(?:drops?|dropped|falls?|fell|"
@@ -1089,14 +1113,14 @@ _FROM_TO = re.compile(
 )
 
 
-def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
+def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list, bool]]:
     """(subject span, name, [(verb, number start, number end), …]) for each subject of `text`
     that is said to have a value (and then another): one regular-expression pass each."""
     for match in _FROM_TO.finditer(text):  # "the error drops from 0.2984 to 0.2910"
         atom = _subject_atom(match)
         if atom is not None:
             values = [("from", *match.span("number")), ("changed to", *match.span("second"))]
-            yield match.span("subject"), atom, values
+            yield match.span("subject"), atom, values, bool(match.group("gradient"))
     for match in _PROSE.finditer(text):
         atom = _subject_atom(match)
         if atom is None:
@@ -1107,7 +1131,7 @@ def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
         while more is not None:
             values.append((more.group("verb"), more.start("number"), more.end("number")))
             more = _MORE.match(text, more.end())
-        yield match.span("subject"), atom, values
+        yield match.span("subject"), atom, values, bool(match.group("gradient"))
 
 
 def _subject_atom(match: re.Match) -> Atom | None:
@@ -1116,7 +1140,9 @@ def _subject_atom(match: re.Match) -> Atom | None:
     if match.group("word"):
         tokens = tokenize(match.group("word"), 0, None, math=True)
         parsed = parse(tokens, 0)
-        return parsed[0].atom if parsed and isinstance(parsed[0], Name) else None
+        if not parsed or not isinstance(parsed[0], Name):
+            return None
+        return parsed[0].atom
     if match.group("neuron"):
         words = match.group("subject").lower().split()
         word = next((w for w in words if w in _WORDS), "output")

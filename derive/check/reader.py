@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from derive.check.assignments import unpacked
 from derive.check.lexer import Token, tokenize
 
 #: the longest display block or table read as one (a missing closer costs no more)
@@ -329,14 +330,35 @@ def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block
         comment = _COMMENT.search(source, line_start, line_end)
         code_end = comment.start() if comment else line_end
         # code names its variables with single letters (x, y, a2 - y): read it as mathematics
-        tokens = _code(tokenize(source, line_start, code_end, math=True))
-        tokens = _labelled(source, line_start, tokens)
+        tokens = _code(unpacked(tokenize(source, line_start, code_end, math=True)))
+        value = _commented_value(source, comment, line_end, tokens)
+        tokens = _labelled(source, line_start, tokens) + value
         if tokens:
             yield Math(tuple(tokens), line_start, line_end, line_end)
 
 
 #: a comment in code: # or // after a space or at the start of the line
 _COMMENT = re.compile(r"(?:(?<=\s)|^)(?:#|//)", re.MULTILINE)
+#: a comment that is a number alone (``x = w * a  # 0.3925``): the value the line printed
+_VALUE_COMMENT = re.compile(
+    r"(?:#|//)[ \t]*(?:[=≈→]|->|~)?[ \t]*([-−]?\d*\.\d+(?:[eE][-+−]?\d+)?)[ \t]*$"
+)
+
+
+def _commented_value(
+    source: str, comment: re.Match | None, end: int, tokens: list[Token]
+) -> list[Token]:
+    """The value a comment gives an assignment, as one more link of its chain (``= 0.3925``):
+    notebooks and blog posts note what each line printed beside it. Only for a line with
+    one relation, and a comment that is a number and nothing else."""
+    if comment is None or sum(t.kind == "rel" for t in tokens) != 1 or tokens[-1].kind == "rel":
+        return []
+    value = _VALUE_COMMENT.match(source, comment.start(), end)
+    if value is None:
+        return []
+    number = tokenize(source, value.start(1), value.end(1), math=True)
+    relation = Token("rel", "=", comment.start(), comment.start() + 1)
+    return [relation, *number]
 
 
 def _depth(source: str, start: int, end: int) -> int:
@@ -344,8 +366,14 @@ def _depth(source: str, start: int, end: int) -> int:
     return source.count("[", start, end) - source.count("]", start, end)
 
 
+_D_WORD = re.compile(r"d[A-Za-z]")
+
+
 def _code(tokens: list[Token]) -> list[Token]:
-    """Keyword arguments of code (``precision=6`` in ``f(precision=6)``) are no claims."""
+    """Keyword arguments of code (``precision=6`` in ``f(precision=6)``) are no claims;
+    a variable named for a derivative (``dE_dout_o1``, ``dout_h1_dnet_h1``) is that
+    derivative (``dE/dout_o1``)."""
+    tokens = _derivative_names(tokens)
     for index in range(2, len(tokens)):
         token = tokens[index]
         before = tokens[index - 2]
@@ -353,6 +381,37 @@ def _code(tokens: list[Token]) -> list[Token]:
         if token.kind == "rel" and tokens[index - 1].kind == "ident" and keyword:
             tokens[index] = token._replace(kind="sep")
     return tokens
+
+
+def _derivative_names(tokens: list[Token]) -> list[Token]:
+    """``dX_dY`` in code is ∂X/∂Y: in a run of words joined by underscores that opens with
+    ``d`` and a letter, the first later word that opens so too starts the denominator."""
+    tokens = list(tokens)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        run_start = index
+        if (
+            token.kind != "ident"
+            or not _D_WORD.match(token.text)
+            or (index and tokens[index - 1].kind == "op" and tokens[index - 1].text == "_")
+        ):
+            index += 1
+            continue
+        index += 1
+        while index + 1 < len(tokens) and _joined(tokens[index], tokens[index + 1]):
+            if _D_WORD.match(tokens[index + 1].text) and index > run_start:
+                tokens[index] = tokens[index]._replace(text="/")
+                break
+            index += 2
+        index += 1
+    return tokens
+
+
+def _joined(underscore: Token, word: Token) -> bool:
+    """Whether `word` goes on a code name after `underscore` (``dE_dout``)."""
+    is_underscore = underscore.kind == "op" and underscore.text == "_"
+    return is_underscore and word.kind == "ident" and word.start == underscore.end
 
 
 def _tabular(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
@@ -518,7 +577,7 @@ def _line(source: str, start: int, end: int) -> Iterator[Block]:
     if not _RELATION_HINT.search(source, start, end):
         return
     for window_start, window_end in _windows(source, start, end):
-        tokens = _labelled(source, start, line_tokens(source, window_start, window_end))
+        tokens = _labelled(source, start, unpacked(line_tokens(source, window_start, window_end)))
         if tokens:
             yield Math(tuple(tokens), window_start, window_end, end)
 
