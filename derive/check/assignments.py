@@ -11,6 +11,7 @@ unread is honest, a guessed pairing is not.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from derive.check.lexer import Token
 
@@ -124,7 +125,7 @@ def _is_name(group: list[Token]) -> bool:
     if group[0].kind not in ("ident", "greek"):
         return False
     depth = 0
-    for previous, token in zip(group, group[1:], strict=False):
+    for previous, token in pairwise(group):
         depth += _DEPTH.get(token.kind, 0)
         if depth > 0 or token.kind in ("rparen", "rbrace"):
             continue

@@ -710,6 +710,10 @@ def _chains(tokens: list[Token]) -> Iterator[_Chain]:
             chain, consumed = None, r + 1
             continue
         node, end = right
+        if end < len(tokens) and tokens[end].kind == "op" and tokens[end].text in "+-*/^⊙":
+            yield chain  # the side goes on with what could not be read: a part is no claim
+            chain, consumed = None, end
+            continue
         node, end, cut = _cut(tokens, node, r + 1, end)
         chain.links.append((tokens[r].text, r + 1, end, node))
         consumed = end

@@ -110,6 +110,9 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "θ": ("greek", "theta"), "β": ("greek", "beta"), "φ": ("greek", "phi"),
     "τ": ("greek", "tau"),
     "@": ("op", "*"), "⊙": ("op", "⊙"), "∘": ("op", "⊙"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
+    # Chinese: E总 (E_total, "total"), full-width brackets and punctuation
+    "总": ("ident", "total"), "總": ("ident", "total"),
+    "（": ("lparen", "("), "）": ("rparen", ")"), "，": ("sep", ","), "；": ("sep", ";"),
 }  # fmt: skip
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ", "0123456789+-()nT")
