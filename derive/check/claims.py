@@ -742,6 +742,8 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     for start in range(boundary, r):
         if tokens[start].kind not in _STARTS:
             continue
+        if tokens[r].math and not tokens[start].math and tokens[start].kind == "ident":
+            continue  # "Input $x = …$": a relation in math has its left side in math
         parsed = parse(tokens, start, r)
         if parsed is not None and parsed[1] == r:
             chain = _Chain(tokens, [("", start, r, parsed[0])])

@@ -45,6 +45,9 @@ def normalized(text: str) -> str:
 def html_to_text(html: str) -> str:
     """Tags dropped, headings marked ``#``, each ``<math>`` written as LaTeX on its line."""
     parser = _HtmlText(html.count("\n") + 1)
+    # a page without MathML (a notebook or a blog exported with MathJax) keeps its TeX
+    # between dollars: they mark its mathematics as in Markdown
+    parser.dollars = re.search(r"<math[\s>]", html, re.IGNORECASE) is None
     try:
         parser.feed(html)
         parser.close()
@@ -68,6 +71,7 @@ class _HtmlText(HTMLParser):
         self.math: list[list] | None = None  # a stack of [tag, children] while in <math>
         self.math_line = 0
         self.display = False
+        self.dollars = False  # whether $…$ in the text is mathematics (MathJax), not prose
 
     def emit(self, text: str, line: int | None = None) -> None:
         line = (self.getpos()[0] if line is None else line) - 1
@@ -116,7 +120,7 @@ class _HtmlText(HTMLParser):
             return
         line = self.getpos()[0]
         for offset, piece in enumerate(data.split("\n")):
-            self.emit(piece.replace("$", " "), line + offset)
+            self.emit(piece if self.dollars else piece.replace("$", " "), line + offset)
 
 
 def _mathml(node) -> str:

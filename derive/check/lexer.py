@@ -55,11 +55,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
         ("text", "textrm", "textnormal", "mathrm", "mathit", "textit", "mathsf", "textsf",
          "mathbf", "textbf", "mathtt", "texttt", "operatorname", "boldsymbol", "bm",
-         "mathnormal", "emph", "mbox", "hbox", "textup", "mathup"),
+         "mathnormal", "emph", "mbox", "hbox", "textup", "mathup",
+         # an arrow marks a vector: \vec{x} is the x of the text around it
+         "vec", "overrightarrow"),
         ("textcmd", ""),
     ),
     **{name: ("accent", name) for name in ("hat", "widehat", "bar", "overline", "tilde",
-                                          "widetilde", "vec", "dot")},
+                                          "widetilde", "dot")},
     **dict.fromkeys(("cdots", "ldots", "dots", "dotsc", "dotsb", "dotsm", "vdots", "ddots"),
                     ("ellipsis", "…")),
     **dict.fromkeys(
