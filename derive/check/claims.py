@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import pairwise
 
 from derive.check.dialects import normalized
 from derive.check.expression import (
@@ -511,8 +512,13 @@ class _Reader:
             return None
         start, end = min(link.start for link in links), max(link.end for link in links)
         text = " ".join(self.shown[start:end].split())
+        line = links[0].line
+        if any(not _RELATION_HINT.search(self.shown, a.end, b.start) for a, b in pairwise(links)):
+            # links the reader joined (a name printed, its value in the output below)
+            text = " = ".join(" ".join(link.text.split()) for link in links)
+            line = links[-1].line
         return Claim(
-            links[0].line,
+            line,
             text,
             links,
             quantity,

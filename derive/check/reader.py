@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from derive.check.assignments import unpacked
 from derive.check.lexer import Token, tokenize
+from derive.check.printouts import OUTPUT_LANGUAGES, printed_claims, printed_names
 
 #: the longest display block or table read as one (a missing closer costs no more)
 BLOCK_LIMIT = 20_000
@@ -250,6 +251,7 @@ def read_blocks(text: str) -> Iterator[Block]:
     """Every block of `text`, in reading order."""
     source = without_comments(text) if is_latex(text) else text
     cursor = 0
+    printed: list[list[Token]] = []  # the names the last code block printed
     for match in _OPENER.finditer(source):
         if match.start() < cursor:
             continue
@@ -258,9 +260,29 @@ def read_blocks(text: str) -> Iterator[Block]:
             continue
         yield from _text_blocks(source, cursor, match.start())
         kind, start, end = region
-        yield from _REGIONS[kind](source, start, end, match)
+        if kind == "fence" and printed and not source[cursor : match.start()].strip():
+            yield from _printout(source, end, match, printed)
+            printed = []
+        else:
+            yield from _REGIONS[kind](source, start, end, match)
+            printed = printed_names(source, match.end(), end) if kind == "fence" else []
         cursor = end
     yield from _text_blocks(source, cursor, len(source))
+
+
+def _printout(source: str, end: int, match: re.Match, printed: list[list[Token]]):
+    """The output block right under a code block that printed names: one claim per name
+    (``print(net_h1, out_h1)`` over ``0.3775 0.5932699921071872``), or none."""
+    language = match.group("fence").strip().lstrip("> \t").lstrip("`~").strip().lower()
+    if language not in OUTPUT_LANGUAGES:
+        return
+    body = source.find("\n", match.end(), end)
+    closer = source.rfind("\n", match.end(), end)
+    if body < 0 or closer <= body:
+        return
+    tokens = _derivative_names(printed_claims(source, body + 1, closer, printed))
+    if tokens:
+        yield Math(tuple(tokens), body + 1, closer, end)
 
 
 def _region(source: str, match: re.Match) -> tuple[str, int, int] | None:
