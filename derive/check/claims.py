@@ -625,6 +625,10 @@ class _Reader:
             return None
         if chain.after_prose and _is_bare_neuron(first.node):
             return None  # "the net input of h1 = 0.3775": h1 is not the quantity here
+        if links[1].relation == "→":
+            if not quantity.is_parameter:
+                return None  # "net_h1 → out_h1", "i1 → h2": a path, not a value
+            return Quantity("updated", quantity.name + "+", quantity.key)  # w5 -> 0.3589
         updating = (
             chain.updating
             or any(link.relation == "←" for link in links)
@@ -701,8 +705,8 @@ def _chains(tokens: list[Token]) -> Iterator[_Chain]:
     for r in relations:
         if r < consumed:
             continue
-        if chain is not None and chain.links and chain.links[-1][2] == r:
-            pass  # the chain goes on
+        if chain is not None and chain.links and chain.links[-1][2] == r and tokens[r].text != "→":
+            pass  # the chain goes on (an arrow after a value starts another: "= 0.08 → …")
         else:
             if chain is not None:
                 yield chain
@@ -754,6 +758,7 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
         if parsed is not None and parsed[1] == r:
             chain = _Chain(tokens, [("", start, r, parsed[0])])
             before = tokens[start - 1] if start > 0 else None
+            chain.updating = before is not None and before.text == "→"  # "… → w5 = 0.3589"
             chain.after_prose = before is not None and before.kind == "ident" and not before.math
             if before is not None and before.kind == "label":
                 chain.label = before.text
@@ -1045,7 +1050,7 @@ _ELEMENTWISE = re.compile(
     r"|\belements?\s+of\b|\bentries\s+of\b|\bone\s+by\s+one\b",
     re.IGNORECASE,
 )
-_RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
+_RELATION_HINT = re.compile(r"[=≈≃≅≔←→]|->|\\(approx|simeq|leftarrow|gets|coloneqq)")
 _ARRAY_WORD = re.compile(r"^(?:d?[A-Za-z]\d?|delta)$")
 
 

@@ -104,6 +104,7 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "{": ("lbrace", "{"), "}": ("rbrace", "}"),
     "=": ("rel", "="), "≈": ("rel", "≈"), "≃": ("rel", "≈"), "≅": ("rel", "≈"),
     "≒": ("rel", "≈"), "≔": ("rel", "="), "←": ("rel", "←"), "⟵": ("rel", "←"),
+    "→": ("rel", "→"), "⟶": ("rel", "→"), "↦": ("rel", "→"),
     "%": ("percent", "%"), "'": ("prime", "'"), "′": ("prime", "'"),
     "∂": ("partial", "∂"), "√": ("sqrt", ""), "…": ("ellipsis", "…"),
     "η": ("greek", "eta"), "α": ("greek", "alpha"), "δ": ("greek", "delta"),
@@ -142,7 +143,7 @@ _TOKEN = re.compile(
    |(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+(?![\d.]))?)
    |(?P<ident>[A-Za-z]+\d*)
    |(?P<dots>\.\.\.+)
-   |(?P<assign>:=|==)
+   |(?P<assign>:=|==|-->|->)
    |(?P<power>\*\*)
    |(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ]+)
    |(?P<sub>[₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)
@@ -304,7 +305,10 @@ def _dots(text: str, match: re.Match, end: int, math: bool, append) -> None:
 
 
 def _assign(text: str, match: re.Match, end: int, math: bool, append) -> None:
-    append(Token("rel", "=", match.start(), match.end(), math))
+    """``:=`` and ``==`` are equalities; an arrow (``w5 -> 0.3589``) says what a value
+    becomes: the reader takes it for an update of a parameter, and for nothing else."""
+    relation = "=" if match.group() in (":=", "==") else "→"
+    append(Token("rel", relation, match.start(), match.end(), math))
 
 
 def _power(text: str, match: re.Match, end: int, math: bool, append) -> None:

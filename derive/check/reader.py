@@ -59,7 +59,7 @@ _INLINE = re.compile(
     r"|\\\((?P<paren>.{1,2000}?)\\\)"
 )
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
+_RELATION_HINT = re.compile(r"[=≈≃≅≔←→]|->|\\(approx|simeq|leftarrow|gets|coloneqq)")
 
 
 @dataclass(frozen=True)
