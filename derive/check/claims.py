@@ -285,6 +285,7 @@ class _Reader:
         self.pending: _Pending | None = None
         self.line: tuple[Context, int, int] = (Context(), 0, 0)
         self.quoted = False  # whether the last sentence was quoted (``> …``)
+        self.previous: Sentence | None = None  # the line of prose just before, if any
 
     def claims(self, blocks: Iterable[Block]) -> Iterator[Claim]:
         for block in blocks:
@@ -310,22 +311,44 @@ class _Reader:
             announced = _ELEMENTWISE.search(block.text) or block.text.rstrip().endswith(":")
             if named is not None and announced:
                 self.vector = named
-        if not _RELATION_HINT.search(block.text):
+        prose = not _RELATION_HINT.search(block.text)
+        if prose:
             yield from self.in_prose(block)
         self.contexts.sentence(block.text)
+        self.previous = block if prose and block.text.strip() else None
 
     def in_prose(self, block: Sentence) -> Iterator[Claim]:
-        """Claims written in words: "the error was 0.0317292 and is now 0.0314531"."""
+        """Claims written in words: "the error was 0.0317292 and is now 0.0314531" — on one
+        line, or carried over a line break ("the total error comes / out to 0.2910")."""
         if self.naming is None:
             return
-        for subject, atom, values, gradient in _prose_claims(block.text):
+        previous = self.previous
+        yield from self.prose_in(block, block.text, lambda offset: block.start + offset, 0)
+        if previous is None or previous.end >= block.start + 2 or not block.text.strip():
+            return
+        joined = f"{previous.text} {block.text}"
+        split = len(previous.text)
+
+        def position(offset: int) -> int:
+            return previous.start + offset if offset < split else block.start + offset - split - 1
+
+        yield from self.prose_in(block, joined, position, split)
+
+    def prose_in(self, block: Sentence, text: str, position, split: int) -> Iterator[Claim]:
+        """The claims of `text` (`position` maps its offsets into the document); with a
+        `split`, only those whose subject comes before it and whose numbers after it."""
+        for subject, atom, values, gradient in _prose_claims(text):
+            if split and not (subject[0] < split < values[0][1]):
+                continue
             changed = len(values) > 1 and _CHANGED.search(values[-1][0])
-            for index, (_, start, end) in enumerate(values):
-                change = context_change(block.text[:start])
+            for index, (verb, start, end) in enumerate(values):
+                change = context_change(text[:start])
                 if changed:  # "was …, and is now …": before the change, then after it
                     change["phase"] = "after" if index else "before"
-                span = (block.start + subject[0], block.start + subject[1])
-                claim = self.prose_claim(block, atom, span, block.start + start, block.start + end,
+                elif index and verb.lower().startswith("was") and values[0][0].lower() != "was":
+                    change["phase"] = "before"  # "comes out to 0.2910 (it was 0.2984)"
+                span = (position(subject[0]), position(subject[1]))
+                claim = self.prose_claim(block, atom, span, position(start), position(end),
                                          gradient)  # fmt: skip
                 if claim is not None:
                     yield replace(claim, context=_apply(claim.context, change))
@@ -1113,7 +1136,7 @@ _VERB = (
 )
 _PROSE = re.compile(rf"{_SUBJECT}\s+{_VERB}\s+(?P<number>{_NUMBER_WORD})(?![\d.]*\d|\s*%)", re.I)
 _MORE = re.compile(
-    rf"\s*,?\s*(?:and|but|,)\s+(?:it\s+)?(?:now\s+)?{_VERB}\s+(?P<number>{_NUMBER_WORD})"
+    rf"\s*,?\s*(?:and|but|,|\()\s*(?:it\s+)?(?:now\s+)?{_VERB}\s+(?P<number>{_NUMBER_WORD})"
     r"(?![\d.]*\d|\s*%)",
     re.I,
 )
