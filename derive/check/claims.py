@@ -286,11 +286,34 @@ class _Reader:
         self.line: tuple[Context, int, int] = (Context(), 0, 0)
         self.quoted = False  # whether the last sentence was quoted (``> …``)
         self.previous: Sentence | None = None  # the line of prose just before, if any
+        self.was: dict[int, tuple[int, int]] = {}  # a value's end → "(was …)" after it
 
     def claims(self, blocks: Iterable[Block]) -> Iterator[Claim]:
         for block in blocks:
-            yield from getattr(self, f"on_{type(block).__name__}")(block)
-        yield from self.flush()
+            for claim in getattr(self, f"on_{type(block).__name__}")(block):
+                yield claim
+                yield from self.earlier_value(claim)
+        for claim in self.flush():
+            yield claim
+            yield from self.earlier_value(claim)
+
+    def earlier_value(self, claim: Claim) -> Iterator[Claim]:
+        """``E_total = 0.2910 (was 0.2984)`` after the update: the number in parentheses is
+        the same quantity's value before it."""
+        stated = claim.links[-1]
+        if claim.kind != "chain" or claim.context.phase != "after" or not self.was:
+            return
+        earlier = self.was.pop(stated.end, None)
+        if earlier is None:
+            return
+        number = parse(tokenize(self.text, *earlier, math=True), 0)
+        if number is None or not isinstance(number[0], Number):
+            return
+        value = self.link_at(*earlier, number[0], "=")
+        text = f"{' '.join(claim.links[0].text.split())} = {value.text} (before)"
+        context = replace(claim.context, phase="before", steps=None)
+        yield replace(claim, line=value.line, text=text, links=(claim.links[0], value),
+                      context=context, start=earlier[0], end=earlier[1])  # fmt: skip
 
     # -- blocks, by type ------------------------------------------------------------------
     def on_Heading(self, block: Heading) -> Iterator[Claim]:
@@ -314,6 +337,10 @@ class _Reader:
         prose = not _RELATION_HINT.search(block.text)
         if prose:
             yield from self.in_prose(block)
+        else:
+            for m in _WAS.finditer(block.text):  # kept until its line's claims are read
+                self.was[block.start + m.end("value")] = (block.start + m.start("was"),
+                                                          block.start + m.end("was"))  # fmt: skip
         self.contexts.sentence(block.text)
         self.previous = block if prose and block.text.strip() else None
 
@@ -1140,6 +1167,11 @@ _MORE = re.compile(
     r"(?![\d.]*\d|\s*%)",
     re.I,
 )
+#: "0.2910 (was 0.2984)", "= 0.2910 (it was 0.2984 before)": the value, then the earlier one
+_WAS = re.compile(
+    rf"(?P<value>{_NUMBER_WORD})\s*\(\s*(?:it\s+|this\s+)?(?:was|previously|before:?)\s+"
+    rf"(?P<was>{_NUMBER_WORD})(?:\s+before)?\s*\)"
+)
 _CHANGED = re.compile(r"now|become|became|drop|fall|fell|down|decrease|rise|rose|change", re.I)
 _WORDS = {"output": "out", "activation": "out", "net": "net", "input": "net"}
 
@@ -1182,6 +1214,8 @@ def _subject_atom(match: re.Match) -> Atom | None:
         parsed = parse(tokens, 0)
         if not parsed or not isinstance(parsed[0], Name):
             return None
+        if match.group("gradient") and match.group("word")[0] not in "wb":
+            return None  # "the derivative of out_h1 is …": of what, by what? Not read
         return parsed[0].atom
     if match.group("neuron"):
         words = match.group("subject").lower().split()

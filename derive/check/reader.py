@@ -375,6 +375,8 @@ def _commented_value(
     one relation, and a comment that is a number and nothing else."""
     if comment is None or sum(t.kind == "rel" for t in tokens) != 1 or tokens[-1].kind == "rel":
         return []
+    if tokens[-1].kind == "num" and tokens[-2].kind in ("rel", "op"):
+        return []  # "lr = 0.5  # 0.1": a value given, and another noted: not its result
     value = _VALUE_COMMENT.match(source, comment.start(), end)
     if value is None:
         return []
