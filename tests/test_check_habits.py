@@ -110,3 +110,17 @@ def test_a_chinese_total_and_a_quoted_reply():
     email = (f"After the update the error is {value('E_after', 4)}.\n\n"
              f"> On Thu, Dan wrote:\n> I get E = {value('E_total', 4)}\n")  # fmt: skip
     assert [v for _, _, v in verdicts(email)] == ["ok", "ok"]
+
+
+def test_a_notebook_page_reads_its_code_cells_and_their_printout():
+    page = (
+        '<!DOCTYPE html>\n<html><body>\n<div class="jp-InputArea"><div class="highlight">'
+        '<pre><span class="n">dE_dw5</span> <span class="o">=</span> <span class="mf">'
+        f'{value("dE/dw5", 6)}</span>\n<span class="nb">print</span>(<span class="n">net_h1'
+        '</span>, <span class="n">out_h1</span>)\n</pre></div></div>\n'
+        '<div class="jp-OutputArea-output"><pre>{} {}\n</pre></div>\n</body></html>\n'
+    )
+    right = page.format(value("net_h1", 6), value("out_h1", 9))
+    assert verdicts(right) == [(3, "dE_total/dw5", "ok"), (6, "net_h1", "ok"), (6, "out_h1", "ok")]
+    wrong = page.format(value("net_h1", 6), value("net_h1", 6))
+    assert verdicts(wrong)[2] == (6, "out_h1", "wrong value")

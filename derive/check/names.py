@@ -14,7 +14,7 @@ quantity's name at all (``out`` can, ``the`` cannot), so prose never glues onto 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sympy import Derivative, Expr, Symbol
@@ -152,7 +152,7 @@ _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C"
 _CODE_NAME = re.compile(r"^[A-Za-z]\d{1,3}$")
 
 _LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
-_LAYER_ARRAY = re.compile(r"^d?[ZAWHbzaw]\d$")
+_LAYER_ARRAY = re.compile(r"^(?:d?[ZAWHbzaw]|delta)\d$")  # Z1, dW2, delta1
 
 
 def looks_like_name(atom: Atom, math: bool) -> bool:
@@ -399,6 +399,9 @@ class Naming:
         found = _ARRAY.match(atom.base)
         if found is None:
             return None
+        mark = flatten(atom.sub)
+        if mark and updated_mark(mark):  # W1_new[2][1]: the element of the updated matrix
+            return self._marked(self._array_element(replace(atom, sub="")), mark)
         gradient, letter, digits = found.groups()
         located = self._array_layer(atom, letter, digits)
         if located is None:

@@ -29,6 +29,10 @@ BLOCK_LIMIT = 20_000
 #: the longest line read as one; longer lines are read in windows of this size
 LINE_LIMIT = 4_000
 
+#: marks the HTML dialect puts around a page's code and its printed output (its <pre>
+#: elements), which take no line of their own: private-use characters no text holds
+CODE_OPEN, CODE_CLOSE, OUTPUT_OPEN, OUTPUT_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
+
 _ENVIRONMENTS = (
     "equation|align|alignat|gather|multline|eqnarray|flalign|displaymath|math|dmath|"
     "aligned|gathered|split"
@@ -38,7 +42,9 @@ _OPENER = re.compile(
     r"|(?P<dollars>(?<!\\)\$\$)"
     r"|(?P<bracket>\\\[)"
     rf"|(?P<env>\\begin\{{(?P<envname>(?:{_ENVIRONMENTS})\*?)\}})"
-    r"|(?P<tabular>\\begin\{(?P<tabname>tabular\*?|tabularx|longtable|array)\}(?:\{[^\n]{0,200}?\})?)",
+    r"|(?P<tabular>\\begin\{(?P<tabname>tabular\*?|tabularx|longtable|array)\}(?:\{[^\n]{0,200}?\})?)"
+    # a web page's code and its output (<pre>), marked by the HTML dialect
+    rf"|(?P<pagecode>{CODE_OPEN})|(?P<pageout>{OUTPUT_OPEN})",
     re.MULTILINE,
 )
 _HEADING_MD = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
@@ -260,12 +266,14 @@ def read_blocks(text: str) -> Iterator[Block]:
             continue
         yield from _text_blocks(source, cursor, match.start())
         kind, start, end = region
-        if kind == "fence" and printed and not source[cursor : match.start()].strip():
+        between = _PROMPT.sub("", source[cursor : match.start()]).strip()
+        if kind in ("fence", "pageout") and printed and not between:
             yield from _printout(source, end, match, printed)
             printed = []
         else:
             yield from _REGIONS[kind](source, start, end, match)
-            printed = printed_names(source, match.end(), end) if kind == "fence" else []
+            code = kind in ("fence", "pagecode")
+            printed = printed_names(source, match.end(), end) if code else []
         cursor = end
     yield from _text_blocks(source, cursor, len(source))
 
@@ -273,16 +281,22 @@ def read_blocks(text: str) -> Iterator[Block]:
 def _printout(source: str, end: int, match: re.Match, printed: list[list[Token]]):
     """The output block right under a code block that printed names: one claim per name
     (``print(net_h1, out_h1)`` over ``0.3775 0.5932699921071872``), or none."""
-    language = match.group("fence").strip().lstrip("> \t").lstrip("`~").strip().lower()
-    if language not in OUTPUT_LANGUAGES:
-        return
-    body = source.find("\n", match.end(), end)
-    closer = source.rfind("\n", match.end(), end)
-    if body < 0 or closer <= body:
-        return
-    tokens = _derivative_names(printed_claims(source, body + 1, closer, printed))
+    if match.lastgroup == "pageout":
+        body, closer = match.end(), end - 1
+    else:
+        language = match.group("fence").strip().lstrip("> \t").lstrip("`~").strip().lower()
+        if language not in OUTPUT_LANGUAGES:
+            return
+        body, closer = source.find("\n", match.end(), end) + 1, source.rfind("\n", match.end(), end)
+        if body <= 0 or closer < body:
+            return
+    tokens = _derivative_names(printed_claims(source, body, closer, printed))
     if tokens:
-        yield Math(tuple(tokens), body + 1, closer, end)
+        yield Math(tuple(tokens), body, closer, end)
+
+
+#: a notebook's prompt between a cell and its output ("Out[3]:")
+_PROMPT = re.compile(r"\bOut\s*\[\s*\d*\s*\]\s*:")
 
 
 def _region(source: str, match: re.Match) -> tuple[str, int, int] | None:
@@ -291,6 +305,9 @@ def _region(source: str, match: re.Match) -> tuple[str, int, int] | None:
     kind = kind or ("env" if match.group("env") else "tabular")
     start = match.start()
     limit = min(len(source), match.end() + BLOCK_LIMIT)
+    if kind in ("pagecode", "pageout"):
+        found = source.find(CODE_CLOSE if kind == "pagecode" else OUTPUT_CLOSE, match.end(), limit)
+        return (kind, start, found + 1 if found >= 0 else limit)
     if kind == "fence":
         fence = match.group().strip().lstrip("> \t")[:3]
         closer = re.compile(rf"^[ \t]{{0,3}}(?:>[ \t]?)*{re.escape(fence)}+[ \t]*$", re.MULTILINE)
@@ -336,6 +353,20 @@ def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block
     ``[0.20 0.30]]``) is one unit over the lines its brackets span."""
     first_line_end = source.find("\n", start, end)
     body_start = end if first_line_end < 0 else first_line_end + 1
+    yield from _code_lines(source, body_start, end)
+
+
+def _page_code(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
+    """A web page's code (its <pre>): read as fenced code is, from right after its mark."""
+    yield from _code_lines(source, match.end(), end - 1)
+
+
+def _page_output(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
+    """A web page's output under no code that printed names: as the text it is."""
+    yield from _text_blocks(source, match.end(), end - 1)
+
+
+def _code_lines(source: str, body_start: int, end: int) -> Iterator[Block]:
     spans = list(_line_spans(source, body_start, end))
     index = 0
     while index < len(spans):
@@ -463,6 +494,8 @@ _REGIONS = {
     "env": _display,
     "fence": _fence,
     "tabular": _tabular,
+    "pagecode": _page_code,
+    "pageout": _page_output,
 }
 
 
