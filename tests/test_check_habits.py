@@ -124,3 +124,14 @@ def test_a_notebook_page_reads_its_code_cells_and_their_printout():
     assert verdicts(right) == [(3, "dE_total/dw5", "ok"), (6, "net_h1", "ok"), (6, "out_h1", "ok")]
     wrong = page.format(value("net_h1", 6), value("net_h1", 6))
     assert verdicts(wrong)[2] == (6, "out_h1", "wrong value")
+
+
+def test_a_blog_page_reads_a_bare_pre_under_code_as_its_printout():
+    page = (
+        '<!DOCTYPE html>\n<html><body><p>Code:</p>\n<pre><code class="language-python">'
+        "print(net_h1, out_h1)\n</code></pre>\n<pre>{} {}\n</pre>\n</body></html>\n"
+    )
+    assert verdicts(page.format(value("net_h1", 4), value("out_h1", 5))) == [
+        (5, "net_h1", "ok"), (5, "out_h1", "ok"),
+    ]  # fmt: skip
+    assert verdicts(page.format(value("out_h1", 5), value("net_h1", 4)))[0][2] == "wrong value"

@@ -14,8 +14,9 @@ import re
 
 from derive.check.lexer import Token, tokenize
 
-#: a line that is a print call and nothing else
-_PRINT = re.compile(r"^[ \t]*print[ \t]*\((?P<arguments>.*)\)[ \t;]*$", re.MULTILINE)
+#: a line that is a print call and nothing else (after the mark a web page's code opens
+#: with, U+E000: see derive.check.reader.CODE_OPEN)
+_PRINT = re.compile(r"^[ \t\ue000]*print[ \t]*\((?P<arguments>.*)\)[ \t;]*$", re.MULTILINE)
 #: the languages an output block is marked with, when it is marked at all
 OUTPUT_LANGUAGES = frozenset(("", "text", "output", "out", "console", "plaintext", "txt"))
 _DEPTH = {"lparen": 1, "rparen": -1}

@@ -267,13 +267,14 @@ def read_blocks(text: str) -> Iterator[Block]:
         yield from _text_blocks(source, cursor, match.start())
         kind, start, end = region
         between = _PROMPT.sub("", source[cursor : match.start()]).strip()
-        if kind in ("fence", "pageout") and printed and not between:
+        bare = kind == "pagecode" and not _RELATION_HINT.search(source, match.end(), end)
+        if (kind in ("fence", "pageout") or bare) and printed and not between:
             yield from _printout(source, end, match, printed)
             printed = []
         else:
             yield from _REGIONS[kind](source, start, end, match)
             code = kind in ("fence", "pagecode")
-            printed = printed_names(source, match.end(), end) if code else []
+            printed = printed_names(source, match.start(), end) if code else []
         cursor = end
     yield from _text_blocks(source, cursor, len(source))
 
@@ -281,7 +282,7 @@ def read_blocks(text: str) -> Iterator[Block]:
 def _printout(source: str, end: int, match: re.Match, printed: list[list[Token]]):
     """The output block right under a code block that printed names: one claim per name
     (``print(net_h1, out_h1)`` over ``0.3775 0.5932699921071872``), or none."""
-    if match.lastgroup == "pageout":
+    if match.lastgroup in ("pageout", "pagecode"):  # a <pre> under one that printed
         body, closer = match.end(), end - 1
     else:
         language = match.group("fence").strip().lstrip("> \t").lstrip("`~").strip().lower()
