@@ -190,14 +190,18 @@ _BEFORE = re.compile(
     re.IGNORECASE,
 )
 _TRAINED = re.compile(
-    r"\b(?:after|for)\s+(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:training\s+)?"
+    r"\b(?:after|for)\s+(\d{1,3}(?:[ ,.\u202f\u00a0]\d{3})+|\d+)\s*(k\s+)?(?:training\s+)?"
     r"(?:iterations?|steps?|updates?|epochs?|rounds?)\b"
+    # German, French, Spanish: "nach 1.000 Schritten", "après 1 000 pas", "tras 1.000 pasos"
+    r"|\b(?:nach|über|après|sur|tras|durante|después\s+de)\s+"
+    r"(\d{1,3}(?:[ ,.\u202f\u00a0]\d{3})+|\d+)\s*"
+    r"(?:Schritten|Schritte|Iterationen|Epochen|pas|itérations|époques|pasos|iteraciones|épocas)\b"
     r"|\b(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:iterations?|steps?|epochs?)\s+"
     r"(?:later|of training)"
     # "repeat this 10,000 times", "train it for 10000 epochs"; Chinese "迭代 10000 次后"
     r"|\b(?:repeat\w*|run\w*|iterat\w*|train\w*|do\w*)\s+(?:this|it|that|the\s+\w+)\s+"
     r"(?:for\s+)?(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:times|iterations|epochs|steps)\b"
-    r"|迭代\s*(\d+)\s*()次",
+    r"|迭代\s*(\d+)\s*次",
     re.IGNORECASE,
 )
 _SAMPLE = re.compile(
@@ -221,9 +225,13 @@ def context_change(text: str) -> dict[str, object]:
         return change
     trained = _TRAINED.search(text)
     if trained:
-        first = next(k for k in (1, 3, 5, 7) if trained.group(k))
-        digits, thousands = trained.group(first), trained.group(first + 1)
-        steps = int(re.sub(r"[ ,.]", "", digits)) * (1000 if thousands else 1)
+        # each alternative's digits and its "k": English, de/fr/es, "… later", "repeat …", 迭代
+        digits, thousands = next(
+            (trained.group(d), trained.group(k) if k else None)
+            for d, k in ((1, 2), (3, None), (4, 5), (6, 7), (8, None))
+            if trained.group(d)
+        )
+        steps = int(re.sub(r"[ ,.\u202f\u00a0]", "", digits)) * (1000 if thousands else 1)
         change.update(phase="trained" if steps != 1 else "after", steps=steps)
     elif _AFTER.search(text):
         change["phase"] = "after"
@@ -1054,8 +1062,8 @@ def _neuron_of(quantity: Quantity | None) -> str | None:
 
 
 _STEP_COUNT = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
-_STEPS = re.compile(r"\b(step|iteration|epoch|update)s?\b", re.IGNORECASE)
-_STARTING = re.compile(r"\b(start|initial|before|old|original|given)\b", re.IGNORECASE)
+_STEPS = re.compile(r"\b(step|iteration|epoch|update|Schritt|pas|paso)s?\b", re.IGNORECASE)
+_STARTING = re.compile(r"\b(start|initial|before|old|original|given|début|inicio)\b", re.IGNORECASE)
 
 
 def _column(header: str) -> str | None:
