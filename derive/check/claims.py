@@ -359,8 +359,8 @@ class _Reader:
             return
         previous = self.previous
         yield from self.prose_in(block, block.text, lambda offset: block.start + offset, 0)
-        if previous is None or previous.end >= block.start + 2 or not block.text.strip():
-            return
+        if previous is None or block.start - previous.end > 1 or not block.text.strip():
+            return  # only the line right before carries on into this one
         joined = f"{previous.text} {block.text}"
         split = len(previous.text)
 
