@@ -135,3 +135,10 @@ def test_a_blog_page_reads_a_bare_pre_under_code_as_its_printout():
         (5, "net_h1", "ok"), (5, "out_h1", "ok"),
     ]  # fmt: skip
     assert verdicts(page.format(value("out_h1", 5), value("net_h1", 4)))[0][2] == "wrong value"
+
+
+@pytest.mark.parametrize("name", ["w5*", "new weight w5", "updated bias b2"])
+def test_the_marks_of_an_updated_parameter(name):
+    parameter = name.split()[-1].rstrip("*")
+    text = f"{name} = {value(parameter + '+', 8)}\n"
+    assert verdicts(text) == [(1, parameter + "+", "ok")]

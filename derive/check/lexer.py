@@ -339,8 +339,11 @@ def _half(text: str, match: re.Match, end: int, math: bool, append) -> None:
 def _other(text: str, match: re.Match, end: int, math: bool, append) -> None:
     char = match.group()
     kind, value = _SINGLE.get(char, ("sep", char))
-    if not math and char in "*_" and _is_emphasis(text, match.start(), match.end(), end):
-        return
+    if not math and char in "*_":
+        # a star between a name and "=" marks the name (w5* = …): no emphasis
+        marks = char == "*" and text[match.end() : match.end() + 3].lstrip().startswith("=")
+        if not marks and _is_emphasis(text, match.start(), match.end(), end):
+            return
     append(Token(kind, value, match.start(), match.end(), math))
 
 
