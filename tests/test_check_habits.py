@@ -142,3 +142,9 @@ def test_the_marks_of_an_updated_parameter(name):
     parameter = name.split()[-1].rstrip("*")
     text = f"{name} = {value(parameter + '+', 8)}\n"
     assert verdicts(text) == [(1, parameter + "+", "ok")]
+
+
+@pytest.mark.parametrize("words", ["total error E", "Cost J", "loss L", "the error E_total"])
+def test_a_quantity_described_then_named_is_not_a_product(words):
+    """Before: "total error E = 0.2984" was read as error·E, a false alarm."""
+    assert verdicts(f"{words} = {value('E_total', 4)}\n") == [(1, "E_total", "ok")]

@@ -813,6 +813,9 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
         if tokens[r].math and not tokens[start].math and tokens[start].kind == "ident":
             continue  # "Input $x = …$": a relation in math has its left side in math
         parsed = parse(tokens, start, r)
+        side_by_side = parsed is not None and isinstance(parsed[0], Apply)
+        if side_by_side and not tokens[start].math and _names_side_by_side(parsed[0]):
+            continue  # "total error E = …", "Cost J = …": a word, then the name it has
         if parsed is not None and parsed[1] == r:
             chain = _Chain(tokens, [("", start, r, parsed[0])])
             before = tokens[start - 1] if start > 0 else None
@@ -824,6 +827,16 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     if r > window and tokens[r - 1].kind == "ident" and not tokens[r - 1].math:
         return _Chain(tokens, [("", r - 1, r, None)])  # a word we do not know: "Total = 0.3"
     return None
+
+
+def _names_side_by_side(node: Node) -> bool:
+    """Names written next to each other with no operator (``error E``, ``output out_o1``):
+    in running text, a quantity described in words and then named, never a product."""
+    if isinstance(node, Name):
+        return True
+    if isinstance(node, Apply) and node.op == "mul" and node.juxtaposed:
+        return all(_names_side_by_side(arg) for arg in node.args)
+    return False
 
 
 def _cut(tokens: list[Token], node: Node, first: int, end: int) -> tuple[Node, int, bool]:
