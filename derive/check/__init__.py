@@ -26,12 +26,14 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from derive.check.audit import Precision, audit
 from derive.check.claims import iter_claims
 from derive.check.diagnose import diagnose
+from derive.check.names import pair_bases
 from derive.check.notation import (
     Notation,
     OpenNaming,
@@ -154,17 +156,23 @@ def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notatio
     """
     forced = names_file(names, truth) if names is not None else None
     network = truth.network
-    base = forced or Notation()
+    weights = sum(p.is_weight for p in network.parameters)
+    base = replace(forced or Notation(), pair_bases=pair_bases(text, weights))
+
+    def open_naming() -> OpenNaming:
+        naming = OpenNaming(network, Scheme(), None, base.forced, base.codes)
+        naming.pair_bases = base.pair_bases
+        return naming
 
     def open_reading() -> Iterator:
-        return iter_claims(text, OpenNaming(network, Scheme(), None, base.forced, base.codes))
+        return iter_claims(text, open_naming())
 
     if names is not None:
         check_names_used(base, open_reading(), names)
-    probe = OpenNaming(network, Scheme(), None, base.forced, base.codes)
+    probe = open_naming()
     if forced is None and not any(open_atoms(c, probe, base) for c in open_reading()):
         return base, open_reading()
-    notation = learn(open_reading(), truth, precision, forced)
+    notation = learn(open_reading(), truth, precision, base)
     return notation, iter_claims(text, notation.naming(network))
 
 

@@ -55,11 +55,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
         ("text", "textrm", "textnormal", "mathrm", "mathit", "textit", "mathsf", "textsf",
          "mathbf", "textbf", "mathtt", "texttt", "operatorname", "boldsymbol", "bm",
-         "mathnormal", "emph", "mbox", "hbox", "textup", "mathup"),
+         "mathnormal", "emph", "mbox", "hbox", "textup", "mathup",
+         # an arrow marks a vector: \vec{x} is the x of the text around it
+         "vec", "overrightarrow"),
         ("textcmd", ""),
     ),
     **{name: ("accent", name) for name in ("hat", "widehat", "bar", "overline", "tilde",
-                                          "widetilde", "vec", "dot")},
+                                          "widetilde", "dot")},
     **dict.fromkeys(("cdots", "ldots", "dots", "dotsc", "dotsb", "dotsm", "vdots", "ddots"),
                     ("ellipsis", "…")),
     **dict.fromkeys(
@@ -102,6 +104,7 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "{": ("lbrace", "{"), "}": ("rbrace", "}"),
     "=": ("rel", "="), "≈": ("rel", "≈"), "≃": ("rel", "≈"), "≅": ("rel", "≈"),
     "≒": ("rel", "≈"), "≔": ("rel", "="), "←": ("rel", "←"), "⟵": ("rel", "←"),
+    "→": ("rel", "→"), "⟶": ("rel", "→"), "↦": ("rel", "→"),
     "%": ("percent", "%"), "'": ("prime", "'"), "′": ("prime", "'"),
     "∂": ("partial", "∂"), "√": ("sqrt", ""), "…": ("ellipsis", "…"),
     "η": ("greek", "eta"), "α": ("greek", "alpha"), "δ": ("greek", "delta"),
@@ -110,6 +113,9 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "θ": ("greek", "theta"), "β": ("greek", "beta"), "φ": ("greek", "phi"),
     "τ": ("greek", "tau"),
     "@": ("op", "*"), "⊙": ("op", "⊙"), "∘": ("op", "⊙"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
+    # Chinese: E总 (E_total, "total"), full-width brackets and punctuation
+    "总": ("ident", "total"), "總": ("ident", "total"),
+    "（": ("lparen", "("), "）": ("rparen", ")"), "，": ("sep", ","), "；": ("sep", ";"),
 }  # fmt: skip
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ", "0123456789+-()nT")
@@ -137,7 +143,7 @@ _TOKEN = re.compile(
    |(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+(?![\d.]))?)
    |(?P<ident>[A-Za-z]+\d*)
    |(?P<dots>\.\.\.+)
-   |(?P<assign>:=|==)
+   |(?P<assign>:=|==|-->|->)
    |(?P<power>\*\*)
    |(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ]+)
    |(?P<sub>[₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)
@@ -299,7 +305,10 @@ def _dots(text: str, match: re.Match, end: int, math: bool, append) -> None:
 
 
 def _assign(text: str, match: re.Match, end: int, math: bool, append) -> None:
-    append(Token("rel", "=", match.start(), match.end(), math))
+    """``:=`` and ``==`` are equalities; an arrow (``w5 -> 0.3589``) says what a value
+    becomes: the reader takes it for an update of a parameter, and for nothing else."""
+    relation = "=" if match.group() in (":=", "==") else "→"
+    append(Token("rel", relation, match.start(), match.end(), math))
 
 
 def _power(text: str, match: re.Match, end: int, math: bool, append) -> None:
@@ -330,8 +339,11 @@ def _half(text: str, match: re.Match, end: int, math: bool, append) -> None:
 def _other(text: str, match: re.Match, end: int, math: bool, append) -> None:
     char = match.group()
     kind, value = _SINGLE.get(char, ("sep", char))
-    if not math and char in "*_" and _is_emphasis(text, match.start(), match.end(), end):
-        return
+    if not math and char in "*_":
+        # a star between a name and "=" marks the name (w5* = …): no emphasis
+        marks = char == "*" and text[match.end() : match.end() + 3].lstrip().startswith("=")
+        if not marks and _is_emphasis(text, match.start(), match.end(), end):
+            return
     append(Token(kind, value, match.start(), match.end(), math))
 
 
