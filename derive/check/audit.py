@@ -327,8 +327,10 @@ class _Auditor:
             return Verdict(claim, verdict, claim.line + line, quantity, claim.stated, expected,
                            None, reason)  # fmt: skip
         found = self.decide(claim)
-        if found.evidence is None and found.stated is claim.stated and (
-            self.written.version == version
+        if (
+            found.evidence is None
+            and found.stated is claim.stated
+            and (self.written.version == version)
         ):
             if len(self.decided) >= _DECIDED:
                 self.decided.clear()
