@@ -11,6 +11,7 @@ Nothing here judges a number; `derive.check.audit` does that.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -210,7 +211,25 @@ _WORD = re.compile(r"[A-Za-z]{4}")
 
 
 def context_change(text: str) -> dict[str, object]:
-    """What a heading or a sentence says about the context (only what it says)."""
+    """What a heading or a sentence says about the context (only what it says).
+
+    Short texts (most sentences, the words between two claims) are remembered: documents
+    say the same things again, and the reader asks about some texts more than once."""
+    if len(text) > _REMEMBERED:
+        return _context_change(text)
+    return dict(_remembered_change(text))
+
+
+#: texts up to this long have their context change remembered (a few thousand of them)
+_REMEMBERED = 400
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_change(text: str) -> dict[str, object]:
+    return _context_change(text)
+
+
+def _context_change(text: str) -> dict[str, object]:
     change: dict[str, object] = {}
     if _WORD.search(text) is None:  # every phrase below has a word of four letters or more
         return change
@@ -1018,8 +1037,14 @@ _ARRAY_WORD = re.compile(r"^(?:d?[A-Za-z]\d?|delta)$")
 
 def _array_name(text: str) -> Atom | None:
     """The vector or matrix a heading or a sentence names: ``Z[2]``, ``z^{[2]}``, ``dA[1]``,
-    ``Z2``, ``h``; None when it names none (or several)."""
-    tokens = tokenize(text, 0, min(len(text), 400), math=True)
+    ``Z2``, ``h``; None when it names none (or several). Read from the first 400 characters
+    (remembered: every sentence of a document is asked)."""
+    return _array_named(text[:400])
+
+
+@functools.lru_cache(maxsize=4096)
+def _array_named(text: str) -> Atom | None:
+    tokens = tokenize(text, 0, len(text), math=True)
     found = []
     for index, token in enumerate(tokens):
         if token.kind != "ident" or not _ARRAY_WORD.match(token.text) or token.text == "I":

@@ -155,8 +155,41 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
     text; the parser is stricter about words in running text. One pass of one regular
     expression: brace groups that belong to a command (``\text{net}``, ``\label{…}``)
     and whole ``cases``/matrix environments are single matches.
+
+    A span met before (the same characters, and the same one before them, which the
+    lexer looks back at) is not lexed again: its tokens are moved to the new offsets.
+    Documents repeat their lines, and the reader lexes some spans twice.
     """
     end = len(text) if end is None else end
+    if end - start > MEMO_SPAN:
+        return _tokenize(text, start, end, math)
+    key = (text[max(start - 1, 0) : end], start > 0, math)
+    known = _MEMO.get(key)
+    if known is None:
+        global _MEMO_CHARS
+        if _MEMO_CHARS > MEMO_CHARS:
+            _MEMO.clear()
+            _MEMO_CHARS = 0
+        tokens = _tokenize(text, start, end, math)
+        _MEMO[key] = (start, tuple(tokens))
+        _MEMO_CHARS += end - start + 1
+        return tokens
+    then, tokens = known
+    shift = start - then
+    if shift == 0:
+        return list(tokens)
+    return [Token(t.kind, t.text, t.start + shift, t.end + shift, t.math) for t in tokens]
+
+
+#: spans up to this long are remembered by `tokenize` …
+MEMO_SPAN = 2_000
+#: … up to about this many characters in all (then it starts afresh): a few tens of MB
+MEMO_CHARS = 1_000_000
+_MEMO: dict[tuple[str, bool, bool], tuple[int, tuple[Token, ...]]] = {}
+_MEMO_CHARS = 0
+
+
+def _tokenize(text: str, start: int, end: int, math: bool) -> list[Token]:
     tokens: list[Token] = []
     append, single, handlers = tokens.append, _SINGLE, _HANDLERS
     for match in _TOKEN.finditer(text, start, end):
