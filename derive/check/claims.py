@@ -148,11 +148,13 @@ _ROW_LAYOUT = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=2)
 def matrix_layout(text: str) -> str:
     """How the document multiplies a weight matrix: ``column`` for ``W x`` (``W^{[1]} a^{[0]}``,
     a weight matrix's rows are destination neurons), ``row`` for ``x W`` (``X @ W1``,
     ``np.dot(a1, W2)``, its rows are source neurons), ``""`` when it does not say or says both
-    about as often. Read once over the whole text: one pass of each pattern."""
+    about as often. Read once over the whole text: one pass of each pattern (remembered
+    for the text last asked about, which is read again when its notation is learned)."""
     column = sum(1 for _ in _COLUMN_LAYOUT.finditer(text, 0, 2_000_000))
     row = sum(1 for _ in _ROW_LAYOUT.finditer(text, 0, 2_000_000))
     if column > 2 * row:
@@ -685,8 +687,64 @@ _STARTS = frozenset(
 )
 
 
-def _chains(tokens: list[Token]) -> Iterator[_Chain]:
-    """Every chain of relations in `tokens`: ``A = B = … = C``, each side an expression."""
+def _chains(tokens: list[Token]) -> list[_Chain]:
+    """Every chain of relations in `tokens`: ``A = B = … = C``, each side an expression.
+
+    Tokens met before (the same kinds and texts at the same places relative to the first)
+    are not parsed again: their chains are moved to the new offsets. Documents repeat
+    their formulas, and a document in a notation to learn is read twice."""
+    if not tokens or len(tokens) > MEMO_TOKENS:
+        return list(_parsed_chains(tokens))
+    global _MEMO_SIZE
+    base = tokens[0].start
+    key = tuple((t.kind, t.text, t.start - base, t.end - base, t.math) for t in tokens)
+    known = _MEMO.get(key)
+    if known is None:
+        chains = list(_parsed_chains(tokens))
+        if _MEMO_SIZE > MEMO_TOTAL:
+            _MEMO.clear()
+            _MEMO_SIZE = 0
+        _MEMO[key] = (base, tuple((tuple(c.links), c.after_prose, c.label) for c in chains))
+        _MEMO_SIZE += len(tokens)
+        return chains
+    then, chains = known
+    shift = base - then
+    return [
+        _Chain(tokens, [(rel, a, b, moved(node, shift)) for rel, a, b, node in links], after, label)
+        for links, after, label in chains
+    ]
+
+
+#: token lists up to this long have their chains remembered by `_chains` …
+MEMO_TOKENS = 1_000
+#: … up to about this many tokens in all (then it starts afresh): some tens of MB
+MEMO_TOTAL = 200_000
+_MEMO: dict[tuple, tuple[int, tuple]] = {}
+_MEMO_SIZE = 0
+
+
+def moved(node: Node | None, shift: int) -> Node | None:
+    """`node` with every offset moved by `shift` (the same expression written elsewhere)."""
+    if node is None or shift == 0:
+        return node
+    kind = type(node)
+    start, end = node.start + shift, node.end + shift
+    if kind is Number:
+        return Number(node.text, node.value, node.places, start, end, node.truncated)
+    if kind is Name:
+        return Name(node.atom, start, end)
+    if kind is Derivative:
+        return Derivative(node.of, node.wrt, start, end)
+    if kind is Apply:
+        args = tuple(moved(arg, shift) for arg in node.args)
+        return Apply(node.op, args, start, end, node.juxtaposed)
+    if kind is Matrix:
+        rows = tuple(tuple(moved(cell, shift) for cell in row) for row in node.rows)
+        return Matrix(rows, node.env, start, end, node.flat)
+    return replace(node, start=start, end=end)  # Constant, Opaque
+
+
+def _parsed_chains(tokens: list[Token]) -> Iterator[_Chain]:
     relations = [i for i, t in enumerate(tokens) if t.kind == "rel"]
     consumed = 0
     chain: _Chain | None = None
