@@ -230,18 +230,26 @@ class _Held:
                 if len(shared) > _SHARED:
                     shared.clear()
                 for fields in batch:
-                    yield Finding(*(_shared(shared, value) for value in fields))
+                    values = list(fields)
+                    for index in _SHARED_FIELDS:
+                        values[index] = _shared(shared, values[index])
+                    yield Finding(*values)
         finally:
             self.file.close()
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(Finding))
+#: the fields that claims repeat (their text, name, values)
+_SHARED_FIELDS = tuple(
+    _FIELDS.index(name)
+    for name in ("text", "quantity", "stated", "stated_text", "expected", "as_written")
+)
 
 
 def _shared(shared: dict, value):
     """`value`, or an equal one met before (a Decimal's key is its text: 0.40 is not 0.4)."""
-    if value is None or isinstance(value, int):
-        return value
+    if value is None:
+        return None
     key = (Decimal, str(value)) if isinstance(value, Decimal) else value
     return shared.setdefault(key, value)
 

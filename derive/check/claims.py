@@ -254,6 +254,8 @@ def _context_change(text: str) -> dict[str, object]:
 
 
 def _apply(context: Context, change: dict[str, object]) -> Context:
+    if not change:
+        return context
     if "phase" in change and change["phase"] != "trained":
         change = {**change, "steps": None}
     return replace(context, **change)  # type: ignore[arg-type]
@@ -468,7 +470,8 @@ class _Reader:
             after_end = claims[index + 1].start if index + 1 < len(claims) else end
             before = context_change(text[before_start : claim.start])
             after = context_change(_CLAUSE_END.split(text[claim.end : after_end], 1)[0])
-            refined.append(replace(claim, context=_apply(context, {**after, **before})))
+            said = _apply(context, {**after, **before})
+            refined.append(claim if said == claim.context else replace(claim, context=said))
             context = _apply(context, before)
         return refined
 
