@@ -178,7 +178,10 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
     shift = start - then
     if shift == 0:
         return list(tokens)
-    return [Token(t.kind, t.text, t.start + shift, t.end + shift, t.math) for t in tokens]
+    new = tuple.__new__  # Token(…) without its keyword handling: this is the hot loop
+    return [
+        new(Token, (kind, word, a + shift, b + shift, math)) for kind, word, a, b, math in tokens
+    ]
 
 
 #: spans up to this long are remembered by `tokenize` …
