@@ -319,9 +319,9 @@ class _Reader:
             yield from self.flush()
         self.line = (self.contexts.current, block.start, block.end)
         if not _LIST_ITEM.match(block.text):
-            named = _array_name(block.text)
             announced = _ELEMENTWISE.search(block.text) or block.text.rstrip().endswith(":")
-            if named is not None and announced:
+            named = _array_name(block.text) if announced else None
+            if named is not None:
                 self.vector = named
         if not _RELATION_HINT.search(block.text):
             yield from self.in_prose(block)
@@ -334,7 +334,7 @@ class _Reader:
         for subject, atom, values in _prose_claims(block.text):
             changed = len(values) > 1 and _CHANGED.search(values[-1][0])
             for index, (_, start, end) in enumerate(values):
-                change = context_change(block.text[:start])
+                change = context_change(_said_before(block.text, start))
                 if changed:  # "was …, and is now …": before the change, then after it
                     change["phase"] = "after" if index else "before"
                 span = (block.start + subject[0], block.start + subject[1])
@@ -644,6 +644,21 @@ class _Reader:
         return None
 
 
+#: how far back in its sentence the context of a value said in prose is looked for
+PROSE_WINDOW = 1_000
+
+
+def _said_before(text: str, start: int) -> str:
+    """What a sentence says before the value at `start`: all of it, or in a very long line
+    (a paragraph of a thousand characters and more) its last `PROSE_WINDOW` characters,
+    from a word's start: reading the whole of it before each value took the square of the
+    line's length."""
+    if start <= PROSE_WINDOW:
+        return text[:start]
+    cut = text.find(" ", start - PROSE_WINDOW, start)
+    return text[cut if cut >= 0 else start - PROSE_WINDOW : start]
+
+
 def _continues(previous: list[Token], tokens: list[Token]) -> bool:
     """A line that carries on the previous one: ``= 0.3775`` under ``net_h1 =``, or a
     formula broken after an operator (``… + 0.45 × 0.5969 +`` / ``0.6 × 1 = 1.1059``)."""
@@ -720,8 +735,8 @@ def _chains(tokens: list[Token]) -> list[_Chain]:
 
 #: token lists up to this long have their chains remembered by `_chains` …
 MEMO_TOKENS = 1_000
-#: … up to about this many tokens in all (then it starts afresh): some tens of MB
-MEMO_TOTAL = 200_000
+#: … up to about this many tokens in all (then it starts afresh): about 10 MB
+MEMO_TOTAL = 50_000
 _MEMO: dict[tuple, tuple[int, tuple]] = {}
 _MEMO_SIZE = 0
 

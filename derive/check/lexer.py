@@ -166,13 +166,13 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
     key = (text[max(start - 1, 0) : end], start > 0, math)
     known = _MEMO.get(key)
     if known is None:
-        global _MEMO_CHARS
-        if _MEMO_CHARS > MEMO_CHARS:
+        global _MEMO_SIZE
+        if _MEMO_SIZE > MEMO_SIZE:
             _MEMO.clear()
-            _MEMO_CHARS = 0
+            _MEMO_SIZE = 0
         tokens = _tokenize(text, start, end, math)
         _MEMO[key] = (start, tuple(tokens))
-        _MEMO_CHARS += end - start + 1
+        _MEMO_SIZE += len(tokens) + (end - start) // 8 + 1
         return tokens
     then, tokens = known
     shift = start - then
@@ -186,10 +186,11 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
 
 #: spans up to this long are remembered by `tokenize` …
 MEMO_SPAN = 2_000
-#: … up to about this many characters in all (then it starts afresh): a few tens of MB
-MEMO_CHARS = 1_000_000
+#: … up to about this many tokens in all (a span's text counted as a token per 8
+#: characters); then it starts afresh: about 10 MB
+MEMO_SIZE = 60_000
 _MEMO: dict[tuple[str, bool, bool], tuple[int, tuple[Token, ...]]] = {}
-_MEMO_CHARS = 0
+_MEMO_SIZE = 0
 
 
 def _tokenize(text: str, start: int, end: int, math: bool) -> list[Token]:
