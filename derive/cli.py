@@ -242,17 +242,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_lecture_options(explain: argparse.ArgumentParser) -> None:
-    """Language, decimal mark, pace and title slide: the options for a lecture hall."""
-    explain.add_argument(
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    """--lang and --decimal-comma: the language of the prose and its decimal mark."""
+    parser.add_argument(
         "--lang", choices=LANGUAGES, default="en", help="language of the prose (default: en)"
     )
-    explain.add_argument(
+    parser.add_argument(
         "--decimal-comma",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="write 0,5 instead of 0.5 (default: the language's convention: de, fr, es)",
     )
+
+
+def _add_lecture_options(explain: argparse.ArgumentParser) -> None:
+    """Language, decimal mark, pace and title slide: the options for a lecture hall."""
+    _add_language(explain)
     explain.add_argument(
         "--pace",
         choices=PACES,
@@ -290,6 +295,7 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
         help="also draw the error curve (log scale) to FILE.svg, .pdf (for LaTeX) or .png",
     )
     train.add_argument("--digits", type=int, metavar="N", help="significant digits shown")
+    _add_language(train)
     _add_limits(train, "parameters", "steps", "history")
     train.set_defaults(run=_train)
 
@@ -327,7 +333,13 @@ def _train(args: argparse.Namespace) -> int:
     from derive.walkthrough import train_network
 
     training = train_network(
-        spec, args.steps, every=args.every, digits=args.digits, limits=_limits(args)
+        spec,
+        args.steps,
+        every=args.every,
+        digits=args.digits,
+        limits=_limits(args),
+        lang=args.lang,
+        decimal_comma=args.decimal_comma,
     )
     text = training.render(fmt)
     files = [(args.plot, training.plot_data(args.plot))] if args.plot else []

@@ -42,6 +42,7 @@ from derive.document import (
     ParameterStep,
     SampleInfo,
     SampleWalk,
+    Saturation,
     SummaryRow,
     TrainingReport,
     TrainingSection,
@@ -269,20 +270,16 @@ class _Builder:
         total = numbers.equation(E_TOTAL, self.network.total)
         return ForwardPass(tuple(layers), ErrorStep(terms, total))
 
-    def saturation(self, name: str, out: Value, layer: int) -> str | None:
-        """The note for a saturated neuron: its output closer to a bound of its activation
-        than the last digit shown (10^−digits), where the slope is about 0."""
+    def saturation(self, name: str, out: Value, layer: int) -> Saturation | None:
+        """A saturated neuron: its output closer to a bound of its activation than the last
+        digit shown (10^−digits), where the slope is about 0 (worded by `Prose.saturation`)."""
         bounds = self.network.activation(layer).bounds
         if bounds is None:
             return None
         limit = min(bounds, key=lambda bound: abs(out - bound))
         if abs(out - limit) >= number_of(10) ** -self.digits:
             return None
-        return (
-            f"{name} is saturated: its output is within 1e-{self.digits} of the limit {limit}, "
-            "where the activation is flat and its derivative is about 0, so hardly any error "
-            f"flows back through {name} and the weights into it barely change."
-        )
+        return Saturation(Symbol(name), limit, self.digits)
 
     def updated_symbols(self) -> dict[Symbol, Symbol]:
         return {

@@ -96,6 +96,16 @@ class Overview:
 
 
 @dataclass(frozen=True)
+class Saturation:
+    """A neuron whose output is within 10^−`digits` of a `limit` of its activation (the
+    last digit shown cannot tell them apart): the facts of the note, worded by the prose."""
+
+    neuron: Symbol
+    limit: int
+    digits: int
+
+
+@dataclass(frozen=True)
 class NeuronForward:
     """net_j = Σ w·out + b = … and out_j = f(net_j) = …
 
@@ -108,7 +118,7 @@ class NeuronForward:
     neuron: Symbol
     net: Equation
     out: Equation
-    saturated: str | None = None
+    saturated: Saturation | None = None
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,16 @@ class Language:
         """The words of a case distinction in math: "if" and "otherwise"."""
         return (self.text(_("if")), self.text(_("otherwise")))
 
+    def integer(self, value: int) -> str:
+        """A whole number grouped by thousands as the language writes it (CLDR, via Babel:
+        1,000 · 1.000 · 1 000 with a narrow no-break space); where the decimal mark is forced
+        against the convention, grouped by narrow spaces (SI), which no decimal mark confuses."""
+        if self.decimal_comma != _DECIMAL_COMMA[self.code]:
+            return f"{value:,}".replace(",", "\N{NARROW NO-BREAK SPACE}")
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=self.code)
+
     def number(self, text: str) -> str:
         """A number written as plain text ("0.5"), with the language's decimal mark."""
         return text.replace(".", self.decimal)

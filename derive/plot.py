@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from derive.errors import UsageError
 
@@ -30,7 +31,7 @@ Y_LABEL = "total error (log scale)"
 class Chart:
     """A laid-out error curve, in px with y growing downwards: the title's lines (centred
     at x = width / 2, baselines in `title_baselines`), the plot area, the polyline, and
-    the ticks (``(y, exponent)`` on the log axis, ``(x, step)`` on the step axis)."""
+    the ticks (``(y, exponent)`` on the log axis, ``(x, step as written)`` on the step axis)."""
 
     width: float
     height: float
@@ -43,7 +44,7 @@ class Chart:
     bottom: float
     points: tuple[tuple[float, float], ...]
     decades: tuple[tuple[float, int], ...]
-    steps: tuple[tuple[float, int], ...]
+    steps: tuple[tuple[float, str], ...]
     text_size: float = TEXT
     x_label: str = X_LABEL
     y_label: str = Y_LABEL
@@ -81,8 +82,16 @@ def _title_lines(title: str) -> tuple[tuple[str, ...], float]:
     return tuple(best), size
 
 
-def chart(curve: Sequence[tuple[int, float]], title: str) -> Chart:
-    """The error curve of (step, loss) pairs laid out, the loss on a log scale."""
+def chart(
+    curve: Sequence[tuple[int, float]],
+    title: str,
+    *,
+    labels: tuple[str, str] = (X_LABEL, Y_LABEL),
+    integer: Callable[[int], str] = "{:,}".format,
+) -> Chart:
+    """The error curve of (step, loss) pairs laid out, the loss on a log scale; the axes
+    named by `labels` (steps, error) and the step ticks written by `integer` (the
+    language's grouping of thousands)."""
     points = _points(curve)
     last = max(points[-1][0], 1)
     decades = _decades(min(v for _, v in points), max(v for _, v in points))
@@ -110,7 +119,9 @@ def chart(curve: Sequence[tuple[int, float]], title: str) -> Chart:
         bottom,
         tuple((x(s), y(v)) for s, v in points),
         tuple((y(10.0**d), d) for d in range(low, high + 1)),
-        tuple((x(t), t) for t in _step_ticks(last)),
+        tuple((x(t), integer(t)) for t in _step_ticks(last)),
+        x_label=labels[0],
+        y_label=labels[1],
     )
 
 
@@ -153,7 +164,7 @@ def svg(c: Chart) -> str:
     for at, step in c.steps:
         parts.append(
             f'<line x1="{at}" x2="{at}" y1="{c.top}" y2="{c.bottom}" stroke="#eee"/>'
-            f'<text x="{at}" y="{c.bottom + 18}" text-anchor="middle">{step:,}</text>'
+            f'<text x="{at}" y="{c.bottom + 18}" text-anchor="middle">{escape(step)}</text>'
         )
     path = " ".join(f"{x},{y}" for x, y in c.points)
     mx, my = c.middle
@@ -161,24 +172,26 @@ def svg(c: Chart) -> str:
         f'<rect x="{c.left}" y="{c.top}" width="{c.right - c.left}" '
         f'height="{c.bottom - c.top}" fill="none" stroke="black"/>',
         f'<polyline points="{path}" fill="none" stroke="#1f5fbf" stroke-width="2"/>',
-        f'<text x="{mx}" y="{c.height - 15}" text-anchor="middle">{c.x_label}</text>',
-        f'<text transform="translate(20 {my}) rotate(-90)" text-anchor="middle">{c.y_label}</text>',
+        f'<text x="{mx}" y="{c.height - 15}" text-anchor="middle">{escape(c.x_label)}</text>',
+        f'<text transform="translate(20 {my}) rotate(-90)" text-anchor="middle">'
+        f"{escape(c.y_label)}</text>",
         "</svg>",
     ]
     return "\n".join(parts) + "\n"
 
 
-def error_curve_svg(curve: Sequence[tuple[int, float]], title: str) -> str:
-    """A standalone SVG line chart of (step, loss), the loss on a log scale."""
-    return svg(chart(curve, title))
+def error_curve_svg(curve: Sequence[tuple[int, float]], title: str, **layout: Any) -> str:
+    """A standalone SVG line chart of (step, loss), the loss on a log scale (`layout`: the
+    axis labels and the step numbers' writing, as `chart` takes them)."""
+    return svg(chart(curve, title, **layout))
 
 
-def error_curve_pdf(curve: Sequence[tuple[int, float]], title: str) -> bytes:
+def error_curve_pdf(curve: Sequence[tuple[int, float]], title: str, **layout: Any) -> bytes:
     """The same chart as a one-page PDF (for \\includegraphics): the SVG typeset by typst."""
     from derive.printing import typst_string
     from derive.typeset import typst_pdf
 
-    c = chart(curve, title)
+    c = chart(curve, title, **layout)
     page = (
         f"#set page(width: {c.width * 0.75}pt, height: {c.height * 0.75}pt, margin: 0pt)\n"
         f'#image(bytes({typst_string(svg(c))}), format: "svg", width: 100%)\n'
@@ -186,7 +199,7 @@ def error_curve_pdf(curve: Sequence[tuple[int, float]], title: str) -> bytes:
     return typst_pdf(page)
 
 
-def error_curve_png(curve: Sequence[tuple[int, float]], title: str) -> bytes:
+def error_curve_png(curve: Sequence[tuple[int, float]], title: str, **layout: Any) -> bytes:
     """The same chart as PNG, drawn by matplotlib (an optional dependency)."""
     try:
         import matplotlib
@@ -202,8 +215,11 @@ def error_curve_png(curve: Sequence[tuple[int, float]], title: str) -> bytes:
     figure, axes = pyplot.subplots(figsize=(6.4, 4.0), dpi=100)
     axes.plot([s for s, _ in points], [v for _, v in points], color="#1f5fbf", linewidth=2)
     axes.set_yscale("log")  # decades labelled 10^{-1} (LogFormatterSciNotation)
-    axes.set_xlabel(X_LABEL)
-    axes.set_ylabel(Y_LABEL)
+    x_label, y_label = layout.get("labels", (X_LABEL, Y_LABEL))
+    integer = layout.get("integer", "{:,}".format)
+    axes.xaxis.set_major_formatter(lambda value, _position: integer(round(value)))
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
     axes.set_title("\n".join(lines), fontsize=size * 0.75)
     axes.grid(True, which="major", color="#ddd")
     figure.tight_layout()  # room for the title and the axis names: nothing is cut off
@@ -213,14 +229,16 @@ def error_curve_png(curve: Sequence[tuple[int, float]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def error_curve(curve: Sequence[tuple[int, float]], title: str, suffix: str) -> str | bytes:
+def error_curve(
+    curve: Sequence[tuple[int, float]], title: str, suffix: str, **layout: Any
+) -> str | bytes:
     """The chart in the format a file suffix names (``.svg``, ``.pdf`` or ``.png``)."""
     if suffix == ".svg":
-        return error_curve_svg(curve, title)
+        return error_curve_svg(curve, title, **layout)
     if suffix == ".pdf":
-        return error_curve_pdf(curve, title)
+        return error_curve_pdf(curve, title, **layout)
     if suffix == ".png":
-        return error_curve_png(curve, title)
+        return error_curve_png(curve, title, **layout)
     raise UsageError(
         f"--plot: expected a file ending in .svg, .pdf or .png, got {suffix or 'no suffix'}"
     )

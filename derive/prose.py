@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sympy import Derivative, KroneckerDelta, Mul, Pow, Symbol
+from sympy import Derivative, Integer, KroneckerDelta, Mul, Pow, Symbol
 
 from derive.document import (
     AfterUpdate,
@@ -22,6 +22,7 @@ from derive.document import (
     LayerInfo,
     Math,
     Num,
+    Saturation,
     Text,
 )
 from derive.expr import mul, neg, sub
@@ -99,13 +100,11 @@ CONVENTIONS = {
 }
 
 
-class Prose:
-    """The wording of one document in one language."""
+class Wording:
+    """Sentences in one language: a catalog message with its fields filled in."""
 
-    def __init__(self, document: Document, lang: Language | None = None) -> None:
-        self.doc = document
+    def __init__(self, lang: Language | None = None) -> None:
         self.lang = lang or Language()
-        self.several = len(document.samples) > 1
 
     def say(self, message: str, **fields: object) -> Text:
         """`message` translated, its {fields} filled in as text or math."""
@@ -145,6 +144,22 @@ class Prose:
                 pieces.append(separator)
             pieces.extend(text.pieces)
         return Text(tuple(pieces))
+
+    def counted(self, messages: tuple[str, str], count: int, **fields: object) -> Text:
+        """The first message for one, the second (with {count} written as the language
+        groups thousands) for any other number: the catalogs' own words for each."""
+        if count == 1:
+            return self.say(messages[0], **fields)
+        return self.say(messages[1], count=self.lang.integer(count), **fields)
+
+
+class Prose(Wording):
+    """The wording of one document in one language."""
+
+    def __init__(self, document: Document, lang: Language | None = None) -> None:
+        super().__init__(lang)
+        self.doc = document
+        self.several = len(document.samples) > 1
 
     def layer_name(self, info: LayerInfo) -> Text:
         if info.kind == "input":
@@ -199,6 +214,20 @@ class Prose:
                 if hasattr(after.relative, "as_text")
                 else self.lang.number(plain(after.relative * 100, 3))
             ),
+        )
+
+    def saturation(self, note: Saturation) -> Text:
+        """Why a neuron's gradients are about zero: its output sits at its activation's
+        limit, where the curve is flat (said under its forward pass)."""
+        return self.say(
+            _(
+                "{neuron} is saturated: its output is within {tolerance} of the limit {limit}, "
+                "where the activation is flat and its derivative is about 0, so hardly any "
+                "error flows back through {neuron} and the weights into it barely change."
+            ),
+            neuron=note.neuron,
+            tolerance=Pow(Integer(10), neg(Integer(note.digits)), evaluate=False),
+            limit=Integer(note.limit),
         )
 
     # -- sentences the slides and the articles share ------------------------------------

@@ -36,6 +36,7 @@ from derive.prose import Prose
 from derive.slides import Byline, plan_deck
 from derive.templatecache import bytecode_cache
 from derive.text import latex_escape, markdown_prose, markdown_text, typst_text
+from derive.trainingprose import TrainingProse
 
 #: length (in LaTeX characters) above which a Markdown display equation is split
 LONG_EQUATION = 240
@@ -187,7 +188,7 @@ def math_filters(
     (HTML); ``wide`` says a display is still too wide (the template scales it to fit);
     ``short`` says a formula fits inside a sentence (else the template displays it);
     ``num`` a value; ``plain`` a value as text; ``text`` free text, made literal;
-    ``pct`` a fraction as a percentage; ``ratio`` how many times smaller or larger;
+    ``pct`` a fraction as a percentage;
     ``say`` a `Text` of a planned document (its words escaped, its fields printed).
     Quantities are named in the document's notation (classic or layered); numbers carry
     the decimal mark of `lang`.
@@ -327,11 +328,6 @@ def math_filters(
             if isinstance(fraction, Expr)
             else f"{local(plain(fraction * 100, 3))} %"
         ),
-        "ratio": lambda before, after: (
-            f"{plain(before / after, 3)} times smaller"
-            if after > 0 and before >= after
-            else f"{plain(after / before, 3)} times larger"
-        ),
     }
 
 
@@ -364,12 +360,14 @@ def render(
     if fmt in SLIDES and isinstance(document, Document):
         deck = plan_deck(document, lang=lang, pace=pace, byline=byline)
     drawings = Drawings(document, spec.frame) if isinstance(document, Document) else None
-    curve = training_chart(document)
+    curve = training_chart(document, lang)
     words = Prose(document, lang) if isinstance(document, Document) else None
+    trained = TrainingProse(document.training, lang) if document.training else None
     text = template.render(
         doc=document,
         deck=deck,
         words=words,
+        tw=trained,
         f=math_filters(document, spec.syntax, lang),
         drawings=drawings,
         diagram=drawings.network if drawings is not None else None,
@@ -415,14 +413,19 @@ def render_drawing(
     return _tidy(text)
 
 
-def training_chart(document: Document | TrainingReport) -> Chart | None:
-    """The error curve of the document's training run laid out (None without a run)."""
+def training_chart(
+    document: Document | TrainingReport, lang: Language | None = None
+) -> Chart | None:
+    """The error curve of the document's training run laid out, its title, axis names and
+    step numbers in `lang` (None without a run)."""
     training = document.training
     if training is None:
         return None
+    words = TrainingProse(training, lang)
     curve = [(step, float(value)) for step, value in training.history]
-    return chart(curve, CURVE_TITLE.format(steps=f"{training.steps:,}"))
+    return chart(curve, words.curve_title(), **curve_layout(words))
 
 
-#: the title of the error curve in a walkthrough
-CURVE_TITLE = "The error during {steps} steps of gradient descent"
+def curve_layout(words: TrainingProse) -> dict[str, Any]:
+    """How a chart of this run names its axes and writes its step numbers."""
+    return {"labels": words.axis_labels(), "integer": words.lang.integer}

@@ -54,6 +54,7 @@ from derive.formats import PACES
 from derive.messages import Language, _
 from derive.model import E_TOTAL
 from derive.prose import CONVENTIONS, LOSS_NAMES, Prose
+from derive.trainingprose import TrainingProse
 
 #: rows of a table on one slide (per column group), and column groups side by side
 TABLE_ROWS = 10
@@ -297,8 +298,7 @@ class _Planner(Prose):
         )
         blocks = [Paragraph(lead, small=True), Display(n.net), Display(n.out)]
         if n.saturated:
-            # worded in derive.compose (English only, for now)
-            blocks.append(Paragraph(Text((n.saturated,)), small=True))
+            blocks.append(Paragraph(self.saturation(n.saturated), small=True))
         return blocks
 
     def forward_layer_frame(self, layer, prefix: Text) -> Iterator[FrameRecord]:
@@ -874,22 +874,13 @@ class _Planner(Prose):
         )
 
     def training_frames(self, t: TrainingSection) -> Iterator[FrameRecord]:
-        steps = self.say(_("{count} steps"), count=f"{t.steps:,}")
-        what = self.say(_("Loss") if len(t.samples) > 1 else _("Total error"))
-        lead = Paragraph(
-            self.say(
-                _("The same update repeated, {rate}, the gradients recomputed at every step:"),
-                rate=t.learning_rate,
-            ),
-            small=True,
-        )
-        rows = [(Text((f"{step:,}",)), Text((Num(total),))) for step, total in t.history]
+        """The training run: the history, the outputs reached, the parameters (worded by
+        `TrainingProse`, as in the articles)."""
+        words = TrainingProse(t, self.lang)
+        lead = Paragraph(words.lead(), small=True)
+        rows = [(words.count(step), Text((Num(total),))) for step, total in t.history]
         yield from self.table_frames(
-            self.say(_("Training for {steps}"), steps=steps),
-            (self.say(_("Step")), what),
-            rows,
-            "rr",
-            lead,
+            words.heading(), (words.step_head(), words.loss_head()), rows, "rr", lead
         )
         out_rows = []
         for s in t.samples:
@@ -902,16 +893,10 @@ class _Planner(Prose):
                     )
                 )
         yield self.frame(
-            self.say(_("After {steps}"), steps=steps),
-            Paragraph(
-                self.say(
-                    _("The error is {after} (it was {before}). The outputs against the targets:"),
-                    after=t.loss_after,
-                    before=t.loss_before,
-                )
-            ),
+            words.after(),
+            Paragraph(words.outcome() + Text((" ",)) + words.outputs_lead()),
             Table(
-                (self.say(_("Inputs")), self.say(_("Output")), self.say(_("Target"))),
+                (words.inputs_head(), words.output_head(), words.target_head()),
                 tuple(out_rows),
                 "lll",
             ),
@@ -920,20 +905,12 @@ class _Planner(Prose):
             (
                 Text((Math(p.parameter),)),
                 Text((Num(p.start),)),
-                Text((Num(p.end),))
-                if p.updated
-                else Text((Num(p.end), " ")) + self.say(_("(not updated)")),
+                Text((Num(p.end),)) if p.updated else Text((Num(p.end), " ")) + words.not_updated(),
             )
             for p in t.parameters
         ]
-        head = (
-            self.say(_("Parameter")),
-            self.say(_("Start")),
-            self.say(_("After {steps}"), steps=steps),
-        )
-        yield from self.table_frames(
-            self.say(_("The parameters after training")), head, rows, "lrr"
-        )
+        head = (words.parameter_head(), words.start_head(), words.after())
+        yield from self.table_frames(words.parameters_heading(), head, rows, "lrr")
 
     def closing_frame(self) -> FrameRecord:
         after = self.doc.after

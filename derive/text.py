@@ -83,6 +83,8 @@ _LATEX_SPECIAL = {
     "\N{MULTIPLICATION SIGN}": r"\ensuremath{\times}",
     "\N{MIDDLE DOT}": r"\ensuremath{\cdot}",
     "\N{MINUS SIGN}": r"\ensuremath{-}",
+    "\N{NO-BREAK SPACE}": "~",
+    "\N{NARROW NO-BREAK SPACE}": r"\,",  # French and SI grouping of thousands: 1 000
 }
 
 

@@ -42,11 +42,12 @@ from derive.notation import NOTATIONS
 from derive.numeric import TrainingStep, train_step
 from derive.plot import error_curve
 from derive.plot import svg as plot_svg
-from derive.render import render, render_drawing, training_chart
+from derive.render import curve_layout, render, render_drawing, training_chart
 from derive.slides import Byline
 from derive.spec import NetworkSpec, load_spec, spec_from_mapping
 from derive.steps import Derivation, derive
 from derive.training import TrainingRun, check_steps, train
+from derive.trainingprose import TrainingProse
 from derive.typeset import ENGINES, balanced, latex_pdf, typst_pdf
 from derive.verify import Verification, verify
 
@@ -133,7 +134,7 @@ class Walkthrough:
         (``network``, ``forward``, ``backward``), or ``curve``, the error curve of the
         training run (with ``steps``)."""
         if stage == "curve":
-            chart = training_chart(self.document)
+            chart = training_chart(self.document, self.lang)
             if chart is None:
                 raise UsageError("there is no error curve without a training run (--steps N)")
             return plot_svg(chart)
@@ -349,6 +350,7 @@ class Training:
 
     run: TrainingRun
     digits: int | None = None
+    lang: Language = field(default_factory=Language)
 
     def render(self, fmt: str = "md") -> str:
         if fmt not in TRAIN_FORMATS:
@@ -357,7 +359,8 @@ class Training:
             return json.dumps(self.to_json(), indent=2) + "\n"
         if fmt == "csv":
             return training_csv(self.run)
-        return render(build_training_report(self.run, digits=self.digits), "train-md")
+        report = build_training_report(self.run, digits=self.digits)
+        return render(report, "train-md", lang=self.lang)
 
     def to_json(self) -> dict[str, Any]:
         return training_json(self.run)
@@ -372,8 +375,11 @@ class Training:
     def plot_data(self, path: str | Path) -> str | bytes:
         """The error curve (log scale) as the .svg text, or the .pdf or .png bytes, that
         `path` asks for."""
-        title = f"{self.run.network.spec.title}: {self.run.steps:,} steps"
-        return error_curve(self.run.curve, title, "." + plot_format_for_path(path))
+        words = TrainingProse(build_training_report(self.run).training, self.lang)
+        title = words.report_curve_title(self.run.network.spec.title)
+        return error_curve(
+            self.run.curve, title, "." + plot_format_for_path(path), **curve_layout(words)
+        )
 
     def __repr__(self) -> str:
         return f"<Training of {_describe_network(self.run.network.spec)}: {self.run.steps} steps>"
@@ -398,11 +404,15 @@ def train_network(
     digits: int | None = None,
     precision: str = "float",
     limits: Limits = DEFAULT,
+    lang: str = "en",
+    decimal_comma: bool | None = None,
 ) -> Training:
-    """Train the network of a spec for `steps` updates (``derive train``)."""
+    """Train the network of a spec for `steps` updates (``derive train``); its report in
+    `lang` (en, de, fr, es), with that language's decimal mark unless `decimal_comma`."""
+    language = Language.of(lang, decimal_comma)
     _check_digits(digits)
     spec = _spec(source)
     check_network(limits, spec.layers, spec.bias)
     check_steps(spec, steps, every, limits)
     run = train(derive(build_network(spec)), steps, every=every, precision=precision, limits=limits)
-    return Training(run, digits)
+    return Training(run, digits, language)

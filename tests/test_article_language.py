@@ -5,14 +5,17 @@ translated article must not keep any English sentence: the English text of every
 of the catalog template (its words between the fields, three words or more) is looked
 for in each format, for networks that between them reach every kind of sentence (one
 sample with fixed biases; a batch with a softmax output and updated biases; a tanh net
-with a hidden layer of its own). And `derive check` still reads a translated Markdown
-article as right.
+with a hidden layer of its own; a net whose hidden neuron is saturated). Every article is
+rendered with a training run of 1,200 steps, so the training section (and its step counts,
+grouped by thousands) is searched too. And `derive check` still reads a translated
+Markdown article as right.
 """
 
 from __future__ import annotations
 
 import re
 import string
+from functools import cache
 
 import pytest
 from babel.messages.pofile import read_po
@@ -44,7 +47,20 @@ NETWORKS = {
         "bias": "per_neuron",
         "biases": [[0.05, -0.1, 0.2], [0.0, 0.15]],
     },
+    # large weights into the first hidden neuron: net = 40, σ(40) = 1 − 4·10⁻¹⁸, saturated
+    "saturated": {
+        "title": "Saturated",
+        "layers": [2, 2, 1],
+        "activation": "sigmoid",
+        "loss": "half_sse",
+        "learning_rate": 0.5,
+        "samples": [{"inputs": [1.0, 0.5], "targets": [0.2]}],
+        "weights": [[[30.0, 20.0], [-0.3, 0.4]], [[0.6, -0.5]]],
+        "bias": "none",
+    },
 }
+#: a training run long enough for a step count with a thousands separator
+STEPS = 1200
 
 
 def _english_phrases() -> list[str]:
@@ -86,9 +102,26 @@ def test_the_phrases_are_the_articles_sentences():
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_translated_article_keeps_no_english_sentence(network, fmt, lang):
-    text = derive.explain(_spec(network), lang=lang).render(fmt)
+    text = _walkthrough(network, lang).render(fmt)
     left = [phrase for phrase in PHRASES if phrase in text]
     assert not left, (network, fmt, lang, left)
+
+
+@cache
+def _walkthrough(network: str, lang: str):
+    return derive.explain(_spec(network), lang=lang, steps=STEPS)
+
+
+def test_the_networks_reach_the_training_section_and_the_saturation_note():
+    """The search covers the training run's sentences and the saturated-neuron note."""
+    english = _walkthrough("saturated", "en").render("md")
+    assert "is saturated: its output is within" in english
+    assert "Training for 1,200 steps" in english
+    page = _walkthrough("saturated", "en").render("html")
+    assert "The error during 1,200 steps of gradient descent" in page  # the curve's title
+    assert "step (number of updates)" in page  # its axis
+    assert sum(phrase in english for phrase in PHRASES) > 30
+    assert "saturated" not in _walkthrough("mazur", "en").render("md")
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -100,10 +100,18 @@ def _symbol(name):
 
 def test_saturated_neurons_are_said_to_be_in_every_format():
     walkthrough = derive.explain(derive.spec_from_mapping(SATURATED))
+    first = walkthrough.document.samples[0].forward
+    noted = [
+        n.saturated.neuron.name for layer in first.layers for n in layer.neurons if n.saturated
+    ]
+    assert noted == ["h1", "h2"]  # o1 is not
     for fmt in TEXT_FORMATS:
         text = walkthrough.render(fmt)
-        assert "h1 is saturated" in text and "h2 is saturated" in text, fmt
-        assert "o1 is saturated" not in text, fmt
+        # the note, with the neuron's name printed as math (h_{1}, h_(1), <msub>…)
+        assert text.count("is saturated") >= 2 and text.count("its output is within") >= 2, fmt
+    markdown = walkthrough.render("md")
+    assert "$h_{1}$ is saturated" in markdown and "$h_{2}$ is saturated" in markdown
+    assert "$o_{1}$ is saturated" not in markdown
     # the reference agrees that the slope is below the last digit shown
     out = reference_step(SATURATED)["forward"]["h1"]["out"]
     assert out * (1 - out) < mp.mpf("1e-9")
@@ -116,7 +124,7 @@ def test_an_ordinary_network_has_no_saturation_note():
 def test_tanh_saturates_toward_minus_one():
     data = {**SATURATED, "activation": "tanh", "inputs": [Decimal("50"), Decimal("-50")]}
     text = derive.explain(derive.spec_from_mapping(data)).render("md")
-    assert "is saturated: its output is within 1e-9 of the limit" in text
+    assert "is saturated: its output is within $10^{-9}$ of the limit" in text
 
 
 def test_json_refuses_a_value_beyond_the_doubles_by_name(capsys):

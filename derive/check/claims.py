@@ -192,8 +192,12 @@ _BEFORE = re.compile(
     re.IGNORECASE,
 )
 _TRAINED = re.compile(
-    r"\b(?:after|for)\s+(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:training\s+)?"
+    r"\b(?:after|for)\s+(\d{1,3}(?:[ ,.\u202f\u00a0]\d{3})+|\d+)\s*(k\s+)?(?:training\s+)?"
     r"(?:iterations?|steps?|updates?|epochs?|rounds?)\b"
+    # German, French, Spanish: "nach 1.000 Schritten", "après 1 000 pas", "tras 1.000 pasos"
+    r"|\b(?:nach|über|après|sur|tras|durante|después\s+de)\s+"
+    r"(\d{1,3}(?:[ ,.\u202f\u00a0]\d{3})+|\d+)\s*"
+    r"(?:Schritten|Schritte|Iterationen|Epochen|pas|itérations|époques|pasos|iteraciones|épocas)\b"
     r"|\b(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:iterations?|steps?|epochs?)\s+"
     r"(?:later|of training)",
     re.IGNORECASE,
@@ -237,9 +241,9 @@ def _context_change(text: str) -> dict[str, object]:
         return change
     trained = _TRAINED.search(text)
     if trained:
-        digits = trained.group(1) or trained.group(3)
-        thousands = trained.group(2) or trained.group(4)
-        steps = int(re.sub(r"[ ,.]", "", digits)) * (1000 if thousands else 1)
+        digits = trained.group(1) or trained.group(3) or trained.group(4)
+        thousands = trained.group(2) or trained.group(5)
+        steps = int(re.sub(r"[ ,.\u202f\u00a0]", "", digits)) * (1000 if thousands else 1)
         change.update(phase="trained" if steps != 1 else "after", steps=steps)
     elif _AFTER.search(text):
         change["phase"] = "after"
@@ -1061,8 +1065,8 @@ def _neuron_of(quantity: Quantity | None) -> str | None:
 
 
 _STEP_COUNT = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
-_STEPS = re.compile(r"\b(step|iteration|epoch|update)s?\b", re.IGNORECASE)
-_STARTING = re.compile(r"\b(start|initial|before|old|original|given)\b", re.IGNORECASE)
+_STEPS = re.compile(r"\b(step|iteration|epoch|update|Schritt|pas|paso)s?\b", re.IGNORECASE)
+_STARTING = re.compile(r"\b(start|initial|before|old|original|given|début|inicio)\b", re.IGNORECASE)
 
 
 def _column(header: str) -> str | None:
