@@ -738,7 +738,7 @@ def _chains(tokens: list[Token]) -> list[_Chain]:
 
 
 #: token lists up to this long have their chains remembered by `_chains` …
-MEMO_TOKENS = 1_000
+MEMO_TOKENS = 4_096
 #: … up to about this many tokens in all (then it starts afresh): about 10 MB
 MEMO_TOTAL = 50_000
 _MEMO: dict[tuple, tuple[int, tuple]] = {}

@@ -184,8 +184,9 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
     ]
 
 
-#: spans up to this long are remembered by `tokenize` …
-MEMO_SPAN = 2_000
+#: spans up to this long (a long line's window, `reader.LINE_LIMIT`) are remembered by
+#: `tokenize` …
+MEMO_SPAN = 4_096
 #: … up to about this many tokens in all (a span's text counted as a token per 8
 #: characters); then it starts afresh: about 10 MB
 MEMO_SIZE = 60_000
