@@ -226,8 +226,9 @@ def context_change(text: str) -> dict[str, object]:
     return dict(_remembered_change(text))
 
 
-#: texts up to this long have their context change remembered (a few thousand of them)
-_REMEMBERED = 400
+#: texts up to this long (`PROSE_WINDOW`) have their context change remembered (a few
+#: thousand of them)
+_REMEMBERED = 1_000
 
 
 @functools.lru_cache(maxsize=4096)
