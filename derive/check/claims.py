@@ -135,16 +135,22 @@ _TIMES = r"\s*(?:\\cdot|·|\*|@|×|\\times)?\s*"
 _DELTA = rf"(?:\\delta|δ|dZ|delta){_SCRIPTS}"
 _TRANSPOSED = r"(?:(?:\\right)?\)?\s*\^\s*\{?(?:T|\\top|⊤)\}?|\.T\b)"
 _OPEN = r"(?:\\left)?\(?\s*"
+#: each pattern opens with the characters its matches can begin with (the regular expression
+#: engine then skips every other position at once, instead of trying each alternative there)
 _COLUMN_LAYOUT = re.compile(
+    r"(?=[W\\Θ(\sδd])(?:"
     rf"(?<![\w\\]){_WEIGHT}{_TIMES}{_VECTOR}(?![\w(])"
     rf"|{_OPEN}{_WEIGHT}{_TRANSPOSED}{_TIMES}{_DELTA}"  # Wᵀ δ
     rf"|{_DELTA}{_TIMES}{_OPEN}{_VECTOR}{_TRANSPOSED}"  # δ aᵀ
+    ")"
 )
 _ROW_LAYOUT = re.compile(
+    r"(?=[xahXAH\\ndδ(\s])(?:"
     rf"(?<![\w\\]){_VECTOR}{_TIMES}{_WEIGHT}(?![\w(])|\b(?:np\.)?dot\(\s*[xahXA]\w*\s*,\s*W"
     r"|\b[xahXA]\w*\.dot\(\s*W"
     rf"|{_DELTA}{_TIMES}{_OPEN}{_WEIGHT}{_TRANSPOSED}"  # δ Wᵀ
     rf"|{_OPEN}{_VECTOR}{_TRANSPOSED}{_TIMES}{_DELTA}"  # aᵀ δ
+    ")"
 )
 
 
