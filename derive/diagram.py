@@ -673,7 +673,8 @@ def build_diagram(
     content = _stage_content(doc, stage, step, sample)
     measure = _Measure(doc)
     named = max(doc.overview.sizes) <= MOST_NAMED
-    placed = _grow(doc, content, measure, frame, labelled=named, named=named)
+    # a layer of unnamed dots has no room for numbers: its drawing leaves them all out
+    placed = _grow(doc, content, measure, frame, labelled=True, named=True) if named else None
     reserved = _legend_height(content, measure, frame)
     if placed is not None:
         scale = _scale(placed, frame, reserved)
@@ -958,6 +959,13 @@ def _r(point: Point) -> Point:
     return (round(point[0], 3), round(point[1], 3))
 
 
+def path_key(parameter: Symbol, sample: int = 1, several: bool = False) -> str:
+    """The name of one parameter's path drawing where a format names its drawings (the
+    middle of a Markdown walkthrough's image file, ``NAME.path-w5.svg``; with several
+    samples, ``NAME.path-w5-sample2.svg``): predictable from the parameter alone."""
+    return f"path-{parameter}-sample{sample}" if several else f"path-{parameter}"
+
+
 class Drawings:
     """The drawings of one document in one frame, each built when a template first asks
     for it (a document that never shows the backward drawing never lays it out)."""
@@ -991,6 +999,15 @@ class Drawings:
                 if step.parameter == parameter:
                     return step
         raise KeyError(f"no worked step of {parameter} in sample {index + 1}")
+
+    def path_key(self, parameter: Symbol, sample: int = 1) -> str:
+        """The name of `parameter`'s path drawing in sample `sample` (see `path_key`)."""
+        return path_key(parameter, sample, len(self.doc.samples) > 1)
+
+    def paths_drawn(self) -> bool:
+        """Whether the parameters' path drawings are worth their files: not when even the
+        network drawing is too large to carry its numbers legibly in this frame."""
+        return self.network.labelled
 
     @property
     def network(self) -> Diagram:

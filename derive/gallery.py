@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from derive.files import write_atomic
-from derive.walkthrough import MARKDOWN_DRAWINGS, Walkthrough, build_walkthrough, image_path
+from derive.walkthrough import Walkthrough, build_walkthrough, image_path
 
 
 class Entry(NamedTuple):
@@ -58,9 +58,10 @@ def gallery() -> dict[str, str | bytes]:
         if entry.fmt != "md":
             files[name] = w.output(entry.fmt, slides=entry.slides)
             continue
-        images = {stage: image_path(Path(name), stage).name for stage in MARKDOWN_DRAWINGS}
+        figures = w.figures()
+        images = {f.key: image_path(Path(name), f.key).name for f in figures}
         files[name] = w.render("md", images=images)
-        files.update({image: w.drawing(stage) for stage, image in images.items()})
+        files.update({images[f.key]: w.figure(f) for f in figures})
     return files
 
 

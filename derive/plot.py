@@ -149,6 +149,7 @@ def svg(c: Chart) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{c.width}" height="{c.height}" '
         f'viewBox="0 0 {c.width} {c.height}" font-family="sans-serif" '
         f'font-size="{c.text_size}" role="img" aria-label="{escape(" ".join(c.title))}">',
+        f"<title>{escape(' '.join(c.title))}</title>",
         f'<rect width="{c.width}" height="{c.height}" fill="white"/>',
     ]
     for line, baseline in zip(c.title, c.title_baselines, strict=True):

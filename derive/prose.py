@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from sympy import Derivative, Integer, KroneckerDelta, Mul, Pow, Symbol
 
+from derive.diagram import Diagram
 from derive.document import (
     AfterUpdate,
     Document,
@@ -90,6 +91,34 @@ RULE_NAMES = {
     "product rule": _("product rule"),
     "power rule": _("power rule"),
 }
+#: what each stage of a drawing carries, told in words (`Prose.drawing_alt`)
+DRAWING_ALT = {
+    "network": _(
+        "Each weight is written on its edge, the inputs and targets beside their neurons."
+    ),
+    "forward": _(
+        "After the forward pass: each neuron carries its net input and its output, each output "
+        "its target and error."
+    ),
+    "backward": _(
+        "After the backward pass: each edge carries its weight's gradient and new value."
+    ),
+}
+#: the stroke of each factor's slot in words (`derive.diagram.STYLES`: colour and dashes)
+STYLE_NAMES = {
+    1: _("Dashed red"),
+    2: _("Thick solid blue"),
+    3: _("Dotted green"),
+}
+
+
+def _plain_factor(lhs: object) -> str:
+    """A factor ∂a/∂b as plain text (for an alt text, where no math is typeset)."""
+    if isinstance(lhs, Derivative):
+        return f"∂{lhs.expr}/∂{lhs.variables[0]}"
+    return str(lhs)
+
+
 #: what derive takes for a derivative that does not exist at a kink
 CONVENTIONS = {
     "relu": _("At net = 0 ReLU has no derivative; derive takes it to be 0, as PyTorch does."),
@@ -342,8 +371,12 @@ class Prose(Wording):
         return self.line("layer_item", layer=self.layer_name(info), neurons=neurons)
 
     # -- the drawings of the network (derive.diagram) ------------------------------------
-    def drawing_caption(self, stage: str, parameter: object = None, sample: int = 0) -> Text:
-        """What a drawing shows, under it: the values after a pass, or a lit path."""
+    def drawing_caption(
+        self, stage: str, parameter: object = None, sample: int = 0, coloured: bool = True
+    ) -> Text:
+        """What a drawing shows, under it: the values after a pass, or a lit path (whose
+        formulas are `coloured` as its drawing is, except in Markdown: Pandoc cannot
+        convert a coloured formula to MathML or Word)."""
         if stage == "forward" and self.several:
             return self.say(
                 _(
@@ -363,6 +396,15 @@ class Prose(Wording):
             return self.say(
                 _("After the backward pass: the gradient of every parameter and its new value.")
             )
+        if stage == "path" and not coloured:
+            return self.say(
+                _(
+                    "The path from {parameter} to the error. Each factor of the chain rule has "
+                    "its colour and its line style in the drawing; the legend names each "
+                    "factor with its value."
+                ),
+                parameter=parameter,
+            )
         if stage == "path":
             return self.say(
                 _(
@@ -373,6 +415,105 @@ class Prose(Wording):
                 parameter=parameter,
             )
         return Text(())
+
+    def drawing_alt(self, drawing: Diagram) -> Text:
+        """The drawing told in words, for a reader who cannot see it (the alt text of an
+        image, the title of an SVG): its layers and their sizes, what its labels carry,
+        and for a path drawing which parts are lit, in which style, for which factor.
+        Only words and plain names: it lands in attributes, where no math is typeset."""
+        layers = [self._layer_size(t.layer) for t in drawing.titles]
+        sentences = [
+            self.say(
+                _("A network drawn in {count} layers: {layers}."),
+                count=len(layers),
+                layers=self._joined(layers),
+            )
+        ]
+        if drawing.stage == "path":
+            sentences.append(self._path_alt(drawing))
+        elif drawing.omitted:
+            sentences.append(self.say(_("The numbers are left out; the table gives them.")))
+        else:
+            sentences.append(self.say(DRAWING_ALT[drawing.stage]))
+        return self._joined(sentences, " ")
+
+    def _layer_size(self, info: LayerInfo) -> Text:
+        count = len(info.neurons)
+        if count == 1:
+            return self.say(_("{layer} with one neuron"), layer=self.layer_name(info))
+        return self.say(_("{layer} with {count} neurons"), layer=self.layer_name(info), count=count)
+
+    def _path_alt(self, drawing: Diagram) -> Text:
+        """Which parts of a path drawing are lit: for each factor's style, the edges (with
+        the neurons they join) and neurons drawn in it."""
+        ends = {w.parameter: (w.source, w.destination) for w in self.doc.overview.weights}
+        sentences = [
+            self.say(
+                _("The path from {parameter} to the error is lit."),
+                parameter=str(drawing.parameter),
+            )
+        ]
+        for slot in (3, 2, 1):
+            parts = [
+                self.say(
+                    _("edge {parameter} ({source} to {destination})"),
+                    parameter=str(e.parameter),
+                    source=str(ends[e.parameter][0]),
+                    destination=str(ends[e.parameter][1]),
+                )
+                for e in drawing.edges
+                if e.slot == slot
+            ]
+            parts += [
+                self.say(_("bias {parameter}"), parameter=str(b.parameter))
+                for b in drawing.biases
+                if b.slot == slot
+            ]
+            parts += [
+                self.say(_("neuron {neuron}"), neuron=str(n.symbol))
+                for n in drawing.nodes
+                if n.slot == slot
+            ]
+            parts += [
+                self.say(_("the label of {neuron}"), neuron=str(n.symbol))
+                for n in drawing.nodes
+                if n.label is not None and n.label.slot == slot
+            ]
+            factors = [
+                _plain_factor(entry.label.lines[0].lhs)
+                for entry in drawing.legend
+                if entry.slot == slot
+            ]
+            if parts:
+                sentences.append(
+                    self.say(
+                        _("{style}, for {factors}: {parts}."),
+                        style=self.say(STYLE_NAMES[slot]),
+                        factors=", ".join(factors),
+                        parts=self._joined(parts),
+                    )
+                )
+        return self._joined(sentences, " ")
+
+    @staticmethod
+    def _joined(texts: list[Text], separator: str = "; ") -> Text:
+        pieces: list = []
+        for k, text in enumerate(texts):
+            if k:
+                pieces.append(separator)
+            pieces.extend(text.pieces)
+        return Text(tuple(pieces))
+
+    def paths_not_drawn(self) -> Text:
+        """Said once where the parameters' path drawings would be, when the network is too
+        large for a drawing to carry its numbers."""
+        return self.say(
+            _(
+                "The network is too large for a drawing to carry its numbers legibly, so the "
+                "parameters' paths are not drawn; the formulas and the summary table give "
+                "every number."
+            )
+        )
 
     def drawing_omitted(self, count: int) -> Text:
         """Said under a drawing whose weights are too many to label legibly."""

@@ -125,7 +125,8 @@ MARKDOWN = Syntax(
 SVG = Syntax("svg", " = ".join, _latex_aligned, escape, inline="{}".format, markup=Markup)
 
 FORMATS: dict[str, Format] = {
-    "md": Format("walkthrough.md.j2", MARKDOWN, "markdown"),
+    # the Markdown's drawings are the SVG images beside it, laid out for a screen
+    "md": Format("walkthrough.md.j2", MARKDOWN, "markdown", SCREEN),
     "train-md": Format("train.md.j2", MARKDOWN, "markdown"),
     "tex": Format("walkthrough.tex.j2", LATEX, "bracket"),
     "beamer": Format("slides.tex.j2", BEAMER, "bracket", SLIDE),

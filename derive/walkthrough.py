@@ -21,7 +21,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from sympy import Symbol
+
 from derive.compose import build_document, build_training_report
+from derive.diagram import SCREEN, Drawings
 from derive.document import DETAILS, Document
 from derive.errors import UsageError
 from derive.export import result_json, training_csv, training_json
@@ -53,6 +56,18 @@ from derive.verify import Verification, verify
 
 #: the drawings a Markdown walkthrough refers to, as images
 MARKDOWN_DRAWINGS = ("network", "forward", "backward")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One image file of a Markdown walkthrough: the name the Markdown knows it by (the
+    middle of its file name), the stage drawn, and for a path drawing whose chain rule
+    in which sample (1-based)."""
+
+    key: str
+    stage: str
+    parameter: Symbol | None = None
+    sample: int = 1
 
 
 @dataclass(frozen=True)
@@ -129,16 +144,43 @@ class Walkthrough:
             squeeze=squeeze,
         )
 
-    def drawing(self, stage: str = "network") -> str:
+    def drawing(
+        self, stage: str = "network", parameter: Symbol | None = None, sample: int = 1
+    ) -> str:
         """One drawing as an SVG file's text: the network at a stage of `derive.diagram`
-        (``network``, ``forward``, ``backward``), or ``curve``, the error curve of the
+        (``network``, ``forward``, ``backward``, or ``path`` with the `parameter` whose
+        chain rule in sample `sample` is lit), or ``curve``, the error curve of the
         training run (with ``steps``)."""
         if stage == "curve":
             chart = training_chart(self.document, self.lang)
             if chart is None:
                 raise UsageError("there is no error curve without a training run (--steps N)")
             return plot_svg(chart)
-        return render_drawing(self.document, stage, lang=self.lang)
+        return render_drawing(
+            self.document, stage, parameter=parameter, sample=sample, lang=self.lang
+        )
+
+    def figures(self) -> tuple[Figure, ...]:
+        """The image files of the Markdown walkthrough: the network before and after each
+        pass, the error curve after a training run, and the path drawing of each parameter
+        the walkthrough works in full (one per sample of a batch), as the other formats
+        draw it beside that parameter's chain rule. A network too large for its drawing to
+        carry numbers gets no path drawings (the walkthrough says so once)."""
+        figures = [Figure(stage, stage) for stage in MARKDOWN_DRAWINGS]
+        if self.training is not None:
+            figures.append(Figure("curve", "curve"))
+        drawings = Drawings(self.document, SCREEN)
+        if drawings.paths_drawn():
+            for walk in self.document.samples:
+                for layer in walk.backward:
+                    for step in layer.steps:
+                        key = drawings.path_key(step.parameter, walk.number)
+                        figures.append(Figure(key, "path", step.parameter, walk.number))
+        return tuple(figures)
+
+    def figure(self, figure: Figure) -> str:
+        """The SVG text of one image file of `figures`."""
+        return self.drawing(figure.stage, figure.parameter, figure.sample)
 
     def pdf(self, *, slides: bool = False, engine: str = "typst") -> bytes:
         """The walkthrough typeset as a PDF article, or as slides with `slides`.
@@ -193,7 +235,8 @@ class Walkthrough:
         `options` are those of `output` (``fragment``, ``slides``, ``engine``). Markdown
         with `diagram` ``svg`` (the default) also writes its drawings beside it, as
         ``NAME.network.svg``, ``NAME.forward.svg``, ``NAME.backward.svg``: images that
-        GitHub and Pandoc both show (and ``NAME.curve.svg`` after a training run). The
+        GitHub and Pandoc both show (and ``NAME.curve.svg`` after a training run, and
+        ``NAME.path-w5.svg`` for each parameter worked in full: see `figures`). The
         Markdown and its images are written together or not at all; ``mermaid`` writes
         the Markdown alone.
         """
@@ -209,10 +252,11 @@ class Walkthrough:
             engine=options.get("engine"),
         )
         target = Path(path)
-        stages = (*MARKDOWN_DRAWINGS, "curve") if self.training else MARKDOWN_DRAWINGS
-        files = {stage: image_path(target, stage) for stage in stages}
-        markdown = self.render("md", images={s: f.name for s, f in files.items()})
-        write_files([*((f, self.drawing(s)) for s, f in files.items()), (target, markdown)])
+        figures = self.figures()
+        files = {figure.key: image_path(target, figure.key) for figure in figures}
+        markdown = self.render("md", images={key: f.name for key, f in files.items()})
+        images = [(files[figure.key], self.figure(figure)) for figure in figures]
+        write_files([*images, (target, markdown)])
 
     def __repr__(self) -> str:
         return f"<Walkthrough of {_describe_network(self.spec)}, detail={self.detail!r}>"
@@ -226,9 +270,10 @@ class Walkthrough:
         return self.render("html", fragment=True)
 
 
-def image_path(markdown: Path, stage: str) -> Path:
-    """The SVG file of one drawing of a Markdown walkthrough: beside it, named after it."""
-    return markdown.with_name(f"{markdown.stem}.{stage}.svg")
+def image_path(markdown: Path, key: str) -> Path:
+    """The SVG file of one drawing of a Markdown walkthrough (`Figure.key`, or a stage):
+    beside it, named after it."""
+    return markdown.with_name(f"{markdown.stem}.{key}.svg")
 
 
 def _check_diagram(fmt: str, diagram: str) -> None:

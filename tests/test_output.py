@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import ROOT
 
 from derive.gallery import GALLERY, gallery, stale
@@ -14,13 +16,18 @@ def test_output_folder_is_current():
 
 def test_gallery_covers_both_presets_and_every_lecture_format():
     files = gallery()
-    # and beside each Markdown walkthrough its three drawings, as SVG images
-    images = {
-        f"{name.removesuffix('.md')}.{stage}.svg"
-        for name in GALLERY
-        if name.endswith(".md")
-        for stage in ("network", "forward", "backward")
-    }
+    # and beside each Markdown walkthrough its three drawings and one path drawing for each
+    # parameter it works in full (a heading ``#### $…$: the weight …`` each), as SVG images
+    images = set()
+    for name in GALLERY:
+        if name.endswith(".md"):
+            stem = name.removesuffix(".md")
+            named = set(re.findall(r"\]\(([^)]+\.svg)\)", files[name]))
+            paths = {n for n in named if n.startswith(f"{stem}.path-")}
+            sections = re.findall(r"^#### \$.+\$: ", files[name], re.M)
+            assert len(paths) == len(sections) >= 5, name
+            assert named - paths == {f"{stem}.{s}.svg" for s in ("network", "forward", "backward")}
+            images |= named
     assert set(files) == set(GALLERY) | images
     assert set(GALLERY) >= {"mazur.md", "russo.md"}
     assert {"mazur.pdf", "mazur-slides.pdf", "mazur.tex", "mazur.html"} <= set(files)
