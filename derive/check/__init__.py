@@ -30,12 +30,14 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from derive.check.audit import Precision, audit
 from derive.check.claims import iter_claims
 from derive.check.diagnose import diagnose
+from derive.check.names import pair_bases
 from derive.check.notation import (
     Notation,
     OpenNaming,
@@ -152,19 +154,24 @@ def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notatio
     and the document is read once more in it to be judged. No reading holds the claims.
     """
     network = truth.network
+    forced = names_file(names, truth) if names is not None else None
+    weights = sum(p.is_weight for p in network.parameters)
+    base = replace(forced or Notation(), pair_bases=pair_bases(text, weights))
+
+    def open_naming() -> OpenNaming:
+        naming = OpenNaming(network, Scheme(), None, base.forced, base.codes)
+        naming.pair_bases = base.pair_bases
+        return naming
+
+    def open_reading() -> Iterator:
+        return iter_claims(text, open_naming())
+
     if names is not None:
-        forced = names_file(names, truth)
-
-        def open_reading() -> Iterator:
-            return iter_claims(text, OpenNaming(network, Scheme(), None, forced.forced,
-                                                forced.codes))  # fmt: skip
-
-        check_names_used(forced, open_reading(), names)
-        notation = learn(open_reading(), truth, precision, forced)
+        check_names_used(base, open_reading(), names)
+        notation = learn(open_reading(), truth, precision, base)
         return notation, _judged(text, notation, truth, precision)
-    base = Notation()
-    claims = iter_claims(text, OpenNaming(network, Scheme(), None, base.forced, base.codes))
-    probe = OpenNaming(network, Scheme(), None, base.forced, base.codes)
+    claims = open_reading()
+    probe = open_naming()
     first_open: list = []
 
     def classic() -> Iterator:
@@ -180,7 +187,7 @@ def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notatio
     if not first_open:
         return base, held.replay()
     held.close()
-    notation = learn(itertools.chain(first_open, claims), truth, precision, None)
+    notation = learn(itertools.chain(first_open, claims), truth, precision, base)
     return notation, _judged(text, notation, truth, precision)
 
 

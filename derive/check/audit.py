@@ -28,6 +28,7 @@ are `derive.check.diagnose`'s business.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import ChainMap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -360,6 +361,10 @@ class _Auditor:
             return self.plain(claim, "unrecognized", reason="training needs derive.training")
         if not candidates:
             return self.plain(claim, "unrecognized", reason="no value known for this quantity")
+        if _bare_code_is_target(claim, quantity, self.truth):
+            written = claim.links[0].text
+            reason = f"{written} = {stated.text} is the target of {written}, not its output"
+            return self.plain(claim, "unrecognized", reason=reason)
         sample = self.sample(quantity, context, candidates, stated)
         true = candidates[0] if len(candidates) == 1 else candidates[sample]
         judge = _Claim(self, claim, quantity, dataclasses.replace(context, phase=phase), sample)
@@ -924,6 +929,28 @@ def name_value(
     one = context.sample if quantity.is_batch or truth.samples == 1 else sample + 1
     values = truth.values(quantity, dataclasses.replace(context, phase=phase, sample=one))
     return values[0] if len(values) == 1 else None
+
+
+_BARE_CODE = re.compile(r"[A-Za-z]_?\{?\d+\}?")
+
+
+def _bare_code_is_target(claim: Claim, quantity: Quantity, truth: Truth) -> bool:
+    """``o1=0.01`` among the given values: a writer who names the outputs by their bare
+    codes may give "the output data" o1, o2 as the targets. Such a claim (the code alone,
+    one number, exactly a target of that neuron) is no claim about the output: reading it
+    as one would be a false alarm, reading it as the target a guess."""
+    if quantity.kind != "out" or len(claim.links) != 2 or claim.stated is None:
+        return False
+    if not isinstance(claim.links[-1].node, Number) or not _BARE_CODE.fullmatch(
+        claim.links[0].text
+    ):
+        return False
+    outputs = [n.name for n in truth.network.output_layer]
+    neuron = quantity.name.removeprefix("out_")
+    if neuron not in outputs:
+        return False
+    index = outputs.index(neuron)
+    return any(Decimal(str(s.targets[index])) == claim.stated.value for s in truth.spec.samples)
 
 
 def _bare_integer(number: Number) -> bool:

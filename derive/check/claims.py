@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import pairwise
 
 from derive.check.dialects import normalized
 from derive.check.expression import (
@@ -205,7 +206,11 @@ _TRAINED = re.compile(
     r"(\d{1,3}(?:[ ,.\u202f\u00a0]\d{3})+|\d+)\s*"
     r"(?:Schritten|Schritte|Iterationen|Epochen|pas|itérations|époques|pasos|iteraciones|épocas)\b"
     r"|\b(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:iterations?|steps?|epochs?)\s+"
-    r"(?:later|of training)",
+    r"(?:later|of training)"
+    # "repeat this 10,000 times", "train it for 10000 epochs"; Chinese "迭代 10000 次后"
+    r"|\b(?:repeat\w*|run\w*|iterat\w*|train\w*|do\w*)\s+(?:this|it|that|the\s+\w+)\s+"
+    r"(?:for\s+)?(\d{1,3}(?:[ ,.]\d{3})+|\d+)\s*(k\s+)?(?:times|iterations|epochs|steps)\b"
+    r"|迭代\s*(\d+)\s*次",
     re.IGNORECASE,
 )
 _SAMPLE = re.compile(
@@ -248,8 +253,12 @@ def _context_change(text: str) -> dict[str, object]:
         return change
     trained = _TRAINED.search(text)
     if trained:
-        digits = trained.group(1) or trained.group(3) or trained.group(4)
-        thousands = trained.group(2) or trained.group(5)
+        # each alternative's digits and its "k": English, de/fr/es, "… later", "repeat …", 迭代
+        digits, thousands = next(
+            (trained.group(d), trained.group(k) if k else None)
+            for d, k in ((1, 2), (3, None), (4, 5), (6, 7), (8, None))
+            if trained.group(d)
+        )
         steps = int(re.sub(r"[ ,.\u202f\u00a0]", "", digits)) * (1000 if thousands else 1)
         change.update(phase="trained" if steps != 1 else "after", steps=steps)
     elif _AFTER.search(text):
@@ -313,11 +322,36 @@ class _Reader:
         self.contexts = _Contexts()
         self.pending: _Pending | None = None
         self.line: tuple[Context, int, int] = (Context(), 0, 0)
+        self.quoted = False  # whether the last sentence was quoted (``> …``)
+        self.previous: Sentence | None = None  # the line of prose just before, if any
+        self.was: dict[int, tuple[int, int]] = {}  # a value's end → "(was …)" after it
 
     def claims(self, blocks: Iterable[Block]) -> Iterator[Claim]:
         for block in blocks:
-            yield from getattr(self, f"on_{type(block).__name__}")(block)
-        yield from self.flush()
+            for claim in getattr(self, f"on_{type(block).__name__}")(block):
+                yield claim
+                yield from self.earlier_value(claim)
+        for claim in self.flush():
+            yield claim
+            yield from self.earlier_value(claim)
+
+    def earlier_value(self, claim: Claim) -> Iterator[Claim]:
+        """``E_total = 0.2910 (was 0.2984)`` after the update: the number in parentheses is
+        the same quantity's value before it."""
+        stated = claim.links[-1]
+        if claim.kind != "chain" or claim.context.phase != "after" or not self.was:
+            return
+        earlier = self.was.pop(stated.end, None)
+        if earlier is None:
+            return
+        number = parse(tokenize(self.text, *earlier, math=True), 0)
+        if number is None or not isinstance(number[0], Number):
+            return
+        value = self.link_at(*earlier, number[0], "=")
+        text = f"{' '.join(claim.links[0].text.split())} = {value.text} (before)"
+        context = replace(claim.context, phase="before", steps=None)
+        yield replace(claim, line=value.line, text=text, links=(claim.links[0], value),
+                      context=context, start=earlier[0], end=earlier[1])  # fmt: skip
 
     # -- blocks, by type ------------------------------------------------------------------
     def on_Heading(self, block: Heading) -> Iterator[Claim]:
@@ -328,40 +362,82 @@ class _Reader:
     def on_Sentence(self, block: Sentence) -> Iterator[Claim]:
         if not block.text.strip() or "=" not in block.text:
             yield from self.flush()
+        quoted = block.text.lstrip().startswith(">")
+        if quoted and not self.quoted:  # a quoted message is another writer's: not our "after"
+            self.contexts.local = None
+        self.quoted = quoted
         self.line = (self.contexts.current, block.start, block.end)
         if not _LIST_ITEM.match(block.text):
             announced = _ELEMENTWISE.search(block.text) or block.text.rstrip().endswith(":")
             named = _array_name(block.text) if announced else None
             if named is not None:
                 self.vector = named
-        if not _RELATION_HINT.search(block.text):
+        prose = not _RELATION_HINT.search(block.text)
+        if prose:
             yield from self.in_prose(block)
+        else:
+            for m in _WAS.finditer(block.text):  # kept until its line's claims are read
+                self.was[block.start + m.end("value")] = (block.start + m.start("was"),
+                                                          block.start + m.end("was"))  # fmt: skip
         self.contexts.sentence(block.text)
+        self.previous = block if prose and block.text.strip() else None
 
     def in_prose(self, block: Sentence) -> Iterator[Claim]:
-        """Claims written in words: "the error was 0.0317292 and is now 0.0314531"."""
+        """Claims written in words: "the error was 0.0317292 and is now 0.0314531" — on one
+        line, or carried over a line break ("the total error comes / out to 0.2910")."""
         if self.naming is None:
             return
-        for subject, atom, values in _prose_claims(block.text):
+        previous = self.previous
+        yield from self.prose_in(block, block.text, lambda offset: block.start + offset, 0)
+        if previous is None or block.start - previous.end > 1 or not block.text.strip():
+            return  # only the line right before carries on into this one
+        joined = f"{previous.text} {block.text}"
+        split = len(previous.text)
+
+        def position(offset: int) -> int:
+            return previous.start + offset if offset < split else block.start + offset - split - 1
+
+        yield from self.prose_in(block, joined, position, split)
+
+    def prose_in(self, block: Sentence, text: str, position, split: int) -> Iterator[Claim]:
+        """The claims of `text` (`position` maps its offsets into the document); with a
+        `split`, only those whose subject comes before it and whose numbers after it."""
+        for subject, atom, values, gradient in _prose_claims(text):
+            if split and not (subject[0] < split < values[0][1]):
+                continue
             changed = len(values) > 1 and _CHANGED.search(values[-1][0])
-            for index, (_, start, end) in enumerate(values):
-                change = context_change(_said_before(block.text, start))
+            for index, (verb, start, end) in enumerate(values):
+                change = context_change(_said_before(text, start))
                 if changed:  # "was …, and is now …": before the change, then after it
                     change["phase"] = "after" if index else "before"
-                span = (block.start + subject[0], block.start + subject[1])
-                claim = self.prose_claim(block, atom, span, block.start + start, block.start + end)
+                elif index and verb.lower().startswith("was") and values[0][0].lower() != "was":
+                    change["phase"] = "before"  # "comes out to 0.2910 (it was 0.2984)"
+                span = (position(subject[0]), position(subject[1]))
+                claim = self.prose_claim(block, atom, span, position(start), position(end),
+                                         gradient)  # fmt: skip
                 if claim is not None:
                     yield replace(claim, context=_apply(claim.context, change))
 
     def prose_claim(
-        self, block: Sentence, atom: Atom, subject: tuple[int, int], start: int, end: int
+        self,
+        block: Sentence,
+        atom: Atom,
+        subject: tuple[int, int],
+        start: int,
+        end: int,
+        gradient: bool = False,
     ) -> Claim | None:
-        """The claim that the subject (at `subject`) has the number at `start`…`end`."""
-        quantity = self.naming.quantity(atom)
+        """The claim that the subject (at `subject`) has the number at `start`…`end`; with
+        `gradient`, the subject is the error's derivative with respect to `atom`."""
+        if gradient:
+            node: Node = Derivative(Atom("E"), atom, *subject)
+            quantity = self.naming.derivative(Atom("E"), atom)
+        else:
+            node, quantity = Name(atom, *subject), self.naming.quantity(atom)
         number = parse(tokenize(self.text, start, end, math=True), 0)
         if quantity is None or number is None or not isinstance(number[0], Number):
             return None
-        name = self.link_at(*subject, Name(atom, *subject), "")
+        name = self.link_at(*subject, node, "")
         value = self.link_at(start, end, number[0], "=")
         text = " ".join(self.shown[subject[0] : end].split())
         line = self.lines.line(block.end)
@@ -525,8 +601,13 @@ class _Reader:
             return None
         start, end = min(link.start for link in links), max(link.end for link in links)
         text = " ".join(self.shown[start:end].split())
+        line = links[0].line
+        if any(not _RELATION_HINT.search(self.shown, a.end, b.start) for a, b in pairwise(links)):
+            # links the reader joined (a name printed, its value in the output below)
+            text = " = ".join(" ".join(link.text.split()) for link in links)
+            line = links[-1].line
         return Claim(
-            links[0].line,
+            line,
             text,
             links,
             quantity,
@@ -633,6 +714,10 @@ class _Reader:
             return None
         if chain.after_prose and _is_bare_neuron(first.node):
             return None  # "the net input of h1 = 0.3775": h1 is not the quantity here
+        if links[1].relation == "→":
+            if not quantity.is_parameter:
+                return None  # "net_h1 → out_h1", "i1 → h2": a path, not a value
+            return Quantity("updated", quantity.name + "+", quantity.key)  # w5 -> 0.3589
         updating = (
             chain.updating
             or any(link.relation == "←" for link in links)
@@ -780,8 +865,8 @@ def _parsed_chains(tokens: list[Token]) -> Iterator[_Chain]:
     for r in relations:
         if r < consumed:
             continue
-        if chain is not None and chain.links and chain.links[-1][2] == r:
-            pass  # the chain goes on
+        if chain is not None and chain.links and chain.links[-1][2] == r and tokens[r].text != "→":
+            pass  # the chain goes on (an arrow after a value starts another: "= 0.08 → …")
         else:
             if chain is not None:
                 yield chain
@@ -795,6 +880,10 @@ def _parsed_chains(tokens: list[Token]) -> Iterator[_Chain]:
             chain, consumed = None, r + 1
             continue
         node, end = right
+        if end < len(tokens) and tokens[end].kind == "op" and tokens[end].text in "+-*/^⊙":
+            yield chain  # the side goes on with what could not be read: a part is no claim
+            chain, consumed = None, end
+            continue
         node, end, cut = _cut(tokens, node, r + 1, end)
         chain.links.append((tokens[r].text, r + 1, end, node))
         consumed = end
@@ -823,10 +912,16 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     for start in range(boundary, r):
         if tokens[start].kind not in _STARTS:
             continue
+        if tokens[r].math and not tokens[start].math and tokens[start].kind == "ident":
+            continue  # "Input $x = …$": a relation in math has its left side in math
         parsed = parse(tokens, start, r)
+        side_by_side = parsed is not None and isinstance(parsed[0], Apply)
+        if side_by_side and not tokens[start].math and _names_side_by_side(parsed[0]):
+            continue  # "total error E = …", "Cost J = …": a word, then the name it has
         if parsed is not None and parsed[1] == r:
             chain = _Chain(tokens, [("", start, r, parsed[0])])
             before = tokens[start - 1] if start > 0 else None
+            chain.updating = before is not None and before.text == "→"  # "… → w5 = 0.3589"
             chain.after_prose = before is not None and before.kind == "ident" and not before.math
             if before is not None and before.kind == "label":
                 chain.label = before.text
@@ -834,6 +929,16 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     if r > window and tokens[r - 1].kind == "ident" and not tokens[r - 1].math:
         return _Chain(tokens, [("", r - 1, r, None)])  # a word we do not know: "Total = 0.3"
     return None
+
+
+def _names_side_by_side(node: Node) -> bool:
+    """Names written next to each other with no operator (``error E``, ``output out_o1``):
+    in running text, a quantity described in words and then named, never a product."""
+    if isinstance(node, Name):
+        return True
+    if isinstance(node, Apply) and node.op == "mul" and node.juxtaposed:
+        return all(_names_side_by_side(arg) for arg in node.args)
+    return False
 
 
 def _cut(tokens: list[Token], node: Node, first: int, end: int) -> tuple[Node, int, bool]:
@@ -1118,7 +1223,7 @@ _ELEMENTWISE = re.compile(
     r"|\belements?\s+of\b|\bentries\s+of\b|\bone\s+by\s+one\b",
     re.IGNORECASE,
 )
-_RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
+_RELATION_HINT = re.compile(r"[=≈≃≅≔←→]|->|\\(approx|simeq|leftarrow|gets|coloneqq)")
 _ARRAY_WORD = re.compile(r"^(?:d?[A-Za-z]\d?|delta)$")
 
 
@@ -1172,10 +1277,13 @@ _NUMBER_WORD = r"[-−]?\d+\.\d+(?:[eE][-−]?\d+)?"
 _SUBJECT = (
     r"(?P<subject>(?:\b(?:the|our|its)\s+)?(?:(?:total|overall|new|network'?s?)\s+)?"
     r"(?:error|loss|cost)\b"
-    r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+of\s+(?:neuron\s+|unit\s+|node\s+)?"
-    r"(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
+    r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+(?:of|for)\s+"
+    r"(?:neuron\s+|unit\s+|node\s+)?(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
     r"|(?:\b(?:the|our)\s+)?(?P<rate>learning\s+rate)"
-    r"|\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
+    # "the gradient for w6 comes out to …" is about ∂E/∂w6, never about w6
+    r"|(?P<gradient>\b(?:the\s+)?(?:gradient|derivative|partial(?:\s+derivative)?|slope)"
+    r"\s+(?:for|of|with\s+respect\s+to|w\.?r\.?t\.?)\s+(?:the\s+)?(?:weight\s+|bias\s+)?)?"
+    r"\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
 )
 _VERB = (
     r"(?P<verb>(?:was|is|becomes|became|equals|has\s+become|(?:drops?|dropped|falls?|fell|"
@@ -1184,9 +1292,14 @@ _VERB = (
 )
 _PROSE = re.compile(rf"{_SUBJECT}\s+{_VERB}\s+(?P<number>{_NUMBER_WORD})(?![\d.]*\d|\s*%)", re.I)
 _MORE = re.compile(
-    rf"\s*,?\s*(?:and|but|,)\s+(?:it\s+)?(?:now\s+)?{_VERB}\s+(?P<number>{_NUMBER_WORD})"
+    rf"\s*,?\s*(?:and|but|,|\()\s*(?:it\s+)?(?:now\s+)?{_VERB}\s+(?P<number>{_NUMBER_WORD})"
     r"(?![\d.]*\d|\s*%)",
     re.I,
+)
+#: "0.2910 (was 0.2984)", "= 0.2910 (it was 0.2984 before)": the value, then the earlier one
+_WAS = re.compile(
+    rf"(?P<value>{_NUMBER_WORD})\s*\(\s*(?:it\s+|this\s+)?(?:was|previously|before:?)\s+"
+    rf"(?P<was>{_NUMBER_WORD})(?:\s+before)?\s*\)"
 )
 _CHANGED = re.compile(r"now|become|became|drop|fall|fell|down|decrease|rise|rose|change", re.I)
 _WORDS = {"output": "out", "activation": "out", "net": "net", "input": "net"}
@@ -1201,7 +1314,7 @@ _FROM_TO = re.compile(
 )
 
 
-def _prose_claims(text: str) -> Iterable[tuple[tuple[int, int], Atom, list]]:
+def _prose_claims(text: str) -> Iterable[tuple[tuple[int, int], Atom, list, bool]]:
     """(subject span, name, [(verb, number start, number end), …]) for each subject of `text`
     that is said to have a value (and then another): one regular-expression pass each
     (remembered for short sentences, which documents repeat)."""
@@ -1211,16 +1324,16 @@ def _prose_claims(text: str) -> Iterable[tuple[tuple[int, int], Atom, list]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _remembered_prose(text: str) -> tuple[tuple[tuple[int, int], Atom, list], ...]:
+def _remembered_prose(text: str) -> tuple[tuple[tuple[int, int], Atom, list, bool], ...]:
     return tuple(_said_in_prose(text))
 
 
-def _said_in_prose(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
+def _said_in_prose(text: str) -> Iterator[tuple[tuple[int, int], Atom, list, bool]]:
     for match in _FROM_TO.finditer(text):  # "the error drops from 0.2984 to 0.2910"
         atom = _subject_atom(match)
         if atom is not None:
             values = [("from", *match.span("number")), ("changed to", *match.span("second"))]
-            yield match.span("subject"), atom, values
+            yield match.span("subject"), atom, values, bool(match.group("gradient"))
     for match in _PROSE.finditer(text):
         atom = _subject_atom(match)
         if atom is None:
@@ -1231,7 +1344,7 @@ def _said_in_prose(text: str) -> Iterator[tuple[tuple[int, int], Atom, list]]:
         while more is not None:
             values.append((more.group("verb"), more.start("number"), more.end("number")))
             more = _MORE.match(text, more.end())
-        yield match.span("subject"), atom, values
+        yield match.span("subject"), atom, values, bool(match.group("gradient"))
 
 
 def _subject_atom(match: re.Match) -> Atom | None:
@@ -1240,7 +1353,11 @@ def _subject_atom(match: re.Match) -> Atom | None:
     if match.group("word"):
         tokens = tokenize(match.group("word"), 0, None, math=True)
         parsed = parse(tokens, 0)
-        return parsed[0].atom if parsed and isinstance(parsed[0], Name) else None
+        if not parsed or not isinstance(parsed[0], Name):
+            return None
+        if match.group("gradient") and match.group("word")[0] not in "wb":
+            return None  # "the derivative of out_h1 is …": of what, by what? Not read
+        return parsed[0].atom
     if match.group("neuron"):
         words = match.group("subject").lower().split()
         word = next((w for w in words if w in _WORDS), "output")

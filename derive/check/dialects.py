@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from derive.check.reader import is_latex
+from derive.check.reader import CODE_CLOSE, CODE_OPEN, OUTPUT_CLOSE, OUTPUT_OPEN, is_latex
 
 _HTML = re.compile(r"\A\s*(?:<!doctype\s+html|<html)|<math[\s>]", re.IGNORECASE)
 _TYPST = re.compile(r"^#(?:set|let|import|show)\s", re.MULTILINE)
@@ -45,6 +45,9 @@ def normalized(text: str) -> str:
 def html_to_text(html: str) -> str:
     """Tags dropped, headings marked ``#``, each ``<math>`` written as LaTeX on its line."""
     parser = _HtmlText(html.count("\n") + 1)
+    # a page without MathML (a notebook or a blog exported with MathJax) keeps its TeX
+    # between dollars: they mark its mathematics as in Markdown
+    parser.dollars = re.search(r"<math[\s>]", html, re.IGNORECASE) is None
     try:
         parser.feed(html)
         parser.close()
@@ -56,6 +59,10 @@ def html_to_text(html: str) -> str:
 #: not read: code, styles, and the drawings (SVG: pictures, whose labels the tests check)
 _SKIPPED = frozenset(("script", "style", "annotation", "annotation-xml", "title", "head", "svg"))
 _BREAKS = frozenset(("p", "div", "br", "li", "tr", "table", "section", "figure", "span"))
+_VOID = frozenset(("br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed",
+                   "source", "track", "wbr", "param"))  # fmt: skip
+#: a <pre> inside one of these holds what a program printed (Jupyter's output areas)
+_OUTPUT_CLASS = re.compile(r"output|RenderedText|stdout|stream", re.IGNORECASE)
 
 
 class _HtmlText(HTMLParser):
@@ -68,6 +75,10 @@ class _HtmlText(HTMLParser):
         self.math: list[list] | None = None  # a stack of [tag, children] while in <math>
         self.math_line = 0
         self.display = False
+        self.dollars = False  # whether $…$ in the text is mathematics (MathJax), not prose
+        self.pre = ""  # the mark of the <pre> being read (code or output), if any
+        self.tags: list[str] = []  # the open elements, and their classes
+        self.classes: list[str] = []
 
     def emit(self, text: str, line: int | None = None) -> None:
         line = (self.getpos()[0] if line is None else line) - 1
@@ -87,8 +98,15 @@ class _HtmlText(HTMLParser):
             self.emit("#" * int(tag[1]) + " ")
         elif tag in ("td", "th"):
             self.emit(" | ")
-        elif tag in _BREAKS:
+        elif tag == "pre" and not self.pre:
+            classes = " ".join([*self.classes, dict(attrs).get("class") or ""])
+            self.pre = OUTPUT_OPEN if _OUTPUT_CLASS.search(classes) else CODE_OPEN
+            self.emit(self.pre)
+        elif tag in _BREAKS and not self.pre:
             self.emit(" ")
+        if tag not in _VOID:
+            self.classes.append(dict(attrs).get("class") or "")
+            self.tags.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED:
@@ -101,8 +119,14 @@ class _HtmlText(HTMLParser):
             self.emit(f" $${latex}$$ " if self.display else f" ${latex}$ ", self.math_line)
         elif self.math is not None and len(self.math) > 1:
             self._close()
-        elif tag in _BREAKS:
+        elif tag == "pre" and self.pre:
+            self.emit(CODE_CLOSE if self.pre == CODE_OPEN else OUTPUT_CLOSE)
+            self.pre = ""
+        elif tag in _BREAKS and not self.pre:
             self.emit(" ")
+        if tag in self.tags:  # the elements it closes (HTML closes what is left open)
+            depth = len(self.tags) - 1 - self.tags[::-1].index(tag)
+            del self.tags[depth:], self.classes[depth:]
 
     def _close(self) -> None:
         node = self.math.pop()
@@ -116,7 +140,7 @@ class _HtmlText(HTMLParser):
             return
         line = self.getpos()[0]
         for offset, piece in enumerate(data.split("\n")):
-            self.emit(piece.replace("$", " "), line + offset)
+            self.emit(piece if self.dollars else piece.replace("$", " "), line + offset)
 
 
 def _mathml(node) -> str:

@@ -172,6 +172,7 @@ _FUNCTION_WORDS = {
     "max": "max", "min": "min",
 }  # fmt: skip
 _MODIFIERS = frozenset(("new", "updated", "New", "Updated"))
+_PARAMETER_WORDS = frozenset(("weight", "bias", "value", "Weight", "Bias", "Value"))
 _MODULES = frozenset(("np", "numpy", "math", "torch", "jnp"))
 _ARRAYS = frozenset(("array", "asarray", "tensor"))
 _MODULE_FUNCTIONS = frozenset(("array", "asarray", "tensor", "exp", "log", "tanh", "sqrt"))
@@ -683,6 +684,8 @@ class _Parser:
             if leibniz is not None:
                 return leibniz
         if text in _MODIFIERS and self.kind(i + 1) == "ident":
+            if self.tokens[i + 1].text in _PARAMETER_WORDS and self.kind(i + 2) == "ident":
+                i += 1  # "new weight w8", "updated bias b2"
             atom, j = self.atom(i + 1)
             if atom.base[0] in "wWbB":
                 marked = Atom(atom.base, atom.sub, "+")
@@ -819,8 +822,9 @@ class _Parser:
         raise _Fail
 
     def _trailing_plus(self, j: int) -> bool:
-        """``w5+ = 0.3589``: a plus hugging a name, with nothing after it to add."""
-        if not self.is_op(j, "+"):
+        """``w5+ = 0.3589``, ``w5* = 0.3589``: a plus or a star hugging a name, with nothing
+        after it to add or multiply (the mark of the updated value)."""
+        if not (self.is_op(j, "+") or (self.is_op(j, "*") and self.tokens[j].text == "*")):
             return False
         token = self.tokens[j]
         if self.tokens[j - 1].end != token.start:

@@ -55,11 +55,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
         ("text", "textrm", "textnormal", "mathrm", "mathit", "textit", "mathsf", "textsf",
          "mathbf", "textbf", "mathtt", "texttt", "operatorname", "boldsymbol", "bm",
-         "mathnormal", "emph", "mbox", "hbox", "textup", "mathup"),
+         "mathnormal", "emph", "mbox", "hbox", "textup", "mathup",
+         # an arrow marks a vector: \vec{x} is the x of the text around it
+         "vec", "overrightarrow"),
         ("textcmd", ""),
     ),
     **{name: ("accent", name) for name in ("hat", "widehat", "bar", "overline", "tilde",
-                                          "widetilde", "vec", "dot")},
+                                          "widetilde", "dot")},
     **dict.fromkeys(("cdots", "ldots", "dots", "dotsc", "dotsb", "dotsm", "vdots", "ddots"),
                     ("ellipsis", "…")),
     **dict.fromkeys(
@@ -102,6 +104,7 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "{": ("lbrace", "{"), "}": ("rbrace", "}"),
     "=": ("rel", "="), "≈": ("rel", "≈"), "≃": ("rel", "≈"), "≅": ("rel", "≈"),
     "≒": ("rel", "≈"), "≔": ("rel", "="), "←": ("rel", "←"), "⟵": ("rel", "←"),
+    "→": ("rel", "→"), "⟶": ("rel", "→"), "↦": ("rel", "→"),
     "%": ("percent", "%"), "'": ("prime", "'"), "′": ("prime", "'"),
     "∂": ("partial", "∂"), "√": ("sqrt", ""), "…": ("ellipsis", "…"),
     "η": ("greek", "eta"), "α": ("greek", "alpha"), "δ": ("greek", "delta"),
@@ -110,6 +113,9 @@ _SINGLE: dict[str, tuple[str, str]] = {
     "θ": ("greek", "theta"), "β": ("greek", "beta"), "φ": ("greek", "phi"),
     "τ": ("greek", "tau"),
     "@": ("op", "*"), "⊙": ("op", "⊙"), "∘": ("op", "⊙"), "⊗": ("op", "*"), "⊤": ("ident", "T"),
+    # Chinese: E总 (E_total, "total"), full-width brackets and punctuation
+    "总": ("ident", "total"), "總": ("ident", "total"),
+    "（": ("lparen", "("), "）": ("rparen", ")"), "，": ("sep", ","), "；": ("sep", ";"),
 }  # fmt: skip
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ", "0123456789+-()nT")
@@ -137,7 +143,7 @@ _TOKEN = re.compile(
    |(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+(?![\d.]))?)
    |(?P<ident>[A-Za-z]+\d*)
    |(?P<dots>\.\.\.+)
-   |(?P<assign>:=|==)
+   |(?P<assign>:=|==|-->|->)
    |(?P<power>\*\*)
    |(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ]+)
    |(?P<sub>[₀₁₂₃₄₅₆₇₈₉₊₋ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)
@@ -156,14 +162,16 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
     expression: brace groups that belong to a command (``\text{net}``, ``\label{…}``)
     and whole ``cases``/matrix environments are single matches.
 
-    A span met before (the same characters, and the same one before them, which the
-    lexer looks back at) is not lexed again: its tokens are moved to the new offsets.
+    A span met before (the same characters, with the same one before them and three after
+    them, which the lexer looks at) is not lexed again: its tokens are moved to the new
+    offsets.
     Documents repeat their lines, and the reader lexes some spans twice.
     """
     end = len(text) if end is None else end
     if end - start > MEMO_SPAN:
         return _tokenize(text, start, end, math)
-    key = (text[max(start - 1, 0) : end], start > 0, math)
+    # the lexer looks one character back, and (for a star: ``w5* =``) three on past the end
+    key = (text[max(start - 1, 0) : end], text[end : end + 3], start > 0, math)
     known = _MEMO.get(key)
     if known is None:
         global _MEMO_SIZE
@@ -190,7 +198,7 @@ MEMO_SPAN = 4_096
 #: … up to about this many tokens in all (a span's text counted as a token per 8
 #: characters); then it starts afresh: about 10 MB
 MEMO_SIZE = 60_000
-_MEMO: dict[tuple[str, bool, bool], tuple[int, tuple[Token, ...]]] = {}
+_MEMO: dict[tuple[str, str, bool, bool], tuple[int, tuple[Token, ...]]] = {}
 _MEMO_SIZE = 0
 
 
@@ -337,7 +345,10 @@ def _dots(text: str, match: re.Match, end: int, math: bool, append) -> None:
 
 
 def _assign(text: str, match: re.Match, end: int, math: bool, append) -> None:
-    append(Token("rel", "=", match.start(), match.end(), math))
+    """``:=`` and ``==`` are equalities; an arrow (``w5 -> 0.3589``) says what a value
+    becomes: the reader takes it for an update of a parameter, and for nothing else."""
+    relation = "=" if match.group() in (":=", "==") else "→"
+    append(Token("rel", relation, match.start(), match.end(), math))
 
 
 def _power(text: str, match: re.Match, end: int, math: bool, append) -> None:
@@ -368,8 +379,11 @@ def _half(text: str, match: re.Match, end: int, math: bool, append) -> None:
 def _other(text: str, match: re.Match, end: int, math: bool, append) -> None:
     char = match.group()
     kind, value = _SINGLE.get(char, ("sep", char))
-    if not math and char in "*_" and _is_emphasis(text, match.start(), match.end(), end):
-        return
+    if not math and char in "*_":
+        # a star between a name and "=" marks the name (w5* = …): no emphasis
+        marks = char == "*" and text[match.end() : match.end() + 3].lstrip().startswith("=")
+        if not marks and _is_emphasis(text, match.start(), match.end(), end):
+            return
     append(Token(kind, value, match.start(), match.end(), math))
 
 

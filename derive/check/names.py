@@ -14,7 +14,7 @@ quantity's name at all (``out`` can, ``the`` cannot), so prose never glues onto 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sympy import Derivative, Expr, Symbol
@@ -119,6 +119,26 @@ _COMPOUND = re.compile(
     r"^(net|out|output|target|E|err|error)(total|tot|[hoi]\d+(?:_\d+)?)$", re.IGNORECASE
 )
 _INDEXED = re.compile(r"^([wWbBxitT])(\d+)$")
+_PAIR_SUB = re.compile(r"\d[.,]?\d")
+#: a weight's general name with two letter indices (w_{jk}, v_ij), or two digits
+_PAIR_NAME = re.compile(
+    r"(?<![A-Za-z\\])([A-Za-z])_\{?\s*(?:([ijklmn])\s*,?\s*([ijklmn])|(\d)(\d))\s*\}?(?![\w{])"
+)
+
+
+def pair_bases(text: str, weights: int) -> frozenset[str]:
+    """The letters `text` indexes by pairs of neurons: written with two letter indices
+    (``w_{jk}``, ``v_{ij}``), or with two digits that cannot number one of the network's
+    `weights` (``w_{33}`` among 18 weights)."""
+    found = set()
+    for match in _PAIR_NAME.finditer(text):
+        base = match.group(1)
+        if base not in "wWvVuU":
+            continue
+        if match.group(2) or int(match.group(4) + match.group(5)) > weights:
+            found.add(base)
+    return frozenset(found)
+
 
 #: words that start a quantity's name in running text; everything else there is prose
 _NAME_WORDS = frozenset(
@@ -132,7 +152,7 @@ _PROSE_SINGLE = frozenset(("a", "i", "o", "s", "t", "h", "x", "y", "A", "I", "C"
 _CODE_NAME = re.compile(r"^[A-Za-z]\d{1,3}$")
 
 _LAYERED = frozenset(("z", "a", "w", "W", "b", "B", "delta", "Delta"))
-_LAYER_ARRAY = re.compile(r"^d?[ZAWHbzaw]\d$")
+_LAYER_ARRAY = re.compile(r"^(?:d?[ZAWHbzaw]|delta)\d$")  # Z1, dW2, delta1
 
 
 def looks_like_name(atom: Atom, math: bool) -> bool:
@@ -161,7 +181,13 @@ def flatten(sub: str) -> str:
 
 
 class Naming:
-    """Maps atoms to the quantities of one network (classic and layered notation)."""
+    """Maps atoms to the quantities of one network (classic and layered notation).
+
+    `pair_bases`: the letters a document indexes by two neurons (``w_{jk}``, so ``w_{11}``
+    is the weight between two first neurons, not weight number 11): their two-digit names
+    are left to the document's notation."""
+
+    pair_bases: frozenset[str] = frozenset()
 
     def __init__(self, network: SymbolicNetwork) -> None:
         self.network = network
@@ -202,6 +228,9 @@ class Naming:
     def _quantity(self, atom: Atom) -> Quantity | None:
         if atom.element or atom.index:
             return self._array_element(atom)
+        paired = atom.base in self.pair_bases and _PAIR_SUB.fullmatch(flatten(atom.sub))
+        if paired and not re.search(r"[(\[]", atom.sup):  # w^{(2)}_{11} is layered: read
+            return None
         if self.samples <= 1 and _BRACKET_LAYER.match(atom.sup) and _ARRAY.match(atom.base):
             return self._array_element(atom)  # b^{[1]}: one sample, so [1] is a layer
         base, sub, sup = atom.base, flatten(atom.sub), flatten(atom.sup)
@@ -370,6 +399,9 @@ class Naming:
         found = _ARRAY.match(atom.base)
         if found is None:
             return None
+        mark = flatten(atom.sub)
+        if mark and updated_mark(mark):  # W1_new[2][1]: the element of the updated matrix
+            return self._marked(self._array_element(replace(atom, sub="")), mark)
         gradient, letter, digits = found.groups()
         located = self._array_layer(atom, letter, digits)
         if located is None:

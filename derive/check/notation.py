@@ -322,11 +322,13 @@ class Notation:
     forced: dict[Atom, Quantity] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     refused: frozenset[Atom] = frozenset()
+    pair_bases: frozenset[str] = frozenset()  # letters indexed by neuron pairs (w_{jk})
 
     def naming(self, network) -> LearnedNaming:
         allowed = frozenset(self.mapping)
         naming = LearnedNaming(network, self.scheme, allowed, self.forced, self.codes)
         naming.refused = self.refused
+        naming.pair_bases = self.pair_bases
         return naming
 
     def as_dict(self) -> dict[str, str]:
@@ -453,6 +455,7 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
     network = truth.network
     base = forced or Notation()
     probe = LearnedNaming(network, Scheme(), None, base.forced, base.codes)
+    probe.pair_bases = base.pair_bases
     evidence = _evidence(claims, probe, base)
     if not evidence:
         return base
@@ -463,6 +466,7 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
     judged: dict[tuple, int] = {}  # (claim, readings of its open names) → verdict
     for scheme in SCHEMES:
         naming = LearnedNaming(network, scheme, None, base.forced, base.codes)
+        naming.pair_bases = base.pair_bases
         view = _View(truth, naming)
         tally: dict[Atom, _Tally] = defaultdict(_Tally)
         total = 0

@@ -20,12 +20,18 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from derive.check.assignments import unpacked
 from derive.check.lexer import Token, tokenize
+from derive.check.printouts import OUTPUT_LANGUAGES, printed_claims, printed_names
 
 #: the longest display block or table read as one (a missing closer costs no more)
 BLOCK_LIMIT = 20_000
 #: the longest line read as one; longer lines are read in windows of this size
 LINE_LIMIT = 4_000
+
+#: marks the HTML dialect puts around a page's code and its printed output (its <pre>
+#: elements), which take no line of their own: private-use characters no text holds
+CODE_OPEN, CODE_CLOSE, OUTPUT_OPEN, OUTPUT_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
 
 _ENVIRONMENTS = (
     "equation|align|alignat|gather|multline|eqnarray|flalign|displaymath|math|dmath|"
@@ -36,7 +42,9 @@ _OPENER = re.compile(
     r"|(?P<dollars>(?<!\\)\$\$)"
     r"|(?P<bracket>\\\[)"
     rf"|(?P<env>\\begin\{{(?P<envname>(?:{_ENVIRONMENTS})\*?)\}})"
-    r"|(?P<tabular>\\begin\{(?P<tabname>tabular\*?|tabularx|longtable|array)\}(?:\{[^\n]{0,200}?\})?)",
+    r"|(?P<tabular>\\begin\{(?P<tabname>tabular\*?|tabularx|longtable|array)\}(?:\{[^\n]{0,200}?\})?)"
+    # a web page's code and its output (<pre>), marked by the HTML dialect
+    rf"|(?P<pagecode>{CODE_OPEN})|(?P<pageout>{OUTPUT_OPEN})",
     re.MULTILINE,
 )
 _HEADING_MD = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
@@ -57,7 +65,7 @@ _INLINE = re.compile(
     r"|\\\((?P<paren>.{1,2000}?)\\\)"
 )
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_RELATION_HINT = re.compile(r"[=≈≃≅≔←]|\\(approx|simeq|leftarrow|gets|coloneqq)")
+_RELATION_HINT = re.compile(r"[=≈≃≅≔←→]|->|\\(approx|simeq|leftarrow|gets|coloneqq)")
 
 
 @dataclass(frozen=True)
@@ -249,6 +257,7 @@ def read_blocks(text: str) -> Iterator[Block]:
     """Every block of `text`, in reading order."""
     source = without_comments(text) if is_latex(text) else text
     cursor = 0
+    printed: list[list[Token]] = []  # the names the last code block printed
     for match in _OPENER.finditer(source):
         if match.start() < cursor:
             continue
@@ -257,9 +266,38 @@ def read_blocks(text: str) -> Iterator[Block]:
             continue
         yield from _text_blocks(source, cursor, match.start())
         kind, start, end = region
-        yield from _REGIONS[kind](source, start, end, match)
+        between = _PROMPT.sub("", source[cursor : match.start()]).strip()
+        bare = kind == "pagecode" and not _RELATION_HINT.search(source, match.end(), end)
+        if (kind in ("fence", "pageout") or bare) and printed and not between:
+            yield from _printout(source, end, match, printed)
+            printed = []
+        else:
+            yield from _REGIONS[kind](source, start, end, match)
+            code = kind in ("fence", "pagecode")
+            printed = printed_names(source, match.start(), end) if code else []
         cursor = end
     yield from _text_blocks(source, cursor, len(source))
+
+
+def _printout(source: str, end: int, match: re.Match, printed: list[list[Token]]):
+    """The output block right under a code block that printed names: one claim per name
+    (``print(net_h1, out_h1)`` over ``0.3775 0.5932699921071872``), or none."""
+    if match.lastgroup in ("pageout", "pagecode"):  # a <pre> under one that printed
+        body, closer = match.end(), end - 1
+    else:
+        language = match.group("fence").strip().lstrip("> \t").lstrip("`~").strip().lower()
+        if language not in OUTPUT_LANGUAGES:
+            return
+        body, closer = source.find("\n", match.end(), end) + 1, source.rfind("\n", match.end(), end)
+        if body <= 0 or closer < body:
+            return
+    tokens = _derivative_names(printed_claims(source, body, closer, printed))
+    if tokens:
+        yield Math(tuple(tokens), body, closer, end)
+
+
+#: a notebook's prompt between a cell and its output ("Out[3]:")
+_PROMPT = re.compile(r"\bOut\s*\[\s*\d*\s*\]\s*:")
 
 
 def _region(source: str, match: re.Match) -> tuple[str, int, int] | None:
@@ -268,6 +306,9 @@ def _region(source: str, match: re.Match) -> tuple[str, int, int] | None:
     kind = kind or ("env" if match.group("env") else "tabular")
     start = match.start()
     limit = min(len(source), match.end() + BLOCK_LIMIT)
+    if kind in ("pagecode", "pageout"):
+        found = source.find(CODE_CLOSE if kind == "pagecode" else OUTPUT_CLOSE, match.end(), limit)
+        return (kind, start, found + 1 if found >= 0 else limit)
     if kind == "fence":
         fence = match.group().strip().lstrip("> \t")[:3]
         closer = re.compile(rf"^[ \t]{{0,3}}(?:>[ \t]?)*{re.escape(fence)}+[ \t]*$", re.MULTILINE)
@@ -313,6 +354,20 @@ def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block
     ``[0.20 0.30]]``) is one unit over the lines its brackets span."""
     first_line_end = source.find("\n", start, end)
     body_start = end if first_line_end < 0 else first_line_end + 1
+    yield from _code_lines(source, body_start, end)
+
+
+def _page_code(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
+    """A web page's code (its <pre>): read as fenced code is, from right after its mark."""
+    yield from _code_lines(source, match.end(), end - 1)
+
+
+def _page_output(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
+    """A web page's output under no code that printed names: as the text it is."""
+    yield from _text_blocks(source, match.end(), end - 1)
+
+
+def _code_lines(source: str, body_start: int, end: int) -> Iterator[Block]:
     spans = list(_line_spans(source, body_start, end))
     index = 0
     while index < len(spans):
@@ -329,14 +384,37 @@ def _fence(source: str, start: int, end: int, match: re.Match) -> Iterator[Block
         comment = _COMMENT.search(source, line_start, line_end)
         code_end = comment.start() if comment else line_end
         # code names its variables with single letters (x, y, a2 - y): read it as mathematics
-        tokens = _code(tokenize(source, line_start, code_end, math=True))
-        tokens = _labelled(source, line_start, tokens)
+        tokens = _code(unpacked(tokenize(source, line_start, code_end, math=True)))
+        value = _commented_value(source, comment, line_end, tokens)
+        tokens = _labelled(source, line_start, tokens) + value
         if tokens:
             yield Math(tuple(tokens), line_start, line_end, line_end)
 
 
 #: a comment in code: # or // after a space or at the start of the line
 _COMMENT = re.compile(r"(?:(?<=\s)|^)(?:#|//)", re.MULTILINE)
+#: a comment that is a number alone (``x = w * a  # 0.3925``): the value the line printed
+_VALUE_COMMENT = re.compile(
+    r"(?:#|//)[ \t]*(?:[=≈→]|->|~)?[ \t]*([-−]?\d*\.\d+(?:[eE][-+−]?\d+)?)[ \t]*$"
+)
+
+
+def _commented_value(
+    source: str, comment: re.Match | None, end: int, tokens: list[Token]
+) -> list[Token]:
+    """The value a comment gives an assignment, as one more link of its chain (``= 0.3925``):
+    notebooks and blog posts note what each line printed beside it. Only for a line with
+    one relation, and a comment that is a number and nothing else."""
+    if comment is None or sum(t.kind == "rel" for t in tokens) != 1 or tokens[-1].kind == "rel":
+        return []
+    if tokens[-1].kind == "num" and tokens[-2].kind in ("rel", "op"):
+        return []  # "lr = 0.5  # 0.1": a value given, and another noted: not its result
+    value = _VALUE_COMMENT.match(source, comment.start(), end)
+    if value is None:
+        return []
+    number = tokenize(source, value.start(1), value.end(1), math=True)
+    relation = Token("rel", "=", comment.start(), comment.start() + 1)
+    return [relation, *number]
 
 
 def _depth(source: str, start: int, end: int) -> int:
@@ -344,8 +422,14 @@ def _depth(source: str, start: int, end: int) -> int:
     return source.count("[", start, end) - source.count("]", start, end)
 
 
+_D_WORD = re.compile(r"d[A-Za-z]")
+
+
 def _code(tokens: list[Token]) -> list[Token]:
-    """Keyword arguments of code (``precision=6`` in ``f(precision=6)``) are no claims."""
+    """Keyword arguments of code (``precision=6`` in ``f(precision=6)``) are no claims;
+    a variable named for a derivative (``dE_dout_o1``, ``dout_h1_dnet_h1``) is that
+    derivative (``dE/dout_o1``)."""
+    tokens = _derivative_names(tokens)
     for index in range(2, len(tokens)):
         token = tokens[index]
         before = tokens[index - 2]
@@ -353,6 +437,37 @@ def _code(tokens: list[Token]) -> list[Token]:
         if token.kind == "rel" and tokens[index - 1].kind == "ident" and keyword:
             tokens[index] = token._replace(kind="sep")
     return tokens
+
+
+def _derivative_names(tokens: list[Token]) -> list[Token]:
+    """``dX_dY`` in code is ∂X/∂Y: in a run of words joined by underscores that opens with
+    ``d`` and a letter, the first later word that opens so too starts the denominator."""
+    tokens = list(tokens)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        run_start = index
+        if (
+            token.kind != "ident"
+            or not _D_WORD.match(token.text)
+            or (index and tokens[index - 1].kind == "op" and tokens[index - 1].text == "_")
+        ):
+            index += 1
+            continue
+        index += 1
+        while index + 1 < len(tokens) and _joined(tokens[index], tokens[index + 1]):
+            if _D_WORD.match(tokens[index + 1].text) and index > run_start:
+                tokens[index] = tokens[index]._replace(text="/")
+                break
+            index += 2
+        index += 1
+    return tokens
+
+
+def _joined(underscore: Token, word: Token) -> bool:
+    """Whether `word` goes on a code name after `underscore` (``dE_dout``)."""
+    is_underscore = underscore.kind == "op" and underscore.text == "_"
+    return is_underscore and word.kind == "ident" and word.start == underscore.end
 
 
 def _tabular(source: str, start: int, end: int, match: re.Match) -> Iterator[Block]:
@@ -380,6 +495,8 @@ _REGIONS = {
     "env": _display,
     "fence": _fence,
     "tabular": _tabular,
+    "pagecode": _page_code,
+    "pageout": _page_output,
 }
 
 
@@ -518,7 +635,7 @@ def _line(source: str, start: int, end: int) -> Iterator[Block]:
     if not _RELATION_HINT.search(source, start, end):
         return
     for window_start, window_end in _windows(source, start, end):
-        tokens = _labelled(source, start, line_tokens(source, window_start, window_end))
+        tokens = _labelled(source, start, unpacked(line_tokens(source, window_start, window_end)))
         if tokens:
             yield Math(tuple(tokens), window_start, window_end, end)
 

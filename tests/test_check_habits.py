@@ -1,0 +1,150 @@
+"""derive check on other writers' habits: each is read as the writer meant it, or not at all.
+
+Every case pairs a right number with a wrong one (the wrong one a slip people make), so a
+rule that read the habit the wrong way would pass a wrong number or raise a false alarm.
+The numbers are those of the classic 2-2-2 network, from tests/reference.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import preset_data
+from reference import mp, reference_step
+
+from derive.check import check_text
+
+REF = reference_step(preset_data("mazur"))
+
+
+def verdicts(text: str) -> list[tuple[int, str | None, str]]:
+    """(line, quantity, verdict) of every claim read, in order."""
+    report = check_text(text, "mazur")
+    return [(c["line"], c["quantity"], c["verdict"]) for c in report.to_json()["claims"]]
+
+
+def value(name: str, digits: int) -> str:
+    """A quantity of the reference step, rounded as a writer would write it."""
+    table = {"out_h1": REF["samples"][0]["forward"]["h1"]["out"],
+             "net_h1": REF["samples"][0]["forward"]["h1"]["net"],
+             "E_total": REF["samples"][0]["errors"]["total"],
+             "E_after": REF["after_samples"][0]["errors"]["total"],
+             **{f"dE/d{p}": g for p, g in REF["gradients"].items()},
+             **{f"{p}+": u for p, u in REF["updated"].items()}}  # fmt: skip
+    return mp.nstr(table[name], digits)
+
+
+def test_a_tuple_assignment_pairs_names_and_values_in_order():
+    assert verdicts("```python\nw1, w2 = 0.15, 0.20\ntarget_o1, target_o2 = 0.01, 0.99\n```\n") == [
+        (2, "w1", "ok"), (2, "w2", "ok"), (3, "target_o1", "ok"), (3, "target_o2", "ok"),
+    ]  # fmt: skip
+    assert verdicts("```python\nw1, w2 = 0.15, 0.25\n```\n")[1] == (2, "w2", "wrong value")
+
+
+@pytest.mark.parametrize("line", ["w1..w4 = .15 .20 .25 .30", "w1…w4 = 0.15 0.2 0.25 0.3"])
+def test_a_range_of_names_takes_its_values_in_order(line):
+    assert [v for _, _, v in verdicts(line + "\n")] == ["ok"] * 4
+
+
+def test_a_range_or_tuple_whose_counts_differ_is_not_read():
+    """Before: ``w1..w8 = .15`` claimed w8 = .15, a false alarm."""
+    assert verdicts("w1..w4 = .15 .20 .25\n.30\n") == []
+    assert verdicts("```python\ni1, i2 = 0.05, 0.10, 0.15\n```\n") == []
+
+
+def test_a_printout_under_code_is_a_claim_about_each_name_printed():
+    code = "```python\nprint(net_h1, out_h1)\n```\n\n```\n{} {}\n```\n"
+    right = code.format(value("net_h1", 6), value("out_h1", 16))
+    assert verdicts(right) == [(6, "net_h1", "ok"), (6, "out_h1", "ok")]
+    swapped = code.format(value("out_h1", 16), value("net_h1", 6))
+    assert [v for _, _, v in verdicts(swapped)] == ["wrong value", "wrong value"]
+    assert verdicts(code.format("net:", value("net_h1", 6))) == []  # a label: not paired
+
+
+def test_a_comment_that_is_a_number_is_the_value_of_the_line():
+    line = "```python\nnet_h1 = w1 * i1 + w2 * i2 + b1  # {}\nlr = 0.5  # 0.1\n```\n"
+    assert verdicts(line.format(value("net_h1", 4))) == [(2, "net_h1", "ok"), (3, "eta", "ok")]
+    assert verdicts(line.format("0.3785"))[0] == (2, "net_h1", "wrong value")
+
+
+def test_code_names_of_derivatives_are_derivatives():
+    text = f"```python\ndE_dw5 = {value('dE/dw5', 8)}\ndout_h1_dnet_h1 = 0.2413\n```\n"
+    assert verdicts(text) == [(2, "dE_total/dw5", "ok"), (3, "dout_h1/dnet_h1", "ok")]
+
+
+def test_prose_about_a_gradient_is_about_the_gradient():
+    right = f"The gradient for w6 comes out to {value('dE/dw6', 7)}.\n"
+    assert verdicts(right) == [(1, "dE_total/dw6", "ok")]
+    assert verdicts("The gradient for w6 comes out to 0.45.\n")[0][2] == "wrong value"
+    assert verdicts("the derivative of out_h1 is 0.2413\n") == []
+
+
+def test_prose_over_a_line_break_and_the_value_it_was():
+    text = (f"Running the forward pass again, the total error comes\n"
+            f"out to {value('E_after', 8)} (it was {value('E_total', 8)}).\n")  # fmt: skip
+    assert verdicts(text) == [(2, "E_total", "ok"), (2, "E_total", "ok")]
+    swapped = (f"Running the forward pass again, the total error comes\n"
+               f"out to {value('E_total', 8)} (it was {value('E_after', 8)}).\n")  # fmt: skip
+    assert [v for _, _, v in verdicts(swapped)] == ["wrong value", "wrong value"]
+
+
+def test_an_arrow_updates_a_parameter_and_nothing_else():
+    text = f"w5 -> 0.4 - 0.5*0.0822 = {value('w5+', 4)}\nnet_h1 → out_h1 = 0.5933\n"
+    assert verdicts(text) == [(1, "w5+", "ok"), (2, None, "unrecognized")]
+
+
+def test_weights_indexed_by_neuron_pairs_are_not_weight_numbers():
+    """w_{11} ← … in a handout that writes w_{jk}: not weight number 11 (a false alarm)."""
+    text = "The weight from $j$ to $k$ is $w_{jk}$.\n\n$w_{11} = 0.15$ and $w_{12} = 0.2$\n"
+    assert [v for _, _, v in verdicts(text)] == ["unrecognized", "unrecognized"]
+
+
+def test_outputs_given_as_the_target_data_are_not_wrong_outputs():
+    assert verdicts("输出数据 o1=0.01，o2=0.99；\n") == [
+        (1, "out_o1", "unrecognized"), (1, "out_o2", "unrecognized"),
+    ]  # fmt: skip
+
+
+def test_a_chinese_total_and_a_quoted_reply():
+    text = f"$E_{{总}} = {value('E_total', 9)}$\n"
+    assert verdicts(text) == [(1, "E_total", "ok")]
+    email = (f"After the update the error is {value('E_after', 4)}.\n\n"
+             f"> On Thu, Dan wrote:\n> I get E = {value('E_total', 4)}\n")  # fmt: skip
+    assert [v for _, _, v in verdicts(email)] == ["ok", "ok"]
+
+
+def test_a_notebook_page_reads_its_code_cells_and_their_printout():
+    page = (
+        '<!DOCTYPE html>\n<html><body>\n<div class="jp-InputArea"><div class="highlight">'
+        '<pre><span class="n">dE_dw5</span> <span class="o">=</span> <span class="mf">'
+        f'{value("dE/dw5", 6)}</span>\n<span class="nb">print</span>(<span class="n">net_h1'
+        '</span>, <span class="n">out_h1</span>)\n</pre></div></div>\n'
+        '<div class="jp-OutputArea-output"><pre>{} {}\n</pre></div>\n</body></html>\n'
+    )
+    right = page.format(value("net_h1", 6), value("out_h1", 9))
+    assert verdicts(right) == [(3, "dE_total/dw5", "ok"), (6, "net_h1", "ok"), (6, "out_h1", "ok")]
+    wrong = page.format(value("net_h1", 6), value("net_h1", 6))
+    assert verdicts(wrong)[2] == (6, "out_h1", "wrong value")
+
+
+def test_a_blog_page_reads_a_bare_pre_under_code_as_its_printout():
+    page = (
+        '<!DOCTYPE html>\n<html><body><p>Code:</p>\n<pre><code class="language-python">'
+        "print(net_h1, out_h1)\n</code></pre>\n<pre>{} {}\n</pre>\n</body></html>\n"
+    )
+    assert verdicts(page.format(value("net_h1", 4), value("out_h1", 5))) == [
+        (5, "net_h1", "ok"), (5, "out_h1", "ok"),
+    ]  # fmt: skip
+    assert verdicts(page.format(value("out_h1", 5), value("net_h1", 4)))[0][2] == "wrong value"
+
+
+@pytest.mark.parametrize("name", ["w5*", "new weight w5", "updated bias b2"])
+def test_the_marks_of_an_updated_parameter(name):
+    parameter = name.split()[-1].rstrip("*")
+    text = f"{name} = {value(parameter + '+', 8)}\n"
+    assert verdicts(text) == [(1, parameter + "+", "ok")]
+
+
+@pytest.mark.parametrize("words", ["total error E", "Cost J", "loss L", "the error E_total"])
+def test_a_quantity_described_then_named_is_not_a_product(words):
+    """Before: "total error E = 0.2984" was read as error·E, a false alarm."""
+    assert verdicts(f"{words} = {value('E_total', 4)}\n") == [(1, "E_total", "ok")]
