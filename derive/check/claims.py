@@ -555,6 +555,10 @@ class _Reader:
         for index, claim in enumerate(claims):
             before_start = claims[index - 1].end if index else start
             after_end = claims[index + 1].start if index + 1 < len(claims) else end
+            # at most `PROSE_WINDOW` characters each side: the words around each window of a
+            # line of millions of characters were read from the line's start to its end
+            before_start = _window_start(text, before_start, claim.start)
+            after_end = min(after_end, claim.end + PROSE_WINDOW)
             before = context_change(text[before_start : claim.start])
             after = context_change(_CLAUSE_END.split(text[claim.end : after_end], 1)[0])
             said = _apply(context, {**after, **before})
@@ -742,6 +746,15 @@ class _Reader:
 
 #: how far back in its sentence the context of a value said in prose is looked for
 PROSE_WINDOW = 1_000
+
+
+def _window_start(text: str, lower: int, start: int) -> int:
+    """Where the words said before `start` since `lower` are read from: `lower`, or at most
+    `PROSE_WINDOW` characters back, from a word's start."""
+    if start - lower <= PROSE_WINDOW:
+        return lower
+    cut = text.find(" ", start - PROSE_WINDOW, start)
+    return cut if cut >= 0 else start - PROSE_WINDOW
 
 
 def _said_before(text: str, start: int) -> str:
