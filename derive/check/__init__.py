@@ -22,9 +22,13 @@ The pipeline, one stage per module, like CPython's doctest (parse, check, explai
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import itertools
 import os
+import pickle
 import stat
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -97,11 +101,7 @@ def iter_check(
     truth = spec if isinstance(spec, Truth) else truth_of(spec)
     precision = Precision(truth, digits, strict=strict)
     plain = plain_lines(text)
-    notation, claims = _read(plain, truth, precision, names)
-    learned = notation.mapping or notation.forced or notation.codes
-    view = with_naming(truth, notation.naming(truth.network)) if learned else truth
-    translate = notation.translate if learned else None
-    results = _findings(audit(claims, view, precision), view, precision, translate)
+    notation, results = _read(plain, truth, precision, names)
     check = Checking(source, notation.as_dict(), tuple(notation.surprising()), results)
     return check.without_answers() if hide_answers else check
 
@@ -113,11 +113,7 @@ def _findings(verdicts: Iterable, view, precision: Precision, translate) -> Iter
     shared: dict[object, object] = {}
 
     def share(value):
-        if value is None:
-            return None
-        # a Decimal's key is its text: 0.40 and 0.4 are equal, but not written alike
-        key = (Decimal, str(value)) if isinstance(value, Decimal) else value
-        return shared.setdefault(key, value)
+        return _shared(shared, value)
 
     for verdict in verdicts:
         claim, stated = verdict.claim, verdict.stated
@@ -146,16 +142,19 @@ def _findings(verdicts: Iterable, view, precision: Precision, translate) -> Iter
 _SHARED = 1 << 16
 
 
-def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notation, Iterable]:
-    """The notation of the document, and its claims read in it.
+def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notation, Iterator]:
+    """The notation of the document, and the findings on its claims read in it.
 
-    A first reading looks for a name the classic reading leaves open; when there is none
-    (a document in derive's own names), the claims read that way are the claims.
-    Otherwise a second reading learns the notation (from a bounded sample of claims), and
-    the claims are read a third time in it. No reading holds the document's claims.
+    The document is read once in the classic names, every open name kept (a name derive's
+    own notation does not settle, `notation.open_atoms`). Until such a name turns up, each
+    claim is judged as it is read and its finding held (`_Held`: on disk past a few MB);
+    when none turns up (a document in derive's own names) the held findings are the
+    findings: one reading. When one does, the claims from there on teach the notation
+    (`notation.learn`, a bounded sample of them: the claims before carry no open name),
+    and the document is read once more in it to be judged. No reading holds the claims.
     """
-    forced = names_file(names, truth) if names is not None else None
     network = truth.network
+    forced = names_file(names, truth) if names is not None else None
     weights = sum(p.is_weight for p in network.parameters)
     base = replace(forced or Notation(), pair_bases=pair_bases(text, weights))
 
@@ -169,11 +168,97 @@ def _read(text: str, truth: Truth, precision: Precision, names) -> tuple[Notatio
 
     if names is not None:
         check_names_used(base, open_reading(), names)
+        notation = learn(open_reading(), truth, precision, base)
+        return notation, _judged(text, notation, truth, precision)
+    claims = open_reading()
     probe = open_naming()
-    if forced is None and not any(open_atoms(c, probe, base) for c in open_reading()):
-        return base, open_reading()
-    notation = learn(open_reading(), truth, precision, base)
-    return notation, iter_claims(text, notation.naming(network))
+    first_open: list = []
+
+    def classic() -> Iterator:
+        for claim in claims:
+            if open_atoms(claim, probe, base):
+                first_open.append(claim)
+                return
+            yield claim
+
+    held = _Held()
+    for finding in _findings(audit(classic(), truth, precision), truth, precision, None):
+        held.add(finding)
+    if not first_open:
+        return base, held.replay()
+    held.close()
+    notation = learn(itertools.chain(first_open, claims), truth, precision, base)
+    return notation, _judged(text, notation, truth, precision)
+
+
+def _judged(text: str, notation: Notation, truth: Truth, precision: Precision) -> Iterator:
+    """The findings on the claims of `text` read in `notation`, decided one by one."""
+    learned = notation.mapping or notation.forced or notation.codes
+    view = with_naming(truth, notation.naming(truth.network)) if learned else truth
+    translate = notation.translate if learned else None
+    claims = iter_claims(text, notation.naming(truth.network))
+    return _findings(audit(claims, view, precision), view, precision, translate)
+
+
+class _Held:
+    """Findings held until the document is known to need no notation learned: in memory
+    up to a few MB, then in a temporary file, in batches (pickled as plain tuples)."""
+
+    BATCH = 1024
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 (replay closes)
+        self.batch: list[tuple] = []
+
+    def add(self, finding: Finding) -> None:
+        self.batch.append(tuple(getattr(finding, name) for name in _FIELDS))
+        if len(self.batch) >= self.BATCH:
+            self._write()
+
+    def _write(self) -> None:
+        pickle.dump(self.batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.batch = []
+
+    def close(self) -> None:
+        self.file.close()
+
+    def replay(self) -> Iterator[Finding]:
+        """The findings held, in order; the strings and numbers they repeat shared again."""
+        if self.batch:
+            self._write()
+        self.file.seek(0)
+        shared: dict[object, object] = {}
+        try:
+            while True:
+                try:
+                    batch = pickle.load(self.file)
+                except EOFError:
+                    return
+                if len(shared) > _SHARED:
+                    shared.clear()
+                for fields in batch:
+                    values = list(fields)
+                    for index in _SHARED_FIELDS:
+                        values[index] = _shared(shared, values[index])
+                    yield Finding(*values)
+        finally:
+            self.file.close()
+
+
+_FIELDS = tuple(field.name for field in dataclasses.fields(Finding))
+#: the fields that claims repeat (their text, name, values)
+_SHARED_FIELDS = tuple(
+    _FIELDS.index(name)
+    for name in ("text", "quantity", "stated", "stated_text", "expected", "as_written")
+)
+
+
+def _shared(shared: dict, value):
+    """`value`, or an equal one met before (a Decimal's key is its text: 0.40 is not 0.4)."""
+    if value is None:
+        return None
+    key = (Decimal, str(value)) if isinstance(value, Decimal) else value
+    return shared.setdefault(key, value)
 
 
 def check_document(

@@ -41,7 +41,9 @@ from sympy import Expr, Symbol
 from derive.check.claims import Claim, Context, Link
 from derive.check.expression import (
     Apply,
+    Constant,
     Derivative,
+    Matrix,
     Name,
     Node,
     Number,
@@ -117,11 +119,17 @@ class _Written:
     values: dict[tuple[str, int, Expr], tuple[object, int, bool, object]] = field(
         default_factory=dict
     )
+    #: how many values have been recorded: a verdict decided at one count is decided
+    #: alike for the same claim while the count stays (what `_Auditor.verdict` reuses)
+    version: int = 0
 
     def record(
         self, phase: str, sample: int, key: Expr, value, line: int, ok: bool, half=0
     ) -> None:
-        self.values.setdefault((phase, sample, key), (value, line, ok, half))
+        entry = (phase, sample, key)
+        if entry not in self.values:  # the first value written is the one carried
+            self.values[entry] = (value, line, ok, half)
+            self.version += 1
 
     def get(
         self, phase: str, sample: int, key: Expr, only_ok: bool
@@ -286,6 +294,7 @@ class _Auditor:
         self.precision = precision
         self.written = _Written()
         self.aliases = _aliases(truth)
+        self.decided: dict[tuple, tuple] = {}
 
     def half_unit(self, number: Number) -> Decimal:
         return self.precision.half_unit(number)
@@ -306,6 +315,31 @@ class _Auditor:
 
     # -- one claim -----------------------------------------------------------------------------
     def verdict(self, claim: Claim) -> Verdict:
+        """The verdict on `claim`; one without evidence (``ok``, ``unrecognized``) is
+        reused for a claim written alike (the same links at the same relative places, about
+        the same quantity in the same context) while the writer's recorded values are the
+        same: a verdict depends on nothing else, and long documents repeat their claims.
+        Only a verdict that recorded no new value is kept, so reusing it records nothing."""
+        version = self.written.version
+        key = (version, claim_shape(claim))
+        known = self.decided.get(key)
+        if known is not None:
+            verdict, line, quantity, expected, reason = known
+            return Verdict(claim, verdict, claim.line + line, quantity, claim.stated, expected,
+                           None, reason)  # fmt: skip
+        found = self.decide(claim)
+        if (
+            found.evidence is None
+            and found.stated is claim.stated
+            and (self.written.version == version)
+        ):
+            if len(self.decided) >= _DECIDED:
+                self.decided.clear()
+            self.decided[key] = (found.verdict, found.line - claim.line, found.quantity,
+                                 found.expected, found.reason)  # fmt: skip
+        return found
+
+    def decide(self, claim: Claim) -> Verdict:
         if claim.kind == "ambiguous":
             written = claim.links[-1].text
             reason = f"{written}: a decimal comma, or two numbers? (the document does not say)"
@@ -810,6 +844,44 @@ class _Claim:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+#: how many verdicts `_Auditor.verdict` keeps for reuse before it starts afresh
+_DECIDED = 1 << 15
+
+
+def claim_shape(claim: Claim) -> tuple:
+    """What a verdict depends on in a claim, wherever it is written: its kind, quantity and
+    context, and each link's relation, text and expression, their places (offsets and
+    lines) taken from the claim's own start."""
+    base, line = claim.start, claim.line
+    links = tuple(
+        (link.relation, link.text, link.start - base, link.end - base, link.line - line,
+         node_shape(link.node, base))
+        for link in claim.links
+    )  # fmt: skip
+    return claim.kind, claim.quantity, claim.context, links
+
+
+def node_shape(node: Node | None, base: int) -> tuple | None:
+    """`node` with its offsets taken from `base`: equal for expressions written alike."""
+    if node is None:
+        return None
+    kind = type(node)
+    start, end = node.start - base, node.end - base
+    if kind is Number:
+        return kind, node.text, node.value, node.places, start, end, node.truncated
+    if kind is Name:
+        return kind, node.atom, start, end
+    if kind is Derivative:
+        return kind, node.of, node.wrt, start, end
+    if kind is Apply:
+        args = tuple(node_shape(arg, base) for arg in node.args)
+        return kind, node.op, args, start, end, node.juxtaposed
+    if kind is Matrix:
+        rows = tuple(tuple(node_shape(cell, base) for cell in row) for row in node.rows)
+        return kind, rows, node.env, start, end, node.flat
+    return kind, node.name if kind is Constant else node.text, start, end  # Constant, Opaque
+
+
 def describe(node: Node, naming) -> str:
     """An expression of quantities in the classic names: dE_total/dnet_o1 · w5."""
     if isinstance(node, Name):

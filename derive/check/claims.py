@@ -11,6 +11,7 @@ Nothing here judges a number; `derive.check.audit` does that.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -135,24 +136,32 @@ _TIMES = r"\s*(?:\\cdot|·|\*|@|×|\\times)?\s*"
 _DELTA = rf"(?:\\delta|δ|dZ|delta){_SCRIPTS}"
 _TRANSPOSED = r"(?:(?:\\right)?\)?\s*\^\s*\{?(?:T|\\top|⊤)\}?|\.T\b)"
 _OPEN = r"(?:\\left)?\(?\s*"
+#: each pattern opens with the characters its matches can begin with (the regular expression
+#: engine then skips every other position at once, instead of trying each alternative there)
 _COLUMN_LAYOUT = re.compile(
+    r"(?=[W\\Θ(\sδd])(?:"
     rf"(?<![\w\\]){_WEIGHT}{_TIMES}{_VECTOR}(?![\w(])"
     rf"|{_OPEN}{_WEIGHT}{_TRANSPOSED}{_TIMES}{_DELTA}"  # Wᵀ δ
     rf"|{_DELTA}{_TIMES}{_OPEN}{_VECTOR}{_TRANSPOSED}"  # δ aᵀ
+    ")"
 )
 _ROW_LAYOUT = re.compile(
+    r"(?=[xahXAH\\ndδ(\s])(?:"
     rf"(?<![\w\\]){_VECTOR}{_TIMES}{_WEIGHT}(?![\w(])|\b(?:np\.)?dot\(\s*[xahXA]\w*\s*,\s*W"
     r"|\b[xahXA]\w*\.dot\(\s*W"
     rf"|{_DELTA}{_TIMES}{_OPEN}{_WEIGHT}{_TRANSPOSED}"  # δ Wᵀ
     rf"|{_OPEN}{_VECTOR}{_TRANSPOSED}{_TIMES}{_DELTA}"  # aᵀ δ
+    ")"
 )
 
 
+@functools.lru_cache(maxsize=2)
 def matrix_layout(text: str) -> str:
     """How the document multiplies a weight matrix: ``column`` for ``W x`` (``W^{[1]} a^{[0]}``,
     a weight matrix's rows are destination neurons), ``row`` for ``x W`` (``X @ W1``,
     ``np.dot(a1, W2)``, its rows are source neurons), ``""`` when it does not say or says both
-    about as often. Read once over the whole text: one pass of each pattern."""
+    about as often. Read once over the whole text: one pass of each pattern (remembered
+    for the text last asked about, which is read again when its notation is learned)."""
     column = sum(1 for _ in _COLUMN_LAYOUT.finditer(text, 0, 2_000_000))
     row = sum(1 for _ in _ROW_LAYOUT.finditer(text, 0, 2_000_000))
     if column > 2 * row:
@@ -219,7 +228,26 @@ _WORD = re.compile(r"[A-Za-z]{4}")
 
 
 def context_change(text: str) -> dict[str, object]:
-    """What a heading or a sentence says about the context (only what it says)."""
+    """What a heading or a sentence says about the context (only what it says).
+
+    Short texts (most sentences, the words between two claims) are remembered: documents
+    say the same things again, and the reader asks about some texts more than once."""
+    if len(text) > _REMEMBERED:
+        return _context_change(text)
+    return dict(_remembered_change(text))
+
+
+#: texts up to this long (`PROSE_WINDOW`) have their context change remembered (a few
+#: thousand of them)
+_REMEMBERED = 1_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_change(text: str) -> dict[str, object]:
+    return _context_change(text)
+
+
+def _context_change(text: str) -> dict[str, object]:
     change: dict[str, object] = {}
     if _WORD.search(text) is None:  # every phrase below has a word of four letters or more
         return change
@@ -246,6 +274,8 @@ def context_change(text: str) -> dict[str, object]:
 
 
 def _apply(context: Context, change: dict[str, object]) -> Context:
+    if not change:
+        return context
     if "phase" in change and change["phase"] != "trained":
         change = {**change, "steps": None}
     return replace(context, **change)  # type: ignore[arg-type]
@@ -338,9 +368,9 @@ class _Reader:
         self.quoted = quoted
         self.line = (self.contexts.current, block.start, block.end)
         if not _LIST_ITEM.match(block.text):
-            named = _array_name(block.text)
             announced = _ELEMENTWISE.search(block.text) or block.text.rstrip().endswith(":")
-            if named is not None and announced:
+            named = _array_name(block.text) if announced else None
+            if named is not None:
                 self.vector = named
         prose = not _RELATION_HINT.search(block.text)
         if prose:
@@ -377,7 +407,7 @@ class _Reader:
                 continue
             changed = len(values) > 1 and _CHANGED.search(values[-1][0])
             for index, (verb, start, end) in enumerate(values):
-                change = context_change(text[:start])
+                change = context_change(_said_before(text, start))
                 if changed:  # "was …, and is now …": before the change, then after it
                     change["phase"] = "after" if index else "before"
                 elif index and verb.lower().startswith("was") and values[0][0].lower() != "was":
@@ -525,9 +555,14 @@ class _Reader:
         for index, claim in enumerate(claims):
             before_start = claims[index - 1].end if index else start
             after_end = claims[index + 1].start if index + 1 < len(claims) else end
+            # at most `PROSE_WINDOW` characters each side: the words around each window of a
+            # line of millions of characters were read from the line's start to its end
+            before_start = _window_start(text, before_start, claim.start)
+            after_end = min(after_end, claim.end + PROSE_WINDOW)
             before = context_change(text[before_start : claim.start])
             after = context_change(_CLAUSE_END.split(text[claim.end : after_end], 1)[0])
-            refined.append(replace(claim, context=_apply(context, {**after, **before})))
+            said = _apply(context, {**after, **before})
+            refined.append(claim if said == claim.context else replace(claim, context=said))
             context = _apply(context, before)
         return refined
 
@@ -709,6 +744,30 @@ class _Reader:
         return None
 
 
+#: how far back in its sentence the context of a value said in prose is looked for
+PROSE_WINDOW = 1_000
+
+
+def _window_start(text: str, lower: int, start: int) -> int:
+    """Where the words said before `start` since `lower` are read from: `lower`, or at most
+    `PROSE_WINDOW` characters back, from a word's start."""
+    if start - lower <= PROSE_WINDOW:
+        return lower
+    cut = text.find(" ", start - PROSE_WINDOW, start)
+    return cut if cut >= 0 else start - PROSE_WINDOW
+
+
+def _said_before(text: str, start: int) -> str:
+    """What a sentence says before the value at `start`: all of it, or in a very long line
+    (a paragraph of a thousand characters and more) its last `PROSE_WINDOW` characters,
+    from a word's start: reading the whole of it before each value took the square of the
+    line's length."""
+    if start <= PROSE_WINDOW:
+        return text[:start]
+    cut = text.find(" ", start - PROSE_WINDOW, start)
+    return text[cut if cut >= 0 else start - PROSE_WINDOW : start]
+
+
 def _continues(previous: list[Token], tokens: list[Token]) -> bool:
     """A line that carries on the previous one: ``= 0.3775`` under ``net_h1 =``, or a
     formula broken after an operator (``… + 0.45 × 0.5969 +`` / ``0.6 × 1 = 1.1059``)."""
@@ -755,8 +814,64 @@ _STARTS = frozenset(
 )
 
 
-def _chains(tokens: list[Token]) -> Iterator[_Chain]:
-    """Every chain of relations in `tokens`: ``A = B = … = C``, each side an expression."""
+def _chains(tokens: list[Token]) -> list[_Chain]:
+    """Every chain of relations in `tokens`: ``A = B = … = C``, each side an expression.
+
+    Tokens met before (the same kinds and texts at the same places relative to the first)
+    are not parsed again: their chains are moved to the new offsets. Documents repeat
+    their formulas, and a document in a notation to learn is read twice."""
+    if not tokens or len(tokens) > MEMO_TOKENS:
+        return list(_parsed_chains(tokens))
+    global _MEMO_SIZE
+    base = tokens[0].start
+    key = tuple([(kind, text, a - base, b - base, math) for kind, text, a, b, math in tokens])
+    known = _MEMO.get(key)
+    if known is None:
+        chains = list(_parsed_chains(tokens))
+        if _MEMO_SIZE > MEMO_TOTAL:
+            _MEMO.clear()
+            _MEMO_SIZE = 0
+        _MEMO[key] = (base, tuple((tuple(c.links), c.after_prose, c.label) for c in chains))
+        _MEMO_SIZE += len(tokens)
+        return chains
+    then, chains = known
+    shift = base - then
+    return [
+        _Chain(tokens, [(rel, a, b, moved(node, shift)) for rel, a, b, node in links], after, label)
+        for links, after, label in chains
+    ]
+
+
+#: token lists up to this long have their chains remembered by `_chains` …
+MEMO_TOKENS = 4_096
+#: … up to about this many tokens in all (then it starts afresh): about 10 MB
+MEMO_TOTAL = 50_000
+_MEMO: dict[tuple, tuple[int, tuple]] = {}
+_MEMO_SIZE = 0
+
+
+def moved(node: Node | None, shift: int) -> Node | None:
+    """`node` with every offset moved by `shift` (the same expression written elsewhere)."""
+    if node is None or shift == 0:
+        return node
+    kind = type(node)
+    start, end = node.start + shift, node.end + shift
+    if kind is Number:
+        return Number(node.text, node.value, node.places, start, end, node.truncated)
+    if kind is Name:
+        return Name(node.atom, start, end)
+    if kind is Derivative:
+        return Derivative(node.of, node.wrt, start, end)
+    if kind is Apply:
+        args = tuple(moved(arg, shift) for arg in node.args)
+        return Apply(node.op, args, start, end, node.juxtaposed)
+    if kind is Matrix:
+        rows = tuple(tuple(moved(cell, shift) for cell in row) for row in node.rows)
+        return Matrix(rows, node.env, start, end, node.flat)
+    return replace(node, start=start, end=end)  # Constant, Opaque
+
+
+def _parsed_chains(tokens: list[Token]) -> Iterator[_Chain]:
     relations = [i for i, t in enumerate(tokens) if t.kind == "rel"]
     consumed = 0
     chain: _Chain | None = None
@@ -1127,8 +1242,14 @@ _ARRAY_WORD = re.compile(r"^(?:d?[A-Za-z]\d?|delta)$")
 
 def _array_name(text: str) -> Atom | None:
     """The vector or matrix a heading or a sentence names: ``Z[2]``, ``z^{[2]}``, ``dA[1]``,
-    ``Z2``, ``h``; None when it names none (or several)."""
-    tokens = tokenize(text, 0, min(len(text), 400), math=True)
+    ``Z2``, ``h``; None when it names none (or several). Read from the first 400 characters
+    (remembered: every sentence of a document is asked)."""
+    return _array_named(text[:400])
+
+
+@functools.lru_cache(maxsize=4096)
+def _array_named(text: str) -> Atom | None:
+    tokens = tokenize(text, 0, len(text), math=True)
     found = []
     for index, token in enumerate(tokens):
         if token.kind != "ident" or not _ARRAY_WORD.match(token.text) or token.text == "I":
@@ -1206,9 +1327,21 @@ _FROM_TO = re.compile(
 )
 
 
-def _prose_claims(text: str) -> Iterator[tuple[tuple[int, int], Atom, list, bool]]:
+def _prose_claims(text: str) -> Iterable[tuple[tuple[int, int], Atom, list, bool]]:
     """(subject span, name, [(verb, number start, number end), …]) for each subject of `text`
-    that is said to have a value (and then another): one regular-expression pass each."""
+    that is said to have a value (and then another): one regular-expression pass each
+    (remembered for short sentences, which documents repeat)."""
+    if len(text) > _REMEMBERED:
+        return _said_in_prose(text)
+    return _remembered_prose(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_prose(text: str) -> tuple[tuple[tuple[int, int], Atom, list, bool], ...]:
+    return tuple(_said_in_prose(text))
+
+
+def _said_in_prose(text: str) -> Iterator[tuple[tuple[int, int], Atom, list, bool]]:
     for match in _FROM_TO.finditer(text):  # "the error drops from 0.2984 to 0.2910"
         atom = _subject_atom(match)
         if atom is not None:

@@ -161,8 +161,48 @@ def tokenize(text: str, start: int = 0, end: int | None = None, math: bool = Tru
     text; the parser is stricter about words in running text. One pass of one regular
     expression: brace groups that belong to a command (``\text{net}``, ``\label{…}``)
     and whole ``cases``/matrix environments are single matches.
+
+    A span met before (the same characters, with the same one before them and three after
+    them, which the lexer looks at) is not lexed again: its tokens are moved to the new
+    offsets.
+    Documents repeat their lines, and the reader lexes some spans twice.
     """
     end = len(text) if end is None else end
+    if end - start > MEMO_SPAN:
+        return _tokenize(text, start, end, math)
+    # the lexer looks one character back, and (for a star: ``w5* =``) three on past the end
+    key = (text[max(start - 1, 0) : end], text[end : end + 3], start > 0, math)
+    known = _MEMO.get(key)
+    if known is None:
+        global _MEMO_SIZE
+        if _MEMO_SIZE > MEMO_SIZE:
+            _MEMO.clear()
+            _MEMO_SIZE = 0
+        tokens = _tokenize(text, start, end, math)
+        _MEMO[key] = (start, tuple(tokens))
+        _MEMO_SIZE += len(tokens) + (end - start) // 8 + 1
+        return tokens
+    then, tokens = known
+    shift = start - then
+    if shift == 0:
+        return list(tokens)
+    new = tuple.__new__  # Token(…) without its keyword handling: this is the hot loop
+    return [
+        new(Token, (kind, word, a + shift, b + shift, math)) for kind, word, a, b, math in tokens
+    ]
+
+
+#: spans up to this long (a long line's window, `reader.LINE_LIMIT`) are remembered by
+#: `tokenize` …
+MEMO_SPAN = 4_096
+#: … up to about this many tokens in all (a span's text counted as a token per 8
+#: characters); then it starts afresh: about 10 MB
+MEMO_SIZE = 60_000
+_MEMO: dict[tuple[str, str, bool, bool], tuple[int, tuple[Token, ...]]] = {}
+_MEMO_SIZE = 0
+
+
+def _tokenize(text: str, start: int, end: int, math: bool) -> list[Token]:
     tokens: list[Token] = []
     append, single, handlers = tokens.append, _SINGLE, _HANDLERS
     for match in _TOKEN.finditer(text, start, end):
