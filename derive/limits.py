@@ -88,7 +88,7 @@ TEXT_HEIGHT = 24.7
 #: a drawing of the network (derive.diagram): a box of known height, placed part by part
 _DRAWING = re.compile(r"box\(width: [\d.]+cm, height: ([\d.]+)cm, \{")
 #: the colour of a chain-rule factor (derive.printing.typst): markup that prints nothing
-_TINT = re.compile(r"#text\(fill: factor\d, \$std\.math\.display\(")
+_TINT = re.compile(r"#tint\d\(\$std\.math\.display\(")
 _TINT_CLOSE = len(")$)")
 
 

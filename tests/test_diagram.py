@@ -253,9 +253,49 @@ def test_the_path_of_a_hidden_weight_lights_its_edge_neuron_and_everything_after
 def test_the_chain_rule_is_tinted_factor_by_factor_in_every_format():
     w = walkthrough("mazur")
     tex, typ, page = w.render("tex"), w.render("typst"), w.render("html")
-    assert r"\textcolor{derive-factor1}{\frac{\partial E_{\mathrm{total}}}" in tex
-    assert "#text(fill: factor2, $std.math.display(" in typ
+    assert r"\derivefactor{1}{\frac{\partial E_{\mathrm{total}}}" in tex
+    assert "#tint2($std.math.display(" in typ
     assert 'class="factor3"' in page
+
+
+# the dash pattern each kind of line is drawn with in TeX leaders and in a Typst stroke
+TEX_RULES = {
+    "solid": r"\leaders\hrule height",
+    "dashed": r"\leaders\hbox to 7.5pt{\vrule width 5pt",  # 5 on, 2.5 off, as the drawing
+    "dotted": r"\leaders\hbox to 3pt{\hss\vrule width 1pt",  # a dot every 3
+}
+TYPST_DASHES = {"solid": None, "dashed": "dash: (5pt, 2.5pt)", "dotted": "dash: (0pt, 3pt)"}
+
+
+@pytest.mark.parametrize(("fmt", "fragment"), [("tex", False), ("tex", True), ("beamer", False)])
+def test_a_latex_factor_is_underlined_in_its_slots_dash_pattern(fmt, fragment):
+    """Black and white: each factor carries the line style of its path in the drawing."""
+    from derive.diagram import STYLES
+
+    tex = walkthrough("mazur").render(fmt, fragment=fragment)
+    for st in STYLES:
+        rule = re.search(rf"\\csname derive@rule{st.slot}\\endcsname{{(.*)}}\n", tex).group(1)
+        assert rule.startswith(TEX_RULES[st.dash]), (st, rule)
+    # the colour stays: \derivefactor colours its argument too
+    assert r"\textcolor{derive-factor#1}{#3}" in tex
+    # ... and every factor of a formula goes through it
+    assert tex.count(r"\textcolor{derive-factor") == 1
+    assert tex.count(r"\derivefactor{") > 10
+
+
+@pytest.mark.parametrize("slides", [False, True])
+def test_a_typst_factor_is_underlined_in_its_slots_dash_pattern(slides):
+    from derive.diagram import STYLES
+
+    typ = walkthrough("mazur").render("typst", slides=slides)
+    for st in STYLES[1:]:
+        body = re.search(rf"#let tint{st.slot}\(body\) = context \{{\n(.*?)\n\}}", typ, re.S)
+        mark = re.search(r"line\(length: [^,]+, stroke: (\(.*\))\)\)\)", body.group(1)).group(1)
+        assert f"paint: factor{st.slot}" in mark
+        dash = TYPST_DASHES[st.dash]
+        assert (dash in mark) if dash else ("dash" not in mark), (st, mark)
+    assert "#text(fill: factor" not in typ
+    assert typ.count("#tint1($") > 3
 
 
 # -- the text really fits the boxes: the drawing typeset alone, read back ------------------

@@ -66,7 +66,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                     ("ellipsis", "…")),
     **dict.fromkeys(
         ("label", "tag", "ref", "eqref", "cite", "hspace", "vspace", "phantom", "hphantom",
-         "vphantom", "begin", "end", "color", "textcolor", "intertext", "shortintertext"),
+         "vphantom", "begin", "end", "color", "textcolor", "intertext", "shortintertext",
+         # derive's own \derivefactor{slot}{factor}: a colour and an underline
+         "derivefactor"),
         ("skipgroup", ""),
     ),
     **dict.fromkeys(

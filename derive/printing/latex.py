@@ -98,8 +98,9 @@ class LatexMathPrinter(WrittenOrder, TextSyntax, LatexPrinter):
         return rf"\partial {of}/\partial {wrt}"
 
     def _tint(self, piece: str, slot: int) -> str:
-        # the colours derive-factor1..3 are defined by the LaTeX templates (xcolor)
-        return rf"\textcolor{{derive-factor{slot}}}{{{piece}}}" if self._settings["tint"] else piece
+        # \derivefactor (colour derive-factorN, underlined in the slot's dash pattern) is
+        # defined by the LaTeX templates
+        return rf"\derivefactor{{{slot}}}{{{piece}}}" if self._settings["tint"] else piece
 
     def _juxtapose(self, first: str, second: str, space: bool) -> str:
         return f"{first} {second}" if space else first + second

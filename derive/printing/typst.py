@@ -88,11 +88,12 @@ class TypstMathPrinter(WrittenOrder, TextSyntax, Printer):
         return f"partial {of} \\/ partial {wrt}"
 
     def _tint(self, piece: str, slot: int) -> str:
-        # factor1..3 are colours the Typst templates define (derive.diagram.STYLES)
+        # tint1..3 (the slot's colour, underlined in its dash pattern) are defined by the
+        # Typst templates (derive.diagram.STYLES)
         if not self._settings["tint"]:
             return piece
         # std.math: the templates define a `display` of their own
-        return f"#text(fill: factor{slot}, $std.math.display({piece})$)"
+        return f"#tint{slot}($std.math.display({piece})$)"
 
     def _juxtapose(self, first: str, second: str, space: bool) -> str:
         return f"{first} {second}"
