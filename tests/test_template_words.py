@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 
 import derive
 from derive.messages import locale_dir
-from derive.render import environment, template_dir
+from derive.render import environment, latex_escape, template_dir, typst_string
 
 LANGS = ("de", "fr", "es")
 
@@ -100,7 +100,7 @@ def _words_of_markup(text: str, name: str) -> set[str]:
         text = re.sub(r"(?<![:\\])//.*", " ", text)
         text = re.sub(r'font:\s*(\([^)]*\)|"[^"]*")', " ", text)
         text = re.sub(r"#[A-Za-z][\w.-]*|\b[a-z][\w-]*:", " ", text)
-    return set(re.findall(r"[A-Za-z]{3,}", text))
+    return set(re.findall(r"[^\W\d_]{3,}", text))
 
 
 def _template_text(path: Path) -> tuple[str, list[str]]:
@@ -266,3 +266,45 @@ def test_the_pdf_articles_head_their_contents_in_the_language(lang):
     assert word and _english_only(word, lang) == []
     assert f"\\renewcommand{{\\contentsname}}{{{word}}}" in walkthrough.render("tex")
     assert f"#outline(title: [{word}]" in walkthrough.render("typst")
+
+
+def _prose_of(text: str, fmt: str) -> str:
+    """A rendered article or deck without its math, its labels and references (names of
+    sections such as `backward`) and its typesetting code."""
+    if fmt == "tex":
+        text = re.sub(
+            r"\\(?:label|ref|pageref|hyperref|hypertarget)\s*(\[[^\]]*\])?\{[^}]*\}", " ", text
+        )
+        text = re.sub(r"(?<!\\)\$.*?(?<!\\)\$|\\\[.*?\\\]", " ", text, flags=re.S)
+    else:
+        text = re.sub(r"\$\$.*?\$\$|(?<!\\)\$.*?(?<!\\)\$", " ", text, flags=re.S)
+        text = re.sub(r"<[\w-]+>|\.[a-z-]+\(", " ", text)
+    return text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("fmt", ["md", "tex", "typst", "beamer", "slides"])
+def test_the_other_formats_say_no_english_word(fmt, lang):
+    """The Markdown, LaTeX and Typst articles and both decks, read as the templates are
+    (comments and markup out), then without math and labels: no English word."""
+    walkthrough = derive.explain("softmax", lang=lang, steps=1200)
+    title = walkthrough.document.title
+    if fmt == "slides":
+        text, name = walkthrough.render("typst", slides=True), "x.typ"
+    else:
+        text = walkthrough.render(fmt)
+        name = {"md": "x.md", "tex": "x.tex", "beamer": "x.tex", "typst": "x.typ"}[fmt]
+    for spelled in (title, latex_escape(title), typst_string(title)[1:-1]):
+        text = text.replace(spelled, " ")
+    prose = _prose_of(text, "tex" if name == "x.tex" else "other")
+    words = _words_of_markup(prose, name)
+    only = _english() - _vocabulary(lang) - NAMES - MARKUP
+    assert not sorted(w for w in words if w.lower() in only)
+
+
+def test_the_english_article_is_found_english():
+    """The reading of the other formats sees English where it is."""
+    text = derive.explain("softmax").render("typst")
+    words = _words_of_markup(_prose_of(text, "other"), "x.typ")
+    only = _english() - _vocabulary("de") - NAMES - MARKUP
+    assert len({w.lower() for w in words} & only) > 40
