@@ -735,4 +735,5 @@ ARTICLE = {
     "again_intro": _("With the updated parameters the same forward pass gives:"),
     "path_alt": _("The path from {parameter} to the error"),
     "scrolls": _("{title} (scrolls sideways when wider than the screen)"),
+    "equation_scrolls": _("Equation (scrolls sideways when wider than the screen)"),
 }
