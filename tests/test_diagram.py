@@ -274,7 +274,7 @@ def test_a_latex_factor_is_underlined_in_its_slots_dash_pattern(fmt, fragment):
 
     tex = walkthrough("mazur").render(fmt, fragment=fragment)
     for st in STYLES:
-        rule = re.search(rf"\\csname derive@rule{st.slot}\\endcsname{{(.*)}}\n", tex).group(1)
+        rule = re.search(rf"\\csname derive@ul{st.slot}\\endcsname{{(.*)}}\n", tex).group(1)
         assert rule.startswith(TEX_RULES[st.dash]), (st, rule)
     # the colour stays: \derivefactor colours its argument too
     assert r"\textcolor{derive-factor#1}{#3}" in tex
