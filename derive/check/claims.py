@@ -122,7 +122,8 @@ def iter_claims(text: str, naming: Naming | None = None) -> Iterator[Claim]:
     """
     shown = normalized(text)
     source = with_braced_commas_read(shown)
-    source = with_decimal_points(source) if decimal_comma(source) else source
+    # a braced comma (0{,}5999) is a decimal comma too: judged before it is read as a point
+    source = with_decimal_points(source) if decimal_comma(shown) else source
     reader = _Reader(source, naming, shown)
     reader.layout = matrix_layout(source)
     return reader.claims(read_blocks(source))
@@ -980,7 +981,7 @@ _COLUMNS = (
     ("gradient", re.compile(r"∂|\\partial|grad|\bd ?E\b|derivative|dE/d", re.I)),
     # the English heads, and those of derive's German, French and Spanish summaries
     ("updated", re.compile(r"\bafter\b|\bnew\b|updated|\+|\bw\^?\+|⁺|nachher|après|después", re.I)),
-    ("target", re.compile(r"\btarget|\bexpected|\bdesired", re.I)),
+    ("target", re.compile(r"\btarget|\bexpected|\bdesired|\bziel|\bcible|\bobjetivo", re.I)),
     ("net", re.compile(r"\bnet\b|\bz\b", re.I)),
     ("out", re.compile(r"\bout(put)?s?\b|\bprediction|\bactivation|\ba\b", re.I)),
     ("error", re.compile(r"\berror|\bloss", re.I)),
@@ -1012,6 +1013,10 @@ class _TableReader:
             value = Decimal(steps.group().replace(",", "").replace(" ", ""))
             yield from self.history(Number(str(value), value, 0, name_start, name_end))
             return
+        role = _row_role(reader.text[name_start:name_end])
+        if role is not None:  # | Target | 0.5 | under | | out_o1 |: the row says what
+            yield from self.by_column(role)
+            return
         name_tokens = tokenize(reader.text, name_start, name_end, math=True)
         parsed = parse(name_tokens, 0) if name_tokens else None
         if parsed is None or parsed[1] != len(name_tokens):
@@ -1024,6 +1029,36 @@ class _TableReader:
             claim = self.cell(parsed[0], name_tokens, header, start, end)
             if claim is not None:
                 yield claim
+
+    def by_column(self, role: str) -> Iterator[Claim]:
+        """A row headed by what its numbers are (the targets, the outputs before or after the
+        update) under a header naming one neuron or output per column. A column whose head
+        names no neuron of the network is left unread: a guess would be a wrong reading."""
+        reader, row = self.reader, self.row
+        label_start, label_end = row.cells[0]
+        label = reader.text[label_start:label_end]
+        context = _apply(reader.contexts.current, context_change(label))
+        context = replace(context, phase="after" if role == "after" else "before", steps=None)
+        for column, (start, end) in enumerate(row.cells[1:], start=1):
+            header = row.header[column] if column < len(row.header) else ""
+            head = _head_name(header)
+            neuron = self.neuron(head) if head is not None else None
+            if neuron is None:
+                continue
+            name = Name(Atom("target" if role == "target" else "out", neuron), start, start)
+            claim = self.cell(name, (), f"{name.atom.base}_{neuron}", start, end, context)
+            if claim is not None:
+                yield claim
+
+    def neuron(self, name: Name) -> str | None:
+        """The neuron a column head names: ``o1``, ``out_{o1}``, as the notation reads it."""
+        naming = self.reader.naming
+        neuron = _neuron_of(self.reader.name_of(name))
+        if neuron is None:
+            candidate = name.atom.base + name.atom.sub
+            if naming.quantity(Atom("out", candidate)) is not None:
+                neuron = candidate
+        return neuron
 
     def cells_with_claims(self) -> Iterator[Claim]:
         r"""Cells that hold claims of their own: ``$\mathrm{out}_{o_1}$ = 0.0159``."""
@@ -1120,6 +1155,9 @@ class _TableReader:
         quantity = self.quantity(name, kind)
         if quantity is None:
             return None
+        forward = quantity.kind in ("net", "out", "error")
+        if forward and _row_role(header) == "after" and "phase" not in context_change(header):
+            context = replace(context, phase="after", steps=None)  # | o1 | … | output after |
         lines = reader.lines
         name_link = Link(
             reader.shown[name_tokens[0].start : name_tokens[-1].end],
@@ -1192,6 +1230,42 @@ def _neuron_of(quantity: Quantity | None) -> str | None:
 _STEP_COUNT = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
 _STEPS = re.compile(r"\b(step|iteration|epoch|update|Schritt|pas|paso)s?\b", re.IGNORECASE)
 _STARTING = re.compile(r"\b(start|initial|before|old|original|given|début|inicio)\b", re.IGNORECASE)
+
+
+#: a row label saying its numbers are the targets, or the outputs before or after the update
+_ROW_ROLES = (
+    (
+        "target",
+        re.compile(
+            r"\A\W*(targets?|ziel\w*|sollwert\w*|cibles?|objetivos?|expected|desired)\b", re.I
+        ),
+    ),
+    ("before", re.compile(r"\b(before|vorher|vor der|avant|antes)\b", re.I)),
+    ("after", re.compile(r"\b(after|nachher|nach der|après|después)\b", re.I)),
+)
+
+
+def _row_role(label: str) -> str | None:
+    """``target``, ``before`` or ``after`` when the row label says exactly one of them."""
+    plain = _plain_label(label)
+    roles = [role for role, pattern in _ROW_ROLES if pattern.search(plain)]
+    return roles[0] if len(roles) == 1 else None
+
+
+def _plain_label(label: str) -> str:
+    return " ".join(re.sub(r"[$*_`{}]|\\[A-Za-z]+", " ", label).split())
+
+
+def _head_name(header: str) -> Name | None:
+    """The name a column head is, as written (``out_o1``) or as the header's plain words
+    keep it (``o 1`` for ``$o_1$``: two words, a base and its index)."""
+    words = header.split()
+    for text in (header, "_".join(words) if len(words) == 2 else None):
+        tokens = tokenize(text, 0, len(text), math=True) if text else []
+        parsed = parse(tokens, 0) if tokens else None
+        if parsed is not None and parsed[1] == len(tokens) and isinstance(parsed[0], Name):
+            return parsed[0]
+    return None
 
 
 def _column(header: str) -> str | None:

@@ -15,7 +15,14 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from derive.check.reader import CODE_CLOSE, CODE_OPEN, OUTPUT_CLOSE, OUTPUT_OPEN, is_latex
+from derive.check.reader import (
+    CODE_CLOSE,
+    CODE_OPEN,
+    HEADER_ROW,
+    OUTPUT_CLOSE,
+    OUTPUT_OPEN,
+    is_latex,
+)
 
 _HTML = re.compile(r"\A\s*(?:<!doctype\s+html|<html)|<math[\s>]", re.IGNORECASE)
 _TYPST = re.compile(r"^#(?:set|let|import|show)\s", re.MULTILINE)
@@ -79,6 +86,7 @@ class _HtmlText(HTMLParser):
         self.pre = ""  # the mark of the <pre> being read (code or output), if any
         self.tags: list[str] = []  # the open elements, and their classes
         self.classes: list[str] = []
+        self.row_cells: list[str] = []  # the cells (td, th) of the open <tr>
 
     def emit(self, text: str, line: int | None = None) -> None:
         line = (self.getpos()[0] if line is None else line) - 1
@@ -98,12 +106,15 @@ class _HtmlText(HTMLParser):
             self.emit("#" * int(tag[1]) + " ")
         elif tag in ("td", "th"):
             self.emit(" | ")
+            self.row_cells.append(tag)
         elif tag == "pre" and not self.pre:
             classes = " ".join([*self.classes, dict(attrs).get("class") or ""])
             self.pre = OUTPUT_OPEN if _OUTPUT_CLASS.search(classes) else CODE_OPEN
             self.emit(self.pre)
         elif tag in _BREAKS and not self.pre:
             self.emit(" ")
+        if tag == "tr":
+            self.row_cells = []
         if tag not in _VOID:
             self.classes.append(dict(attrs).get("class") or "")
             self.tags.append(tag)
@@ -122,6 +133,8 @@ class _HtmlText(HTMLParser):
         elif tag == "pre" and self.pre:
             self.emit(CODE_CLOSE if self.pre == CODE_OPEN else OUTPUT_CLOSE)
             self.pre = ""
+        elif tag == "tr" and self.row_cells and set(self.row_cells) == {"th"}:
+            self.emit(" |" + HEADER_ROW)  # a row of <th> cells: the table's header
         elif tag in _BREAKS and not self.pre:
             self.emit(" ")
         if tag in self.tags:  # the elements it closes (HTML closes what is left open)

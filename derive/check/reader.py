@@ -32,6 +32,9 @@ LINE_LIMIT = 4_000
 #: marks the HTML dialect puts around a page's code and its printed output (its <pre>
 #: elements), which take no line of their own: private-use characters no text holds
 CODE_OPEN, CODE_CLOSE, OUTPUT_OPEN, OUTPUT_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
+#: the mark the HTML dialect puts at the end of a table's header row (its <th> cells): an
+#: HTML table has no rule line under its header, and the text keeps the page's lines
+HEADER_ROW = "\ue004"
 
 _ENVIRONMENTS = (
     "equation|align|alignat|gather|multline|eqnarray|flalign|displaymath|math|dmath|"
@@ -534,8 +537,9 @@ def _text_blocks(source: str, start: int, end: int) -> Iterator[Block]:
         line = source[line_start:line_end]
         after = spans.peek()
         following = source[after[0] : after[1]] if after else ""
-        if line.lstrip().startswith("|") and _TABLE_RULE.match(following):
-            yield from _markdown_table(source, span, spans)
+        marked = line.rstrip().endswith(HEADER_ROW)
+        if line.lstrip().startswith("|") and (marked or _TABLE_RULE.match(following)):
+            yield from _markdown_table(source, span, spans, rule=not marked)
             continue
         heading = _heading(line, following)
         if heading is not None:
@@ -573,11 +577,17 @@ def _heading(line: str, following: str) -> tuple[int, str] | None:
 TABLE_ROWS = 1_000
 
 
-def _markdown_table(source: str, header: tuple[int, int], spans: _Spans) -> Iterator[Block]:
-    """A pipe table: the header row, the rule, the data rows (in batches of `TABLE_ROWS`,
-    each anchored after its last row)."""
+def _markdown_table(
+    source: str, header: tuple[int, int], spans: _Spans, rule: bool = True
+) -> Iterator[Block]:
+    """A pipe table: the header row, the rule (none under an HTML table's header row), the
+    data rows (in batches of `TABLE_ROWS`, each anchored after its last row)."""
     names = tuple(_plain(source[a:b]) for a, b in _pipe_cells(source, *header))
-    spans.take()  # the rule
+    if rule:
+        spans.take()
+    else:  # an HTML table's <tbody> and such take lines of their own, left blank
+        while (after := spans.peek()) is not None and not source[after[0] : after[1]].strip():
+            spans.take()
     rows: list[tuple[int, int]] = []
     while True:
         after = spans.peek()
@@ -599,7 +609,7 @@ def _pipe_cells(source: str, start: int, end: int) -> list[tuple[int, int]]:
     offset = start + len(line) - len(line.lstrip())
     inner_start = offset + 1 if source[offset : offset + 1] == "|" else offset
     inner_end = end
-    while inner_end > inner_start and source[inner_end - 1] in " \t":
+    while inner_end > inner_start and source[inner_end - 1] in " \t" + HEADER_ROW:
         inner_end -= 1
     if source[inner_end - 1 : inner_end] == "|":
         inner_end -= 1
