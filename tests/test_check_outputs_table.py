@@ -132,3 +132,12 @@ def test_a_table_with_decimal_commas_beside_braced_ones():
         f"| Zielwert | {comma['t']} |\n| Vorher | {comma['b']} |\n| Nachher | {comma['a']} |\n"
     )
     assert verdicts(text)[1:] == RIGHT
+
+
+def test_a_bare_integer_against_an_infinite_candidate_is_no_crash():
+    """The softmax preset's German Typst page made the checker compare a written integer
+    with an infinite candidate (a log of 0) and stop on a traceback; now it reports."""
+    import derive
+
+    text = derive.explain("softmax", lang="de").render("typst")
+    assert check_text(text, "softmax").to_json()["summary"]["claims"] > 0

@@ -225,7 +225,7 @@ class Precision:
         if low <= stated <= high:
             return True
         nearest = low if abs(low - stated) < abs(high - stated) else high
-        if nearest == 0:
+        if nearest == 0 or not ctx.isfinite(nearest):  # a candidate such as log(0) = -inf
             return False
         digits = max(2, number.digits)
         unit = ctx.mpf(10) ** (int(ctx.floor(ctx.log10(abs(nearest)))) - digits + 1)
