@@ -148,3 +148,19 @@ def test_the_marks_of_an_updated_parameter(name):
 def test_a_quantity_described_then_named_is_not_a_product(words):
     """Before: "total error E = 0.2984" was read as error·E, a false alarm."""
     assert verdicts(f"{words} = {value('E_total', 4)}\n") == [(1, "E_total", "ok")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phase"),
+    [
+        ("The sums use the original weights, not the updated weights:", False),
+        ("Les sommes utilisent les poids d'origine, et non les poids mis à jour :", False),
+        ("Die Summen nehmen nicht die aktualisierten Gewichte:", False),
+        ("With the updated weights the forward pass gives:", True),
+        ("Le réseau avec les poids mis à jour donne :", True),
+    ],
+)
+def test_a_negated_after_the_update_phrase_does_not_say_after(sentence, phase):
+    from derive.check.claims import context_change
+
+    assert (context_change(sentence).get("phase") == "after") is phase

@@ -248,6 +248,21 @@ def _remembered_change(text: str) -> dict[str, object]:
     return _context_change(text)
 
 
+#: a negation just before a phrase ("… et non les poids mis à jour", "not the updated
+#: weights", "nicht die aktualisierten Gewichte") says the opposite of the phrase
+_NEGATED = re.compile(
+    r"\b(?:not|never|nicht|nie|non|pas|jamais|no|nunca)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
+
+
+def _said_after(text: str) -> bool:
+    """Whether `text` says it is after the update: one of its phrases, not negated."""
+    return any(
+        _NEGATED.search(text, max(0, m.start() - 30), m.start()) is None
+        for m in _AFTER.finditer(text)
+    )
+
+
 def _context_change(text: str) -> dict[str, object]:
     change: dict[str, object] = {}
     if _WORD.search(text) is None:  # every phrase below has a word of four letters or more
@@ -262,7 +277,7 @@ def _context_change(text: str) -> dict[str, object]:
         )
         steps = int(re.sub(r"[ ,.\u202f\u00a0]", "", digits)) * (1000 if thousands else 1)
         change.update(phase="trained" if steps != 1 else "after", steps=steps)
-    elif _AFTER.search(text):
+    elif _said_after(text):
         change["phase"] = "after"
     elif _BEFORE.search(text):
         change["phase"] = "before"

@@ -256,6 +256,9 @@ _TYPST_SYMBOLS = {
 _TYPST_OPAQUE = frozenset(("mat", "cases", "vec"))
 _TYPST_TRANSPARENT = frozenset(("lr", "upright", "bold", "italic", "abs", "norm", "display"))
 _TYPST_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z]+)*")
+#: Typst's decimal comma in math, ``0class("normal", ",")15`` (a comma without the space
+#: a separator gets): read as LaTeX's ``0{,}15``, which the reader knows as a decimal comma
+_TYPST_DECIMAL_COMMA = re.compile(r'(?<=\d)class\(\s*"normal"\s*,\s*","\s*\)(?=\d)')
 
 
 def typst_to_text(text: str) -> str:
@@ -267,6 +270,7 @@ def typst_to_text(text: str) -> str:
         pieces.append(_typst_prose(text[position:start]))
         # an escaped slash is the division written on one line (∂E/∂w in a drawing)
         content = text[start + 1 : end].replace("\\/", "/")
+        content = _TYPST_DECIMAL_COMMA.sub("{,}", content)
         latex = _TypstMath(content).convert()
         display = content[:1].isspace() or "\n" in content
         pieces.append(f"$${latex}$$" if display else f"${latex}$")
@@ -290,7 +294,21 @@ def _math_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+#: Typst's character escapes in running text (derive writes ``d\u{27}origine``)
+_TYPST_ESCAPE = re.compile(r"\\u\{([0-9A-Fa-f]{1,6})\}")
+
+
+def _typst_character(match: re.Match) -> str:
+    """The escaped character, where it is one a sentence may hold: a newline or a dollar
+    would change the lines or the math of the text read, so those stay as written."""
+    code = int(match.group(1), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or chr(code) in "\n\r$\\":
+        return match.group()
+    return chr(code)
+
+
 def _typst_prose(text: str) -> str:
+    text = _TYPST_ESCAPE.sub(_typst_character, text)
     lines = []
     for line in text.split("\n"):
         stripped = line.lstrip()
