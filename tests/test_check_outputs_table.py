@@ -10,22 +10,13 @@ output after the update, which must be flagged.
 from __future__ import annotations
 
 import pytest
+from conftest import ONE_OUTPUT_DATA
 from reference import mp, reference_step
 
 from derive.check import check_text
 from derive.spec import spec_from_mapping
 
-DATA = dict(
-    layers=[2, 2, 1],
-    activation=["tanh", "linear"],
-    loss="half_sse",
-    learning_rate=0.1,
-    inputs=[0.3, -0.6],
-    targets=[0.5],
-    weights=[[[0.2, -0.4], [0.7, 0.1]], [[0.6, -0.3]]],
-    bias="shared",
-    biases=[0.1, -0.2],
-)
+DATA = ONE_OUTPUT_DATA
 SPEC = spec_from_mapping(DATA, where="test")
 REF = reference_step(DATA)
 BEFORE = mp.nstr(REF["samples"][0]["forward"]["o1"]["out"], 5)

@@ -12,6 +12,7 @@ import itertools
 import re
 
 import pytest
+from conftest import ONE_OUTPUT_DATA
 
 import derive
 from derive.slides import plan_deck
@@ -49,17 +50,7 @@ SOFTMAX_2 = _spec(
     bias="shared",
     biases=[0.35, 0.6],
 )
-ONE_OUTPUT = _spec(
-    layers=[2, 2, 1],
-    activation=["tanh", "linear"],
-    loss="half_sse",
-    learning_rate=0.1,
-    inputs=[0.3, -0.6],
-    targets=[0.5],
-    weights=[[[0.2, -0.4], [0.7, 0.1]], [[0.6, -0.3]]],
-    bias="shared",
-    biases=[0.1, -0.2],
-)
+ONE_OUTPUT = _spec(**ONE_OUTPUT_DATA)
 BATCH = _spec(
     layers=[2, 2, 2],
     activation="sigmoid",
