@@ -660,7 +660,6 @@ ARTICLE = {
     "combining": _("Combining the samples"),
     "summary": _("Summary"),
     "again": _("The forward pass again"),
-    "training": _("Training for {steps} steps"),
     "verification": _("Verification"),
     "network_alt": _("The network {sizes} with its weights"),
     "forward_alt": _("The network after the forward pass"),
