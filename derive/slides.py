@@ -613,7 +613,9 @@ class _Planner(Prose):
             yield self.frame(title, reminder, *blocks, parameter=p)
         else:
             blocks = [
-                Paragraph(self.say(_("{factor}, from:"), factor=factor.equation.lhs)),
+                Paragraph(
+                    self.say(_("{factor} is found by differentiating:"), factor=factor.equation.lhs)
+                ),
                 Display(factor.source),
             ]
             why = self.why_local(factor, step.parameter)

@@ -192,3 +192,25 @@ def test_a_german_deck_reads_german(tmp_path):
     ):
         assert words in text, words
     assert Language.of("de").decimal == ","
+
+
+def test_a_factor_worked_from_its_definition_is_led_by_a_sentence():
+    """The slide that differentiates a definition says so ("∂E_total/∂out_o1 is found by
+    differentiating:"); it said "∂E_total/∂out_o1, from:", a fragment in every language.
+    w5, the first output weight of mazur, works all three of its factors so."""
+    deck = plan_deck(derive.explain("mazur").document)
+    leads = [
+        b.text.pieces
+        for f in deck.frames
+        if str(f.parameter) == "w5"
+        for b in f.blocks
+        if isinstance(b, Paragraph) and "found by differentiating" in b.text.plain
+    ]
+    assert [str(pieces[0].expr) for pieces in leads] == [
+        "Derivative(E_total, out_o1)",
+        "Derivative(out_o1, net_o1)",
+        "Derivative(net_o1, w5)",
+    ]
+    assert all(pieces[1:] == (" is found by differentiating:",) for pieces in leads)
+    said = " ".join(b.text.plain for f in deck.frames for b in f.blocks if isinstance(b, Paragraph))
+    assert ", from:" not in said
