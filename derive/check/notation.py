@@ -54,6 +54,8 @@ _ARRAY_WORDS = {"yhat": "a", "haty": "a", "p": "a", "probs": "a", "scores": "z",
                 "x": "X", "t": "y", "T": "Y"}  # fmt: skip
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
+#: bare words for the output of a network with one output (ŷ, the prediction)
+_BARE_OUTPUTS = frozenset(("yhat", "haty", "ypred"))
 #: a claim's verdicts while learning: right exactly, right within one unit of drift
 AGREE, NEAR = 2, 1
 #: claims looked at per name while learning (bounds the work on long documents)
@@ -71,19 +73,23 @@ class Scheme:
     is its ``destination`` first or its ``source`` first; `y`: whether ``y`` names the
     ``target`` or the ``out`` of an output neuron; `arrays`: which layer a vector or a
     matrix written without one is (``z``, ``W``, ``\\hat{y}`` of a one-layer classifier):
-    the ``last`` or the ``first`` of the network.
+    the ``last`` or the ``first`` of the network; `delta`: whether the document's δ_j is
+    the ``gradient`` ∂E/∂net_j or the error ``signal`` −∂E/∂net_j (Mitchell's and Haykin's
+    δ_k = (t_k − o_k) o_k (1 − o_k), which the update adds: w + η δ x).
     """
 
     codes: str = "letters"
     weights: str = "destination"
     y: str = "target"
     arrays: str = "last"
+    delta: str = "gradient"
 
 
 SCHEMES = tuple(
-    Scheme(c, w, y, a)
-    for c, w, y, a in itertools.product(("letters", "units"), ("destination", "source"),
-                                        ("target", "out"), ("last", "first"))
+    Scheme(c, w, y, a, d)
+    for c, w, y, a, d in itertools.product(("letters", "units"), ("destination", "source"),
+                                           ("target", "out"), ("last", "first"),
+                                           ("gradient", "signal"))
 )  # fmt: skip
 
 
@@ -145,11 +151,15 @@ class LearnedNaming(Naming):
         if not sub and base in _BARE_TARGETS:  # t, target: the one output's target
             neuron = self._only_output()
             return super()._quantity(Atom("target", neuron)) if neuron else None
+        if not sub and base in _BARE_OUTPUTS:  # ŷ: the one output's output
+            neuron = self._only_output()
+            return super()._quantity(Atom("out", neuron)) if neuron else None
         if base in ("y", "Y") and atom.sup == "":
             neuron = (self._neuron(sub, "o") or self.neuron(sub)) if sub else self._only_output()
-            if neuron is None or not neuron.startswith("o"):
+            if neuron is None or neuron.startswith("i"):
                 return None
-            kind = self.scheme.y
+            # a hidden unit has no target: its y_j (y_3 in unit numbering) is its output
+            kind = self.scheme.y if neuron.startswith("o") else "out"
             return super()._quantity(Atom(kind, neuron))
         fused = _FUSED_WEIGHT.fullmatch(base)
         if fused and not sub and not atom.sup:  # w14, w04: the indices written on the line
@@ -167,6 +177,8 @@ class LearnedNaming(Naming):
         neuron = self.neuron(sub)
         if neuron is None:
             return None
+        if base == "delta" and not atom.sup:  # δ_{O1}: the scheme says which sign
+            return self._delta_as_written(neuron)
         return super()._quantity(Atom(base, neuron, atom.sup))
 
     def array(self, atom: Atom) -> Quantity | None:
@@ -224,8 +236,15 @@ class LearnedNaming(Naming):
             delta = self._derivative_quantity("E_total", f"net_{neuron}")
             return Quantity("derivative", f"-{delta.name}", -delta.key)
         if kind == "delta":
-            return super()._quantity(Atom("delta", neuron))
+            return self._delta_as_written(neuron)
         return super()._quantity(Atom(kind, neuron))
+
+    def _delta_as_written(self, neuron: str) -> Quantity | None:
+        """δ_j under the scheme: ∂E/∂net_j, or the error signal −∂E/∂net_j."""
+        quantity = super()._quantity(Atom("delta", neuron))
+        if quantity is None or self.scheme.delta == "gradient" or quantity.key is None:
+            return quantity
+        return Quantity("derivative", f"-{quantity.name}", -quantity.key)
 
     def _position(self, neuron: str) -> tuple[int, int]:
         for number, layer in enumerate(self.network.layers):
@@ -501,7 +520,7 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         if quantity is None or any(readings[s].get(atom) != quantity for s in winners):
             refused.add(atom)
             continue  # the evidence cannot tell two readings apart: not read
-        if t.disagree and _read_otherwise(atom, quantity, readings, tallies):
+        if t.disagree and _read_otherwise(atom, quantity, readings, tallies, scheme):
             refused.add(atom)
             continue  # a name redefined halfway: the claims that contradict one reading fit another
         family = families[_family(atom)]
@@ -532,12 +551,16 @@ def _evidence(claims: Iterable, probe: LearnedNaming, base: Notation) -> list[tu
     return found
 
 
-def _read_otherwise(atom: Atom, quantity: Quantity, readings, tallies) -> bool:
-    """Another scheme reads `atom` as another quantity, and some claim agrees with that."""
+def _read_otherwise(atom: Atom, quantity: Quantity, readings, tallies, scheme: Scheme) -> bool:
+    """Another scheme reads `atom` as another quantity, and some claim agrees with that.
+
+    Only schemes with the winner's sign of δ count: the other sign agrees with every
+    formula that has a δ on both sides (δ_{H21} = δ_{O1} · w · …), which says nothing of a
+    name redefined halfway."""
     return any(
         readings[s].get(atom) not in (None, quantity) and tallies[s][atom].agree > 0
         for s in readings
-        if atom in tallies[s]
+        if atom in tallies[s] and s.delta == scheme.delta
     )
 
 
@@ -569,7 +592,8 @@ def _may_name(atom: Atom) -> bool:
     if atom.element or atom.index:
         return True
     if not atom.sub:
-        return _CODE.fullmatch(atom.base) is not None or atom.base in ("y", "Y", *_BARE_TARGETS)
+        return _CODE.fullmatch(atom.base) is not None or atom.base in (
+            "y", "Y", *_BARE_TARGETS, *_BARE_OUTPUTS)
     return True
 
 
