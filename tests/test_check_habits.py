@@ -256,3 +256,21 @@ def test_the_new_weights_in_other_languages_mean_after_the_update(sentence):
     before = value("E_total", 6)
     assert verdicts(f"{sentence}: $E_{{total}} = {after}$\n") == [(1, "E_total", "ok")]
     assert verdicts(f"{sentence}: $E_{{total}} = {before}$\n") == [(1, "E_total", "wrong value")]
+
+
+def _change(parameter: str, digits: int) -> str:
+    """Δp = p⁺ − p of the classic network's update."""
+    return mp.nstr(REF["updated"][parameter] - REF["parameters"][parameter], digits)
+
+
+@pytest.mark.parametrize("name", ["\\Delta w_5", "\\Delta w_{5}", "Δw5", "Δw_5"])
+def test_delta_of_a_parameter_is_its_change_in_the_update(name):
+    assert verdicts(f"${name} = {_change('w5', 4)}$\n") == [(1, "Δw5", "ok")]
+    # the gradient's sign (Δw5 = +η ∂E/∂w5): wrong, not ok
+    flipped = _change("w5", 4).removeprefix("-")
+    assert verdicts(f"${name} = {flipped}$\n") == [(1, "Δw5", "wrong value")]
+
+
+def test_a_spaced_unicode_delta_before_a_weight_is_a_product():
+    """``Δ w6`` (the delta Δ = prediction − actual, times w6) is not the change of w6."""
+    assert all(q != "Δw6" for _, q, _ in verdicts("```\nx = Δ w6 = 0.0408\n```\n"))
