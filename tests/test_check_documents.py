@@ -201,6 +201,7 @@ def _sample_table(ref: dict, data: dict, sample: int, after: bool) -> dict:
         table[f"dE_total/d{parameter}"] = own.get(parameter, value) if several else value
     for parameter, value in ref["updated"].items():
         table[f"{parameter}+"] = value
+        table[f"Δ{parameter}"] = value - ref["parameters"][parameter]  # the change: p⁺ − p
         table[parameter] = value if after else ref["parameters"][parameter]
     return table
 

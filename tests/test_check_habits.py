@@ -274,3 +274,34 @@ def test_delta_of_a_parameter_is_its_change_in_the_update(name):
 def test_a_spaced_unicode_delta_before_a_weight_is_a_product():
     """``Δ w6`` (the delta Δ = prediction − actual, times w6) is not the change of w6."""
     assert all(q != "Δw6" for _, q, _ in verdicts("```\nx = Δ w6 = 0.0408\n```\n"))
+
+
+def test_mitchells_delta_with_derives_own_names():
+    """δ_k = o_k (1 − o_k)(t_k − o_k) written δ_{o_1}: the document's sign, learned from
+    its own claims; a hidden δ's formula holds in the perturbed network as it is read."""
+    text = (
+        f"$\\delta_{{o_1}} = o_1(1-o_1)(t_1-o_1) = {_signal('o1')}$\n\n"
+        f"$\\delta_{{o_2}} = {_signal('o2')}$\n\n"
+        f"$\\delta_{{h_1}} = h_1(1-h_1)(w_5 \\delta_{{o_1}} + w_7 \\delta_{{o_2}})"
+        f" = {_signal('h1')}$\n"
+    )
+    assert [(q, v) for _, q, v in _numbered(text)] == [
+        ("-dE_total/dnet_o1", "ok"), ("-dE_total/dnet_o2", "ok"), ("-dE_total/dnet_h1", "ok"),
+    ]  # fmt: skip
+    dropped = text.replace(" + w_7 \\delta_{o_2}", "")  # the term through o2 left out
+    assert _numbered(dropped)[2][1:] == ("-dE_total/dnet_h1", "wrong formula")
+
+
+def test_one_flipped_delta_is_a_slip_not_a_convention():
+    """A single δ with the other sign is too thin to read δ as −∂E/∂net: it stays wrong."""
+    assert verdicts(f"$\\delta_{{o_1}} = {_signal('o1')}$\n") == [
+        (1, "dE_total/dnet_o1", "wrong value")]  # fmt: skip
+    assert verdicts(f"$\\delta_{{o_1}} = {mp.nstr(REF['deltas']['o1'], 4)}$\n") == [
+        (1, "dE_total/dnet_o1", "ok")]  # fmt: skip
+
+
+@pytest.mark.parametrize("given", ["0.05", "0.5"])
+def test_a_run_in_paragraph_heading_keeps_its_line(given):
+    """``\\paragraph{Data.} $i_1 = 0.05$``: LaTeX's run-in heading; the rest is text."""
+    report = verdicts(f"\\section{{A}}\n\\paragraph{{Data.}} $i_1 = {given}$, $w_5 = 0.40$\n")
+    assert report == [(2, "i1", "ok" if given == "0.05" else "wrong value"), (2, "w5", "ok")]

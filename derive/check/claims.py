@@ -961,8 +961,10 @@ def _unread_group(tokens: list[Token], chain: _Chain, r: int, stop: int) -> int 
             depth -= 1
             if depth == 0:
                 following = k + 1
-                if following < len(tokens) and tokens[following].kind == "rel" and (
-                    tokens[following].text == "="
+                if (
+                    following < len(tokens)
+                    and tokens[following].kind == "rel"
+                    and (tokens[following].text == "=")
                 ):
                     return following
                 return None
@@ -988,8 +990,10 @@ def _spaced_dot(tokens: list[Token], k: int) -> bool:
     if dot.kind != "sep" or dot.text != "." or not dot.math or k == 0 or k + 1 >= len(tokens):
         return False
     before, after = tokens[k - 1], tokens[k + 1]
-    return before.end < dot.start and dot.end < after.start and before.kind in (
-        "num", "ident", "greek", "rparen", "rbrace", "matrix"
+    return (
+        before.end < dot.start
+        and dot.end < after.start
+        and before.kind in ("num", "ident", "greek", "rparen", "rbrace", "matrix")
     )
 
 

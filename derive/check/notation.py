@@ -62,6 +62,8 @@ AGREE, NEAR = 2, 1
 EVIDENCE_PER_NAME = 40
 #: agreement needed before a name is read: its own, or its family's
 FAMILY_SUPPORT = 2
+#: claims about δ that must agree exactly before δ is read as −∂E/∂net (the error signal)
+SIGNAL_SUPPORT = 2
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class LearnedNaming(Naming):
             # contradicts it; anything else is unread
             if atom.base in ("y", "Y") and atom not in self.refused:
                 return super()._quantity(atom)
+            if is_classic_delta(atom, self):  # δ_{o1}: ∂E/∂net_o1 unless the document says
+                return super()._quantity(atom)
             return None
         return self.read(atom)
 
@@ -146,6 +150,8 @@ class LearnedNaming(Naming):
         base, sub = atom.base, flatten(atom.sub)
         if atom.element or atom.index:
             return self.array(atom)
+        if is_classic_delta(atom, self):  # δ_{o1}: the scheme says which sign
+            return self._signed(self.classic(atom))
         if atom.sup and not (base in ("y", "Y") or base in _UNIT_WORDS):
             return self._marked(self.read(replace(atom, sup="")), flatten(atom.sup))
         if not sub and base in _BARE_TARGETS:  # t, target: the one output's target
@@ -240,8 +246,11 @@ class LearnedNaming(Naming):
         return super()._quantity(Atom(kind, neuron))
 
     def _delta_as_written(self, neuron: str) -> Quantity | None:
-        """δ_j under the scheme: ∂E/∂net_j, or the error signal −∂E/∂net_j."""
-        quantity = super()._quantity(Atom("delta", neuron))
+        """δ_j of a neuron's code under the scheme."""
+        return self._signed(super()._quantity(Atom("delta", neuron)))
+
+    def _signed(self, quantity: Quantity | None) -> Quantity | None:
+        """∂E/∂net_j, or the error signal −∂E/∂net_j, as the scheme reads δ."""
         if quantity is None or self.scheme.delta == "gradient" or quantity.key is None:
             return quantity
         return Quantity("derivative", f"-{quantity.name}", -quantity.key)
@@ -323,11 +332,20 @@ class OpenNaming(LearnedNaming):
 
 
 def is_open(atom: Atom, naming: LearnedNaming) -> bool:
-    """A name the classic reading does not settle: unknown to it, or ``y`` (the output
-    for some writers, the target for others)."""
+    """A name the classic reading does not settle: unknown to it, ``y`` (the output
+    for some writers, the target for others), or a δ (∂E/∂net for some, −∂E/∂net for
+    others)."""
     if atom.base in ("y", "Y") and not atom.sup:
         return True
-    return naming.classic(atom) is None
+    return is_classic_delta(atom, naming) or naming.classic(atom) is None
+
+
+def is_classic_delta(atom: Atom, naming: LearnedNaming) -> bool:
+    """δ_{o1}, δ_{h_1}: a δ the classic reading names (its sign is still open)."""
+    if atom.base != "delta" or atom.sup or atom.element or atom.index:
+        return False
+    quantity = naming.classic(atom)
+    return quantity is not None and quantity.kind == "derivative"
 
 
 # -- learning -----------------------------------------------------------------------------------
@@ -450,9 +468,19 @@ class _View:
 
 
 def with_naming(truth, naming):
-    """A shallow copy of `truth` that names through `naming` (its value caches shared)."""
+    """A shallow copy of `truth` that names through `naming` (its value caches shared).
+
+    Its perturbed copy (where a formula must hold too) names through `naming` as well: the
+    two networks have the same shape and their quantities the same symbols, so a formula
+    in the document's names (δ_{h1} = h_1(1 − h_1)(w_5 δ_{o1} + …) with δ the error
+    signal) is checked there as it is read here, not in derive's names."""
     view = copy.copy(truth)
     view.naming = naming
+    perturbed = truth.perturbed_truth
+    if perturbed is not None:
+        other = copy.copy(perturbed)
+        other.naming = naming
+        view.__dict__["perturbed_truth"] = other
     return view
 
 
@@ -505,8 +533,11 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         scores[scheme] = total
         tallies[scheme] = tally
         readings[scheme] = {atom: naming.quantity(atom) for atom in tally}
-    best = max(scores.values())
-    winners = [s for s in SCHEMES if scores[s] == best]
+    candidates = list(SCHEMES)
+    if _thin_signal(max(SCHEMES, key=lambda s: scores[s]), tallies):
+        candidates = [s for s in SCHEMES if s.delta == "gradient"]
+    best = max(scores[s] for s in candidates)
+    winners = [s for s in candidates if scores[s] == best]
     scheme = winners[0]
     mapping: dict[Atom, Quantity] = {}
     families: dict[str, _Tally] = defaultdict(_Tally)
@@ -517,8 +548,11 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
     refused: set[Atom] = set()
     for atom, t in tallies[scheme].items():
         quantity = readings[scheme].get(atom)
+        if is_classic_delta(atom, probe) and quantity == probe.classic(atom):
+            continue  # δ_{o1} read as derive reads it: nothing learned, nothing to say
         if quantity is None or any(readings[s].get(atom) != quantity for s in winners):
-            refused.add(atom)
+            if not is_classic_delta(atom, probe):
+                refused.add(atom)  # (a classic δ keeps the classic reading)
             continue  # the evidence cannot tell two readings apart: not read
         if t.disagree and _read_otherwise(atom, quantity, readings, tallies, scheme):
             refused.add(atom)
@@ -533,6 +567,15 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         base, scheme=scheme, mapping=mapping, written={**written, **base.written},
         refused=frozenset(refused),
     )  # fmt: skip
+
+
+def _thin_signal(scheme: Scheme, tallies) -> bool:
+    """Whether the δ = −∂E/∂net reading rests on fewer than `SIGNAL_SUPPORT` claims that
+    agree exactly: one δ whose sign is flipped is a slip, not a convention."""
+    if scheme.delta != "signal":
+        return False
+    exact = sum(t.exact for atom, t in tallies[scheme].items() if atom.base == "delta")
+    return exact < SIGNAL_SUPPORT
 
 
 def _evidence(claims: Iterable, probe: LearnedNaming, base: Notation) -> list[tuple]:
@@ -593,7 +636,11 @@ def _may_name(atom: Atom) -> bool:
         return True
     if not atom.sub:
         return _CODE.fullmatch(atom.base) is not None or atom.base in (
-            "y", "Y", *_BARE_TARGETS, *_BARE_OUTPUTS)
+            "y",
+            "Y",
+            *_BARE_TARGETS,
+            *_BARE_OUTPUTS,
+        )
     return True
 
 
