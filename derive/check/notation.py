@@ -10,7 +10,8 @@ numbers support.
 
 A `Scheme` is one document-wide choice along each open question of notation (how a
 neuron is coded, which index of a weight is the destination, whether ``y`` is the output
-or the target): 2 × 2 × 2 candidates, never a search over names. Each scheme is scored on
+or the target, which layer a bare array is, the sign of δ): 2⁵ candidates, never a search
+over names. Each scheme is scored on
 every claim that uses a name the classic reading leaves open: +1 when the claim's
 numbers and formulas agree with the true values under that reading, −1 when they do not.
 The best scheme wins only where it is the best alone; a name is read only when the
