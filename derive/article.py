@@ -14,7 +14,7 @@ forward pass again with the new parameters; a training run if there is one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sympy import Symbol
 
@@ -533,7 +533,10 @@ class _Planner(Prose):
             self.errors(forward.errors)
         if after.loss is not None:
             self.add(self.lead(self.line("batch_loss"), after.loss))
-        self.add(Paragraph(self.outcome(after)))
+        # the slides title this table on their frame; the article captions it
+        caption = self.say(_("Outputs and targets, before and after"))
+        table = replace(self.outputs_table(after), caption=caption)
+        self.add(Paragraph(self.outcome(after)), table)
 
 
 # -- the training run (``--steps``; alone, the report of ``derive train``) --------------

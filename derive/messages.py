@@ -30,6 +30,9 @@ LANGUAGES = ("en", "de", "fr", "es")
 _DECIMAL_COMMA = {"en": False, "de": True, "fr": True, "es": True}
 #: opening and closing quotation marks
 _QUOTES = {"en": ("“", "”"), "de": ("„", "“"), "fr": ("« ", " »"), "es": ("«", "»")}
+#: the LaTeX babel language whose hyphenation patterns break the language's words (English is
+#: TeX's own, no babel needed)
+_BABEL = {"en": "", "de": "ngerman", "fr": "french", "es": "spanish"}
 DOMAIN = "derive"
 
 
@@ -82,6 +85,11 @@ class Language:
     @property
     def decimal(self) -> str:
         return "," if self.decimal_comma else "."
+
+    @property
+    def babel(self) -> str:
+        """The babel language of a LaTeX document in this language ("" for English)."""
+        return _BABEL[self.code]
 
     @property
     def case_words(self) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from derive.document import (
     Page,
     Ref,
     Saturation,
+    Table,
     Text,
 )
 from derive.expr import mul, neg, sub
@@ -230,6 +231,27 @@ class Prose(Wording):
             first = rule.removesuffix(" and chain rule")
             return self.say(_("{rule} and chain rule"), rule=self.say(RULE_NAMES[first]))
         return self.say(RULE_NAMES[rule])
+
+    def outputs_table(self, after: AfterUpdate) -> Table:
+        """The outputs against their targets, before and after the update: one row per
+        output (and sample), so a wide output layer makes the table longer, never wider.
+        Shared by the article and the slides, so both say the same in every language."""
+        outputs = self.doc.overview.layers[-1].neurons
+        several = len(self.doc.samples) > 1
+        rows = []
+        for k, (walk, forward) in enumerate(zip(self.doc.samples, after.forwards, strict=True)):
+            targets = self.doc.overview.samples[k].targets
+            before = walk.forward.layers[-1].neurons
+            again = forward.layers[-1].neurons
+            for o, t, old, new in zip(outputs, targets, before, again, strict=True):
+                values = (t.value, old.out.value, new.out.value)
+                cells = (Text((Math(o),)), *(Text((Num(v),)) for v in values))
+                rows.append((Text((str(k + 1),)), *cells) if several else cells)
+        heads = (_("Neuron"), _("Target"), _("Before the update"), _("After the update"))
+        if several:
+            heads = (_("Sample"), *heads)
+        head = tuple(self.say(m) for m in heads)
+        return Table(head, tuple(rows), ("r" if several else "") + "lrrr")
 
     def outcome(self, after: AfterUpdate) -> Text:
         """How the error moved: fell, rose, or stayed (and why it stayed)."""

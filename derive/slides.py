@@ -775,26 +775,6 @@ class _Planner(Prose):
             after=self.fixed_note(rows),
         )
 
-    def outputs_table(self, after: AfterUpdate) -> Table:
-        """The outputs against their targets, before and after the update: one column per
-        output, one row each for the targets and the two passes (per sample)."""
-        outputs = self.doc.overview.layers[-1].neurons
-        rows = []
-        for k, (walk, forward) in enumerate(zip(self.doc.samples, after.forwards, strict=True)):
-            targets = self.doc.overview.samples[k].targets
-            lines = (
-                (_("Target"), [t.value for t in targets]),
-                (_("Before the update"), [n.out.value for n in walk.forward.layers[-1].neurons]),
-                (_("After the update"), [n.out.value for n in forward.layers[-1].neurons]),
-            )
-            for label, values in lines:
-                name = self.say(label)
-                if self.several:
-                    name = self.say(_("{label} (sample {number})"), label=name, number=k + 1)
-                rows.append((name, *(Text((Num(v),)) for v in values)))
-        head = (Text(), *(Text((Math(o),)) for o in outputs))
-        return Table(head, tuple(rows), "l" + "r" * len(outputs))
-
     def after_frames(self, after: AfterUpdate) -> Iterator[FrameRecord]:
         if not self.lecture:
             for k, forward in enumerate(after.forwards, start=1):

@@ -375,3 +375,52 @@ def test_why_the_net_input_derivative_is_the_source_output():
     w6 = next(s for s in article.sections if s.label == "w6")
     items = [i for b in w6.blocks if isinstance(b, Bullets) for i in b.items]
     assert not [b for i in items for b in i.blocks if isinstance(b, Keep)]
+
+
+# -- 6. the outputs against the targets, before and after the update ---------------------
+def _data(name: str) -> dict:
+    from conftest import preset_data
+
+    source = NETWORKS[name]
+    return preset_data(source) if isinstance(source, str) else source
+
+
+def _outputs_table(article) -> Table:
+    """The table that closes section 6 (the forward pass again)."""
+    again = [s for s in article.sections if s.label.startswith("again")]
+    return [b for b in again[-1].blocks if isinstance(b, Table)][-1]
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_the_outputs_are_tabled_against_the_targets_before_and_after(name):
+    """One row per output (and sample): its target and its output before and after the
+    update, every number as tests/reference.py computes it; never wider than four columns
+    (five with the sample), however many outputs."""
+    from reference import mp, neuron_names, reference_step
+
+    article = plan_article(_walkthrough(name).document)
+    data = _data(name)
+    ref = reference_step(data)
+    table = _outputs_table(article)
+    outputs = neuron_names(data["layers"])[-1]
+    samples = data.get("samples") or [{"inputs": data["inputs"], "targets": data["targets"]}]
+    several = len(samples) > 1
+    assert len(table.head) == 4 + several
+    assert len(table.rows) == len(outputs) * len(samples)
+    rows = iter(table.rows)
+    for k, sample in enumerate(samples):
+        before = ref["samples"][k]["forward"]
+        after = ref["after_samples"][k]["forward"]
+        for o, target in zip(outputs, sample["targets"], strict=True):
+            row = next(rows)
+            expected = (mp.mpf(str(target)), before[o]["out"], after[o]["out"])
+            written = [float(cell.pieces[0].value) for cell in row[-3:]]
+            assert written == pytest.approx([float(v) for v in expected], rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es"])
+def test_the_outputs_table_is_in_the_articles_language(lang):
+    article = plan_article(_walkthrough("mazur").document, lang=Language(lang))
+    table = _outputs_table(article)
+    words = {"en": "Target", "de": "Zielwert", "fr": "Cible", "es": "Objetivo"}
+    assert table.head[1].plain == words[lang]

@@ -96,6 +96,25 @@ def test_german_column_heads():
     assert verdicts(columns_table("md", TARGET, BEFORE, AFTER, heads)) == RIGHT
 
 
+@pytest.mark.parametrize(
+    "heading, heads",
+    [("## Vorwärtsdurchlauf erneut, mit den aktualisierten Gewichten",
+      ("Zielwert", "Vor der Aktualisierung", "Nach der Aktualisierung")),
+     ("## Propagation avant de nouveau, avec les poids mis à jour",
+      ("Cible", "Avant la mise à jour", "Après la mise à jour")),
+     ("## Propagación hacia adelante de nuevo, con los pesos actualizados",
+      ("Objetivo", "Antes de la actualización", "Después de la actualización"))],
+)  # fmt: skip
+def test_a_before_column_under_an_after_heading(heading, heads):
+    """Under a heading about the updated weights, a column headed "before the update" in
+    German, French or Spanish holds the outputs before it (it was judged against the
+    outputs after, a false alarm on every such row)."""
+    text = f"{heading}\n\n" + columns_table("md", TARGET, BEFORE, AFTER, heads)
+    assert verdicts(text) == RIGHT
+    wrong = verdicts(f"{heading}\n\n" + columns_table("md", TARGET, AFTER, AFTER, heads))
+    assert wrong[1] == ("out_o1", "wrong value", float(AFTER))
+
+
 def test_what_the_table_does_not_say_is_not_read():
     """A column head naming no neuron, or a row label saying both before and after: no
     reading at all rather than a guess."""

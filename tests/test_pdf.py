@@ -188,3 +188,24 @@ def test_every_step_kind_typesets_in_every_pdf(kind, tmp_path):
             pdfs.append(run.pdf)
     for pdf in pdfs:
         assert not missing_figures(pdf_text(pdf, tmp_path), figures)
+
+
+@pytest.mark.parametrize("lang, babel", [("de", "ngerman"), ("fr", "french"), ("es", "spanish")])
+@pytest.mark.parametrize("fmt", ["tex", "beamer"])
+def test_latex_hyphenates_in_the_documents_language(lang, babel, fmt, tmp_path):
+    """A German, French or Spanish article or deck breaks its words with that language's
+    patterns (babel, its shorthands off), not English ones; it still compiles without an
+    overfull box and prints the key figures. Without the language in TeX Live the document
+    still compiles, hyphenating as English (CI installs the three languages)."""
+    kpsewhich = need("kpsewhich")
+    need("pdflatex")
+    found = subprocess.run([kpsewhich, f"{babel}.ldf"], capture_output=True, text=True)
+    if not found.stdout.strip():
+        pytest.skip(f"TeX Live has no {babel} (texlive-lang-*)")
+    w = derive.explain("mazur", lang=lang)
+    run = compile_latex(w.render(fmt))
+    assert f"{babel}.ldf" in run.log
+    assert "No hyphenation patterns were preloaded" not in run.log
+    assert not _overfull(run.log), _overfull(run.log)[:5]
+    text = pdf_text(run.pdf, tmp_path)
+    assert not missing_figures(text.replace(",", "."), "mazur")  # decimal commas

@@ -199,7 +199,10 @@ _BEFORE = re.compile(
     r"initial\s+(?:weights|parameters|network)|before\s+the\s+update|first\s+forward\s+pass|"
     r"the\s+forward\s+pass(?!\s+again)|"
     r"R(?:ü|ue)ckwärtsdurchlauf|R(?:ü|ue)ckpropagierung|rétropropagation|retropropagación|"
-    r"ursprünglichen\s+Gewichte|poids\s+d'origine|pesos\s+originales)",
+    r"ursprünglichen\s+Gewichte|poids\s+d'origine|pesos\s+originales|"
+    # "Vor der Aktualisierung", "Avant la mise à jour", "Antes de la actualización"
+    r"\bvor\s+(?:der|dem)\s+(?:Aktualisierung|Update|Schritt)\b|"
+    r"\bavant\s+(?:la\s+mise\s+à\s+jour|l'actualisation)|\bantes\s+de\s+la\s+actualización)",
     re.IGNORECASE,
 )
 _TRAINED = re.compile(
@@ -1069,7 +1072,8 @@ def _cut(tokens: list[Token], node: Node, first: int, end: int) -> tuple[Node, i
 
 # -- tables ------------------------------------------------------------------------------------
 _COLUMNS = (
-    ("gradient", re.compile(r"∂|\\partial|grad|\bd ?E\b|derivative|dE/d", re.I)),
+    # "dE" with its capital: "de" is a word in French and Spanish heads ("Antes de la …")
+    ("gradient", re.compile(r"∂|\\partial|grad|(?-i:\bd ?E\b)|derivative|dE/d", re.I)),
     # the English heads, and those of derive's German, French and Spanish summaries
     ("updated", re.compile(r"\bafter\b|\bnew\b|updated|\+|\bw\^?\+|⁺|nachher|après|después", re.I)),
     ("target", re.compile(r"\btarget|\bexpected|\bdesired|\bziel|\bcible|\bobjetivo", re.I)),
@@ -1320,7 +1324,10 @@ def _neuron_of(quantity: Quantity | None) -> str | None:
 
 _STEP_COUNT = re.compile(r"\d{1,3}(?:[, ]\d{3})+|\d+")
 _STEPS = re.compile(r"\b(step|iteration|epoch|update|Schritt|pas|paso)s?\b", re.IGNORECASE)
-_STARTING = re.compile(r"\b(start|initial|before|old|original|given|début|inicio)\b", re.IGNORECASE)
+_STARTING = re.compile(
+    r"\b(start|initial|before|old|original|given|début|inicio|vorher|anfangs|avant|antes)\b",
+    re.IGNORECASE,
+)
 
 
 #: a row label saying its numbers are the targets, or the outputs before or after the update
