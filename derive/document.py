@@ -68,6 +68,11 @@ class SampleInfo:
     targets: tuple[Equation, ...]
 
 
+#: the most edges a Mermaid flowchart labels with their weights, and the most it draws
+FLOWCHART_LABELS = 40
+FLOWCHART_EDGES = 300
+
+
 @dataclass(frozen=True)
 class Overview:
     """The network as given: layers, samples, weights, biases, η, the loss."""
@@ -89,6 +94,17 @@ class Overview:
     @property
     def inputs(self) -> tuple[Equation, ...]:
         return self.samples[0].inputs
+
+    @property
+    def flowchart(self) -> str:
+        """How much a Mermaid flowchart of the network can show and stay readable:
+        ``labelled`` (every neuron, each edge with its weight, the biases), ``neurons`` (every
+        neuron and edge, no labels: past `FLOWCHART_LABELS` edges the labels pile up), or
+        ``layers`` (one box per layer: past `FLOWCHART_EDGES` edges the chart is a mesh)."""
+        edges = len(self.weights)
+        if edges <= FLOWCHART_LABELS:
+            return "labelled"
+        return "neurons" if edges <= FLOWCHART_EDGES else "layers"
 
     @property
     def targets(self) -> tuple[Equation, ...]:

@@ -508,6 +508,14 @@ class Prose(Wording):
             sentences.append(self.say(DRAWING_ALT[drawing.stage]))
         return self._joined(sentences, " ")
 
+    def layer_count(self, info: LayerInfo) -> Text:
+        """A layer and its size for a box that stands for the whole layer ("output layer:
+        one neuron", "hidden layer: 8 neurons")."""
+        count = len(info.neurons)
+        if count == 1:
+            return self.say(_("{layer}: one neuron"), layer=self.layer_name(info))
+        return self.say(_("{layer}: {count} neurons"), layer=self.layer_name(info), count=count)
+
     def _layer_size(self, info: LayerInfo) -> Text:
         count = len(info.neurons)
         if count == 1:
@@ -652,7 +660,6 @@ ARTICLE = {
     "combining": _("Combining the samples"),
     "summary": _("Summary"),
     "again": _("The forward pass again"),
-    "training": _("Training for {steps} steps"),
     "verification": _("Verification"),
     "network_alt": _("The network {sizes} with its weights"),
     "forward_alt": _("The network after the forward pass"),
@@ -660,7 +667,6 @@ ARTICLE = {
     "layer_item": _("the {layer}: {neurons}"),
     "layer_item_activation": _("the {layer}: {neurons}, activation {activation}"),
     "layer_heading": _("The {layer}"),
-    "layer_count": _("{layer}: {count} neurons"),
     "all_weights": _("all weights"),
     "quantity": _("Quantity"),
     "value": _("Value"),

@@ -209,3 +209,38 @@ def test_hidden_layer_uses_the_original_weights(page):
     hidden = markdown.split("The hidden layer\n")[2]
     assert "original weights" in hidden
     assert r"\cdot w_{5}" in hidden or r"\cdot w_{10}" in hidden
+
+
+def _uniform(sizes: list[int]) -> dict:
+    return {
+        "title": "Uniform",
+        "layers": sizes,
+        "activation": "sigmoid",
+        "loss": "mse",
+        "learning_rate": 0.5,
+        "bias": "none",
+        "inputs": [0.1] * sizes[0],
+        "targets": [0.5] * sizes[-1],
+        "weights": [[[0.1] * sizes[k] for _ in range(sizes[k + 1])] for k in range(len(sizes) - 1)],
+    }
+
+
+@pytest.mark.parametrize(
+    "sizes, arrows, labelled",
+    [([2, 2, 1], 6, 6), ([12, 4, 1], 52, 0), ([40, 8, 1], 2, 2)],
+    ids=["every weight on its edge", "every edge, no labels", "one box per layer"],
+)
+def test_the_mermaid_chart_shows_what_stays_readable(sizes, arrows, labelled):
+    """Up to 40 edges each carries its weight; up to 300 every edge is drawn unlabelled;
+    beyond, one box per layer and one arrow between two layers (labelled "all weights")."""
+    import derive
+    from derive.spec import spec_from_mapping
+
+    markdown = derive.explain(spec_from_mapping(_uniform(sizes)), detail="summary").render("md")
+    chart = markdown.split("```mermaid", 1)[1].split("```", 1)[0]
+    assert chart.count("-->") == arrows
+    assert chart.count('" -->') == labelled
+    if labelled == arrows and len(sizes) * 2 < arrows:
+        assert chart.count("= 0.1") == arrows
+    if len(sizes) * 2 > arrows:  # the layer boxes: the output layer in the singular
+        assert "output layer: one neuron" in chart and "hidden layer: 8 neurons" in chart
