@@ -144,6 +144,9 @@ def reference_value(name: str, phase: str, data: dict, sample: int = 1):
     `sample` is 1-based; ``E``, ``dE/dp`` are the batch's loss and gradients and
     ``E_total^(k)`` sample k's loss when the spec has several samples.
     """
+    if name.startswith("-"):  # −∂E/∂net_j: the error signal δ_j of some textbooks
+        value = reference_value(name[1:], phase, data, sample)
+        return None if value is None else -value
     if phase == "trained":
         return trained(data, 10_000).get(name)
     ref = reference_step(data)
@@ -198,6 +201,7 @@ def _sample_table(ref: dict, data: dict, sample: int, after: bool) -> dict:
         table[f"dE_total/d{parameter}"] = own.get(parameter, value) if several else value
     for parameter, value in ref["updated"].items():
         table[f"{parameter}+"] = value
+        table[f"Δ{parameter}"] = value - ref["parameters"][parameter]  # the change: p⁺ − p
         table[parameter] = value if after else ref["parameters"][parameter]
     return table
 

@@ -164,3 +164,144 @@ def test_a_negated_after_the_update_phrase_does_not_say_after(sentence, phase):
     from derive.check.claims import context_change
 
     assert (context_change(sentence).get("phase") == "after") is phase
+
+
+# -- the conventions of textbooks and homework: the sign of δ, y_j, ŷ, an unread group ---------
+def _numbered(text: str, spec=None) -> list[tuple[int, str | None, str]]:
+    report = check_text(text, spec or "mazur")
+    return [(c["line"], c["quantity"], c["verdict"]) for c in report.to_json()["claims"]]
+
+
+def _signal(neuron: str, digits: int = 4) -> str:
+    """δ_j = −∂E/∂net_j of the classic network, as Mitchell's and Haykin's δ."""
+    return mp.nstr(-REF["deltas"][neuron], digits)
+
+
+def test_the_sign_of_delta_is_learned_from_the_document():
+    """Units 1-2 inputs, 3-4 hidden, 5-6 outputs; δ = (t − o) o (1 − o), the error signal."""
+    units = ((5, "o1"), (6, "o2"), (3, "h1"), (4, "h2"))
+    lines = [f"$\\delta_{u} = {_signal(n)}$" for u, n in units]
+    right = "\n\n".join(lines) + "\n"
+    assert [(q, v) for _, q, v in _numbered(right)] == [
+        ("-dE_total/dnet_o1", "ok"), ("-dE_total/dnet_o2", "ok"),
+        ("-dE_total/dnet_h1", "ok"), ("-dE_total/dnet_h2", "ok"),
+    ]  # fmt: skip
+    # the gradient's sign in one line of a document written with the signal's: wrong, not ok
+    flipped = right.replace(_signal("h2"), mp.nstr(REF["deltas"]["h2"], 4))
+    assert _numbered(flipped)[3][1:] == ("-dE_total/dnet_h2", "wrong value")
+    # the gradient's sign throughout: read as the gradient, as before
+    gradient = "\n\n".join(f"$\\delta_{u} = {mp.nstr(REF['deltas'][n], 4)}$" for u, n in units[:3])
+    assert [q for _, q, _ in _numbered(gradient + "\n")] == [
+        "dE_total/dnet_o1", "dE_total/dnet_o2", "dE_total/dnet_h1"]  # fmt: skip
+
+
+def test_y_of_a_hidden_unit_is_its_output():
+    """A hidden unit has no target: y_3 in unit numbering is out_h1 whatever y_5 is."""
+    out = {n: mp.nstr(REF["samples"][0]["forward"][n]["out"], 4) for n in ("h1", "h2")}
+    net = {n: mp.nstr(REF["samples"][0]["forward"][n]["net"], 4) for n in ("h1", "h2")}
+    text = "$z_3 = {}$\n\n$y_3 = {}$\n\n$z_4 = {}$\n\n$y_4 = {}$\n"
+    right = text.format(net["h1"], out["h1"], net["h2"], out["h2"])
+    assert [(q, v) for _, q, v in _numbered(right)][1::2] == [("out_h1", "ok"), ("out_h2", "ok")]
+    wrong = text.format(net["h1"], out["h1"], net["h2"], "0.6969")  # 0.5969: a digit slipped
+    assert _numbered(wrong)[3][1:] == ("out_h2", "wrong value")
+
+
+LINEAR = {"layers": [2, 2, 1], "activation": "linear", "loss": "half_sse", "learning_rate": 0.05,
+          "inputs": [2, 3], "targets": [1], "bias": "none",
+          "weights": [[[0.11, 0.21], [0.12, 0.08]], [[0.14, 0.15]]]}  # fmt: skip
+LINEAR_REF = reference_step(LINEAR)
+
+
+def _linear(text: str) -> list[tuple[int, str | None, str]]:
+    from derive.spec import spec_from_mapping
+
+    return _numbered(text, spec_from_mapping(LINEAR))
+
+
+def test_y_hat_alone_is_the_one_output():
+    out = LINEAR_REF["samples"][0]["forward"]["o1"]["out"]
+    assert _linear(f"$\\hat{{y}} = {mp.nstr(out, 3)}$\n") == [(1, "out_o1", "ok")]
+    # a single wrong value is no evidence for the name: unread, never ok
+    assert _linear("$\\hat{y} = 0.119$\n") == [(1, None, "unrecognized")]
+
+
+def test_an_unread_group_keeps_the_name_on_the_left():
+    """``w6* = w6 − a (h2 . Δ) = 0.15 − …``: the group is not read, w6* still is."""
+    line = "```\nw6* = w6 - a (h2 . Δ) = 0.15 - 0.05 (0.48 * -0.809) = {}\n```\n"
+    right = mp.nstr(LINEAR_REF["updated"]["w6"], 4)
+    assert _linear(line.format(right)) == [(2, "w6+", "ok")]
+    # the wrong weight put in (w5 = 0.14 for w6 = 0.15), the arithmetic right: a wrong value
+    wrong = "```\nw4* = w4 - a (i2 . Δ w6) = 0.08 - 0.05 (3 * -0.809 * 0.14) = 0.0970\n```\n"
+    assert _linear(wrong) == [(2, "w4+", "wrong value")]
+    # a group followed by anything but '=' is no skipped side: the claim is not w4's
+    assert _linear("```\nw4* = w4 - a (i2 . Δ w6) and 0.08 - 0.05 = 0.03\n```\n")[0][1] != "w4+"
+
+
+def test_an_exponent_or_an_ascii_dot_operand_is_no_left_side():
+    """Before: ``2 = 1/2 (0.191 − 1)^2 = 0.327`` (the exponent as a left side), and
+    ``[0.14] = [0.191]`` (a column split over two lines) were arithmetic slips."""
+    error = "```\nError = 1/2 (prediction - actual)^2 = 1/2 (0.191 - 1)^2 = {}\n```\n"
+    assert [v for _, _, v in _linear(error.format("0.327"))] == ["unrecognized"]
+    assert [v for _, _, v in _linear(error.format("0.372"))] == ["arithmetic slip"]
+    column = "```\n[0.85 0.48] . [0.14] = [{}]\n              [0.15]\n```\n"
+    for stated in ("0.191", "0.119"):  # right or wrong: not read as [0.14] = …, never ok
+        assert _linear(column.format(stated)) == []
+
+
+@pytest.mark.parametrize("sentence", ["Con los pesos nuevos", "Avec les nouveaux poids",
+                                      "Mit den neuen Gewichten", "Com os pesos atualizados",
+                                      "Con i pesi aggiornati"])  # fmt: skip
+def test_the_new_weights_in_other_languages_mean_after_the_update(sentence):
+    after = mp.nstr(REF["after_samples"][0]["errors"]["total"], 6)
+    before = value("E_total", 6)
+    assert verdicts(f"{sentence}: $E_{{total}} = {after}$\n") == [(1, "E_total", "ok")]
+    assert verdicts(f"{sentence}: $E_{{total}} = {before}$\n") == [(1, "E_total", "wrong value")]
+
+
+def _change(parameter: str, digits: int) -> str:
+    """Δp = p⁺ − p of the classic network's update."""
+    return mp.nstr(REF["updated"][parameter] - REF["parameters"][parameter], digits)
+
+
+@pytest.mark.parametrize("name", ["\\Delta w_5", "\\Delta w_{5}", "Δw5", "Δw_5"])
+def test_delta_of_a_parameter_is_its_change_in_the_update(name):
+    assert verdicts(f"${name} = {_change('w5', 4)}$\n") == [(1, "Δw5", "ok")]
+    # the gradient's sign (Δw5 = +η ∂E/∂w5): wrong, not ok
+    flipped = _change("w5", 4).removeprefix("-")
+    assert verdicts(f"${name} = {flipped}$\n") == [(1, "Δw5", "wrong value")]
+
+
+def test_a_spaced_unicode_delta_before_a_weight_is_a_product():
+    """``Δ w6`` (the delta Δ = prediction − actual, times w6) is not the change of w6."""
+    assert all(q != "Δw6" for _, q, _ in verdicts("```\nx = Δ w6 = 0.0408\n```\n"))
+
+
+def test_mitchells_delta_with_derives_own_names():
+    """δ_k = o_k (1 − o_k)(t_k − o_k) written δ_{o_1}: the document's sign, learned from
+    its own claims; a hidden δ's formula holds in the perturbed network as it is read."""
+    text = (
+        f"$\\delta_{{o_1}} = o_1(1-o_1)(t_1-o_1) = {_signal('o1')}$\n\n"
+        f"$\\delta_{{o_2}} = {_signal('o2')}$\n\n"
+        f"$\\delta_{{h_1}} = h_1(1-h_1)(w_5 \\delta_{{o_1}} + w_7 \\delta_{{o_2}})"
+        f" = {_signal('h1')}$\n"
+    )
+    assert [(q, v) for _, q, v in _numbered(text)] == [
+        ("-dE_total/dnet_o1", "ok"), ("-dE_total/dnet_o2", "ok"), ("-dE_total/dnet_h1", "ok"),
+    ]  # fmt: skip
+    dropped = text.replace(" + w_7 \\delta_{o_2}", "")  # the term through o2 left out
+    assert _numbered(dropped)[2][1:] == ("-dE_total/dnet_h1", "wrong formula")
+
+
+def test_one_flipped_delta_is_a_slip_not_a_convention():
+    """A single δ with the other sign is too thin to read δ as −∂E/∂net: it stays wrong."""
+    assert verdicts(f"$\\delta_{{o_1}} = {_signal('o1')}$\n") == [
+        (1, "dE_total/dnet_o1", "wrong value")]  # fmt: skip
+    assert verdicts(f"$\\delta_{{o_1}} = {mp.nstr(REF['deltas']['o1'], 4)}$\n") == [
+        (1, "dE_total/dnet_o1", "ok")]  # fmt: skip
+
+
+@pytest.mark.parametrize("given", ["0.05", "0.5"])
+def test_a_run_in_paragraph_heading_keeps_its_line(given):
+    """``\\paragraph{Data.} $i_1 = 0.05$``: LaTeX's run-in heading; the rest is text."""
+    report = verdicts(f"\\section{{A}}\n\\paragraph{{Data.}} $i_1 = {given}$, $w_5 = 0.40$\n")
+    assert report == [(2, "i1", "ok" if given == "0.05" else "wrong value"), (2, "w5", "ok")]

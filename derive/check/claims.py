@@ -186,6 +186,9 @@ _AFTER = re.compile(
     r"|\b(?:Vorwärtsdurchlauf|propagation\s+avant|propagación\s+hacia\s+adelante)\b"
     r"[^.;:]{0,20}\b(?:erneut|noch\s+einmal|de\s+nouveau|à\s+nouveau|de\s+nuevo|otra\s+vez)\b"
     r"|\baktualisierten\s+(?:Gewichten|Parametern|Werten)\b"
+    # the new weights in es, fr, de, pt, it: "con los pesos nuevos", "avec les nouveaux poids"
+    r"|\b(?:nuevos\s+pesos|pesos\s+nuevos|nouveaux\s+poids|neuen\s+Gewichten?|"
+    r"novos\s+pesos|pesos\s+novos|pesos\s+atualizados|nuovi\s+pesi|pesi\s+(?:nuovi|aggiornati))\b"
     r"|\bnach\s+(?:der|dem)\s+(?:Aktualisierung|Update|Schritt)\b"
     r"|\b(?:paramètres|poids)\s+mis\s+à\s+jour\b|\baprès\s+la\s+mise\s+à\s+jour\b"
     r"|\b(?:parámetros|pesos)\s+actualizados\b|\bdespués\s+de\s+la\s+actualización\b",
@@ -907,6 +910,11 @@ def _parsed_chains(tokens: list[Token]) -> Iterator[_Chain]:
                 consumed = r + 1
                 continue
         right = parse(tokens, r + 1)
+        skip = _unread_group(tokens, chain, r, r + 1 if right is None else right[1])
+        if skip is not None:  # w6* = w6 − a (h2 . Δ) = 0.15 − …: the group is not read
+            chain.links.append((tokens[r].text, r + 1, skip, None))
+            consumed = skip
+            continue
         if right is None:
             yield chain
             chain, consumed = None, r + 1
@@ -924,6 +932,72 @@ def _parsed_chains(tokens: list[Token]) -> Iterator[_Chain]:
             chain = None
     if chain is not None:
         yield chain
+
+
+#: a side's unread rest is skipped up to this many tokens
+UNREAD_GROUP = 24
+
+
+def _unread_group(tokens: list[Token], chain: _Chain, r: int, stop: int) -> int | None:
+    """The next ``=`` when the side after relation `r` stops being readable at `stop` with
+    a bracketed group that closes right before it: ``w6* = w6 − a (h2 . Δ) = 0.15 − …``.
+
+    Only a chain that so far names its quantity alone (``w6*``) goes on past such a side;
+    the side is kept as an unread link (no value, the arithmetic restarts after it), so the
+    numbers that follow are still the named quantity's. Anything else that stops a side
+    (``… where o = 0.75``, a sentence, an operator left dangling) is not skipped.
+    """
+    if tokens[r].text != "=" or len(chain.links) != 1 or chain.updating:
+        return None
+    if not isinstance(chain.links[0][3], Name | Derivative):
+        return None
+    if stop >= len(tokens) or tokens[stop].kind != "lparen":
+        return None
+    depth = 0
+    for k in range(stop, min(len(tokens), stop + UNREAD_GROUP)):
+        kind = tokens[k].kind
+        if kind in ("rel", "rowsep", "label") or not tokens[k].math:
+            return None
+        if kind in ("lparen", "lbrace"):
+            depth += 1
+        elif kind in ("rparen", "rbrace"):
+            depth -= 1
+            if depth == 0:
+                following = k + 1
+                if (
+                    following < len(tokens)
+                    and tokens[following].kind == "rel"
+                    and (tokens[following].text == "=")
+                ):
+                    return following
+                return None
+        elif depth == 0:
+            return None
+    return None
+
+
+def _operand(tokens: list[Token], start: int) -> bool:
+    """Whether the token at `start` is the right operand of a product, quotient or power
+    written before it (``… ^2``, ``1/2``, ``a · 3``, the ASCII dot product ``[2 3] . [0.11]``):
+    a fragment of an unreadable left side, never a left side of its own."""
+    before = tokens[start - 1]
+    if before.kind == "op":
+        return before.text in ("^", "*", "/", "⊙")
+    return _spaced_dot(tokens, start - 1)
+
+
+def _spaced_dot(tokens: list[Token], k: int) -> bool:
+    """A ``.`` in math with a space on each side and an operand before it: ``h2 . Δ``,
+    ``[i1 i2] . [w1 w3]`` — a product written in ASCII, not the end of a sentence."""
+    dot = tokens[k]
+    if dot.kind != "sep" or dot.text != "." or not dot.math or k == 0 or k + 1 >= len(tokens):
+        return False
+    before, after = tokens[k - 1], tokens[k + 1]
+    return (
+        before.end < dot.start
+        and dot.end < after.start
+        and before.kind in ("num", "ident", "greek", "rparen", "rbrace", "matrix")
+    )
 
 
 def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
@@ -944,6 +1018,8 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     for start in range(boundary, r):
         if tokens[start].kind not in _STARTS:
             continue
+        if start > 0 and _operand(tokens, start):
+            continue  # "1/2 (prediction − actual)^2 = …": the exponent 2 is no left side
         if tokens[r].math and not tokens[start].math and tokens[start].kind == "ident":
             continue  # "Input $x = …$": a relation in math has its left side in math
         parsed = parse(tokens, start, r)

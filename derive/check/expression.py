@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from derive.check.lexer import Token
@@ -653,6 +653,9 @@ class _Parser:
 
     def primary_greek(self, i: int) -> tuple[Node, int]:
         token = self.tokens[i]
+        if token.text == "Delta" and self._changed_parameter(i + 1):
+            atom, j = self.atom(i + 1)  # Δw_{35}: the change of w_{35} (w⁺ − w)
+            return Name(replace(atom, base="Δ" + atom.base), token.start, self.end_of(j)), j
         if token.text == "sigma":
             if self.kind(i + 1) == "lparen":
                 return self._function(i, "sigmoid")
@@ -661,6 +664,18 @@ class _Parser:
                 return Apply("dsigmoid", node.args, token.start, node.end), j
         atom, j = self.atom(i)
         return Name(atom, token.start, self.end_of(j)), j
+
+    def _changed_parameter(self, j: int) -> bool:
+        """Whether the Δ before token `j` writes the change of a weight or a bias: ``Δw5``,
+        ``\\Delta w_{jk}``, ``Δb``. Written with a space after a Unicode Δ (``Δ w6``) it is
+        the product of a Δ (some writers' prediction − target) and w6, so it is not."""
+        following = self.token(j)
+        if following is None or following.kind != "ident" or following.text[0] not in "wWbB":
+            return False
+        if not (len(following.text) == 1 or following.text[1:].isdigit()):
+            return False
+        delta = self.tokens[j - 1]
+        return following.start == delta.end or delta.end - delta.start > 1
 
     def primary_ident(self, i: int) -> tuple[Node, int]:
         token = self.tokens[i]

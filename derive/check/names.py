@@ -222,8 +222,17 @@ class Naming:
     def quantity(self, atom: Atom) -> Quantity | None:
         """The quantity `atom` names, or None (each atom resolved once)."""
         if atom not in self._quantities:
-            self._quantities[atom] = self._quantity(atom)
+            changed = atom.base.startswith("Δ") and len(atom.base) > 1
+            self._quantities[atom] = self._change(atom) if changed else self._quantity(atom)
         return self._quantities[atom]
+
+    def _change(self, atom: Atom) -> Quantity | None:
+        """Δw: the change of a parameter in the update, w⁺ − w (= −η ∂E/∂w in every
+        convention that adds it: w⁺ = w + Δw)."""
+        quantity = self.quantity(replace(atom, base=atom.base[1:]))
+        if quantity is None or not quantity.is_parameter:
+            return None
+        return Quantity("change", "Δ" + quantity.name)
 
     def _quantity(self, atom: Atom) -> Quantity | None:
         if atom.element or atom.index:

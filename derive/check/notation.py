@@ -10,7 +10,8 @@ numbers support.
 
 A `Scheme` is one document-wide choice along each open question of notation (how a
 neuron is coded, which index of a weight is the destination, whether ``y`` is the output
-or the target): 2 × 2 × 2 candidates, never a search over names. Each scheme is scored on
+or the target, which layer a bare array is, the sign of δ): 2⁵ candidates, never a search
+over names. Each scheme is scored on
 every claim that uses a name the classic reading leaves open: +1 when the claim's
 numbers and formulas agree with the true values under that reading, −1 when they do not.
 The best scheme wins only where it is the best alone; a name is read only when the
@@ -54,12 +55,16 @@ _ARRAY_WORDS = {"yhat": "a", "haty": "a", "p": "a", "probs": "a", "scores": "z",
                 "x": "X", "t": "y", "T": "Y"}  # fmt: skip
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
+#: bare words for the output of a network with one output (ŷ, the prediction)
+_BARE_OUTPUTS = frozenset(("yhat", "haty", "ypred"))
 #: a claim's verdicts while learning: right exactly, right within one unit of drift
 AGREE, NEAR = 2, 1
 #: claims looked at per name while learning (bounds the work on long documents)
 EVIDENCE_PER_NAME = 40
 #: agreement needed before a name is read: its own, or its family's
 FAMILY_SUPPORT = 2
+#: claims about δ that must agree exactly before δ is read as −∂E/∂net (the error signal)
+SIGNAL_SUPPORT = 2
 
 
 @dataclass(frozen=True)
@@ -71,19 +76,23 @@ class Scheme:
     is its ``destination`` first or its ``source`` first; `y`: whether ``y`` names the
     ``target`` or the ``out`` of an output neuron; `arrays`: which layer a vector or a
     matrix written without one is (``z``, ``W``, ``\\hat{y}`` of a one-layer classifier):
-    the ``last`` or the ``first`` of the network.
+    the ``last`` or the ``first`` of the network; `delta`: whether the document's δ_j is
+    the ``gradient`` ∂E/∂net_j or the error ``signal`` −∂E/∂net_j (Mitchell's and Haykin's
+    δ_k = (t_k − o_k) o_k (1 − o_k), which the update adds: w + η δ x).
     """
 
     codes: str = "letters"
     weights: str = "destination"
     y: str = "target"
     arrays: str = "last"
+    delta: str = "gradient"
 
 
 SCHEMES = tuple(
-    Scheme(c, w, y, a)
-    for c, w, y, a in itertools.product(("letters", "units"), ("destination", "source"),
-                                        ("target", "out"), ("last", "first"))
+    Scheme(c, w, y, a, d)
+    for c, w, y, a, d in itertools.product(("letters", "units"), ("destination", "source"),
+                                           ("target", "out"), ("last", "first"),
+                                           ("gradient", "signal"))
 )  # fmt: skip
 
 
@@ -126,6 +135,8 @@ class LearnedNaming(Naming):
             # contradicts it; anything else is unread
             if atom.base in ("y", "Y") and atom not in self.refused:
                 return super()._quantity(atom)
+            if is_classic_delta(atom, self):  # δ_{o1}: ∂E/∂net_o1 unless the document says
+                return super()._quantity(atom)
             return None
         return self.read(atom)
 
@@ -140,16 +151,22 @@ class LearnedNaming(Naming):
         base, sub = atom.base, flatten(atom.sub)
         if atom.element or atom.index:
             return self.array(atom)
+        if is_classic_delta(atom, self):  # δ_{o1}: the scheme says which sign
+            return self._signed(self.classic(atom))
         if atom.sup and not (base in ("y", "Y") or base in _UNIT_WORDS):
             return self._marked(self.read(replace(atom, sup="")), flatten(atom.sup))
         if not sub and base in _BARE_TARGETS:  # t, target: the one output's target
             neuron = self._only_output()
             return super()._quantity(Atom("target", neuron)) if neuron else None
+        if not sub and base in _BARE_OUTPUTS:  # ŷ: the one output's output
+            neuron = self._only_output()
+            return super()._quantity(Atom("out", neuron)) if neuron else None
         if base in ("y", "Y") and atom.sup == "":
             neuron = (self._neuron(sub, "o") or self.neuron(sub)) if sub else self._only_output()
-            if neuron is None or not neuron.startswith("o"):
+            if neuron is None or neuron.startswith("i"):
                 return None
-            kind = self.scheme.y
+            # a hidden unit has no target: its y_j (y_3 in unit numbering) is its output
+            kind = self.scheme.y if neuron.startswith("o") else "out"
             return super()._quantity(Atom(kind, neuron))
         fused = _FUSED_WEIGHT.fullmatch(base)
         if fused and not sub and not atom.sup:  # w14, w04: the indices written on the line
@@ -167,6 +184,8 @@ class LearnedNaming(Naming):
         neuron = self.neuron(sub)
         if neuron is None:
             return None
+        if base == "delta" and not atom.sup:  # δ_{O1}: the scheme says which sign
+            return self._delta_as_written(neuron)
         return super()._quantity(Atom(base, neuron, atom.sup))
 
     def array(self, atom: Atom) -> Quantity | None:
@@ -224,8 +243,18 @@ class LearnedNaming(Naming):
             delta = self._derivative_quantity("E_total", f"net_{neuron}")
             return Quantity("derivative", f"-{delta.name}", -delta.key)
         if kind == "delta":
-            return super()._quantity(Atom("delta", neuron))
+            return self._delta_as_written(neuron)
         return super()._quantity(Atom(kind, neuron))
+
+    def _delta_as_written(self, neuron: str) -> Quantity | None:
+        """δ_j of a neuron's code under the scheme."""
+        return self._signed(super()._quantity(Atom("delta", neuron)))
+
+    def _signed(self, quantity: Quantity | None) -> Quantity | None:
+        """∂E/∂net_j, or the error signal −∂E/∂net_j, as the scheme reads δ."""
+        if quantity is None or self.scheme.delta == "gradient" or quantity.key is None:
+            return quantity
+        return Quantity("derivative", f"-{quantity.name}", -quantity.key)
 
     def _position(self, neuron: str) -> tuple[int, int]:
         for number, layer in enumerate(self.network.layers):
@@ -304,11 +333,20 @@ class OpenNaming(LearnedNaming):
 
 
 def is_open(atom: Atom, naming: LearnedNaming) -> bool:
-    """A name the classic reading does not settle: unknown to it, or ``y`` (the output
-    for some writers, the target for others)."""
+    """A name the classic reading does not settle: unknown to it, ``y`` (the output
+    for some writers, the target for others), or a δ (∂E/∂net for some, −∂E/∂net for
+    others)."""
     if atom.base in ("y", "Y") and not atom.sup:
         return True
-    return naming.classic(atom) is None
+    return is_classic_delta(atom, naming) or naming.classic(atom) is None
+
+
+def is_classic_delta(atom: Atom, naming: LearnedNaming) -> bool:
+    """δ_{o1}, δ_{h_1}: a δ the classic reading names (its sign is still open)."""
+    if atom.base != "delta" or atom.sup or atom.element or atom.index:
+        return False
+    quantity = naming.classic(atom)
+    return quantity is not None and quantity.kind == "derivative"
 
 
 # -- learning -----------------------------------------------------------------------------------
@@ -431,9 +469,19 @@ class _View:
 
 
 def with_naming(truth, naming):
-    """A shallow copy of `truth` that names through `naming` (its value caches shared)."""
+    """A shallow copy of `truth` that names through `naming` (its value caches shared).
+
+    Its perturbed copy (where a formula must hold too) names through `naming` as well: the
+    two networks have the same shape and their quantities the same symbols, so a formula
+    in the document's names (δ_{h1} = h_1(1 − h_1)(w_5 δ_{o1} + …) with δ the error
+    signal) is checked there as it is read here, not in derive's names."""
     view = copy.copy(truth)
     view.naming = naming
+    perturbed = truth.perturbed_truth
+    if perturbed is not None:
+        other = copy.copy(perturbed)
+        other.naming = naming
+        view.__dict__["perturbed_truth"] = other
     return view
 
 
@@ -486,8 +534,11 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         scores[scheme] = total
         tallies[scheme] = tally
         readings[scheme] = {atom: naming.quantity(atom) for atom in tally}
-    best = max(scores.values())
-    winners = [s for s in SCHEMES if scores[s] == best]
+    candidates = list(SCHEMES)
+    if _thin_signal(max(SCHEMES, key=lambda s: scores[s]), tallies):
+        candidates = [s for s in SCHEMES if s.delta == "gradient"]
+    best = max(scores[s] for s in candidates)
+    winners = [s for s in candidates if scores[s] == best]
     scheme = winners[0]
     mapping: dict[Atom, Quantity] = {}
     families: dict[str, _Tally] = defaultdict(_Tally)
@@ -498,10 +549,13 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
     refused: set[Atom] = set()
     for atom, t in tallies[scheme].items():
         quantity = readings[scheme].get(atom)
+        if is_classic_delta(atom, probe) and quantity == probe.classic(atom):
+            continue  # δ_{o1} read as derive reads it: nothing learned, nothing to say
         if quantity is None or any(readings[s].get(atom) != quantity for s in winners):
-            refused.add(atom)
+            if not is_classic_delta(atom, probe):
+                refused.add(atom)  # (a classic δ keeps the classic reading)
             continue  # the evidence cannot tell two readings apart: not read
-        if t.disagree and _read_otherwise(atom, quantity, readings, tallies):
+        if t.disagree and _read_otherwise(atom, quantity, readings, tallies, scheme):
             refused.add(atom)
             continue  # a name redefined halfway: the claims that contradict one reading fit another
         family = families[_family(atom)]
@@ -514,6 +568,15 @@ def learn(claims: Iterable, truth, precision, forced: Notation | None = None) ->
         base, scheme=scheme, mapping=mapping, written={**written, **base.written},
         refused=frozenset(refused),
     )  # fmt: skip
+
+
+def _thin_signal(scheme: Scheme, tallies) -> bool:
+    """Whether the δ = −∂E/∂net reading rests on fewer than `SIGNAL_SUPPORT` claims that
+    agree exactly: one δ whose sign is flipped is a slip, not a convention."""
+    if scheme.delta != "signal":
+        return False
+    exact = sum(t.exact for atom, t in tallies[scheme].items() if atom.base == "delta")
+    return exact < SIGNAL_SUPPORT
 
 
 def _evidence(claims: Iterable, probe: LearnedNaming, base: Notation) -> list[tuple]:
@@ -532,12 +595,16 @@ def _evidence(claims: Iterable, probe: LearnedNaming, base: Notation) -> list[tu
     return found
 
 
-def _read_otherwise(atom: Atom, quantity: Quantity, readings, tallies) -> bool:
-    """Another scheme reads `atom` as another quantity, and some claim agrees with that."""
+def _read_otherwise(atom: Atom, quantity: Quantity, readings, tallies, scheme: Scheme) -> bool:
+    """Another scheme reads `atom` as another quantity, and some claim agrees with that.
+
+    Only schemes with the winner's sign of δ count: the other sign agrees with every
+    formula that has a δ on both sides (δ_{H21} = δ_{O1} · w · …), which says nothing of a
+    name redefined halfway."""
     return any(
         readings[s].get(atom) not in (None, quantity) and tallies[s][atom].agree > 0
         for s in readings
-        if atom in tallies[s]
+        if atom in tallies[s] and s.delta == scheme.delta
     )
 
 
@@ -569,7 +636,12 @@ def _may_name(atom: Atom) -> bool:
     if atom.element or atom.index:
         return True
     if not atom.sub:
-        return _CODE.fullmatch(atom.base) is not None or atom.base in ("y", "Y", *_BARE_TARGETS)
+        return _CODE.fullmatch(atom.base) is not None or atom.base in (
+            "y",
+            "Y",
+            *_BARE_TARGETS,
+            *_BARE_OUTPUTS,
+        )
     return True
 
 

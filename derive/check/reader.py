@@ -547,8 +547,20 @@ def _text_blocks(source: str, start: int, end: int) -> Iterator[Block]:
             yield Heading(level, title, line_start, line_end)
             if _SETEXT.match(following) and not line.lstrip().startswith("#"):
                 spans.take()
+            run_in = _run_in(line)
+            if run_in is not None:  # \paragraph{Dati.} $x_1 = 0{,}05$, …: the rest is text
+                yield from _line(source, line_start + run_in, line_end)
             continue
         yield from _line(source, line_start, line_end)
+
+
+def _run_in(line: str) -> int | None:
+    """Where the text after a LaTeX heading on the same line starts, if there is any: a
+    ``\\paragraph{…}`` is a run-in heading, its paragraph goes on on its line."""
+    match = _HEADING_TEX.search(line)
+    if match is None or not line[match.end() :].strip():
+        return None
+    return match.end()
 
 
 def _heading(line: str, following: str) -> tuple[int, str] | None:

@@ -111,6 +111,9 @@ class Truth:
     def _values_of(self, quantity: Quantity, context: Context, digits: int) -> list:
         if quantity.kind == "updated":
             return [self.step.updated[quantity.name[:-1]]]
+        if quantity.kind == "change":  # Δw = w⁺ − w
+            name = quantity.name[1:]
+            return [self.step.updated[name] - self.step.parameters[name]]
         phase = self.phase(quantity, context)
         step = self.training_step(dataclasses.replace(context, phase=phase), digits)
         if quantity.is_batch:
