@@ -35,6 +35,7 @@ from derive.check.expression import (
 from derive.check.lexer import Token, tokenize
 from derive.check.names import Atom, Naming, Quantity
 from derive.check.notation import written_name
+from derive.check.prose import CHANGED, WAS, said_in_prose
 from derive.check.reader import (
     Block,
     Heading,
@@ -398,7 +399,7 @@ class _Reader:
         if prose:
             yield from self.in_prose(block)
         else:
-            for m in _WAS.finditer(block.text):  # kept until its line's claims are read
+            for m in WAS.finditer(block.text):  # kept until its line's claims are read
                 self.was[block.start + m.end("value")] = (block.start + m.start("was"),
                                                           block.start + m.end("was"))  # fmt: skip
         self.contexts.sentence(block.text)
@@ -424,10 +425,10 @@ class _Reader:
     def prose_in(self, block: Sentence, text: str, position, split: int) -> Iterator[Claim]:
         """The claims of `text` (`position` maps its offsets into the document); with a
         `split`, only those whose subject comes before it and whose numbers after it."""
-        for subject, atom, values, gradient in _prose_claims(text):
+        for subject, atom, values, gradient in said_in_prose(text):
             if split and not (subject[0] < split < values[0][1]):
                 continue
-            changed = len(values) > 1 and _CHANGED.search(values[-1][0])
+            changed = len(values) > 1 and CHANGED.search(values[-1][0])
             for index, (verb, start, end) in enumerate(values):
                 change = context_change(_said_before(text, start))
                 if changed:  # "was …, and is now …": before the change, then after it
@@ -1020,6 +1021,8 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
             continue
         if start > 0 and _operand(tokens, start):
             continue  # "1/2 (prediction − actual)^2 = …": the exponent 2 is no left side
+        if start > 0 and _and_word(tokens, start):
+            continue  # "w2 = 0,20 e b1 = 0,35": the left side is b1, "e" is "and"
         if tokens[r].math and not tokens[start].math and tokens[start].kind == "ident":
             continue  # "Input $x = …$": a relation in math has its left side in math
         parsed = parse(tokens, start, r)
@@ -1037,6 +1040,22 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     if r > window and tokens[r - 1].kind == "ident" and not tokens[r - 1].math:
         return _Chain(tokens, [("", r - 1, r, None)])  # a word we do not know: "Total = 0.3"
     return None
+
+
+def _and_word(tokens: list[Token], k: int) -> bool:
+    """Whether token `k` is the Italian and Portuguese "and" of running text: a lone ``e``
+    between a number and a word, spaced (``0,20 e b1``), never Euler's number."""
+    token, before = tokens[k], tokens[k - 1]
+    following = tokens[k + 1] if k + 1 < len(tokens) else None
+    return (
+        token.text == "e"
+        and not token.math
+        and before.kind == "num"
+        and before.end < token.start
+        and following is not None
+        and following.kind == "ident"
+        and token.end < following.start
+    )
 
 
 def _names_side_by_side(node: Node) -> bool:
@@ -1456,95 +1475,3 @@ def _is_counter(links: tuple[Link, ...]) -> bool:
     atom = first.atom
     plain = not (atom.sub or atom.sup or atom.index or atom.element)
     return plain and atom.base in _COUNTERS
-
-
-_NUMBER_WORD = r"[-−]?\d+\.\d+(?:[eE][-−]?\d+)?"
-_SUBJECT = (
-    r"(?P<subject>(?:\b(?:the|our|its)\s+)?(?:(?:total|overall|new|network'?s?)\s+)?"
-    r"(?:error|loss|cost)\b"
-    r"|(?:\b(?:the)\s+)?(?:output|net\s+input|activation|input)\s+(?:of|for)\s+"
-    r"(?:neuron\s+|unit\s+|node\s+)?(?P<neuron>[A-Za-z]{1,3}_?\d+)\b"
-    r"|(?:\b(?:the|our)\s+)?(?P<rate>learning\s+rate)"
-    # "the gradient for w6 comes out to …" is about ∂E/∂w6, never about w6
-    r"|(?P<gradient>\b(?:the\s+)?(?:gradient|derivative|partial(?:\s+derivative)?|slope)"
-    r"\s+(?:for|of|with\s+respect\s+to|w\.?r\.?t\.?)\s+(?:the\s+)?(?:weight\s+|bias\s+)?)?"
-    r"\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(]))"
-)
-_VERB = (
-    r"(?P<verb>(?:was|is|becomes|became|equals|has\s+become|(?:drops?|dropped|falls?|fell|"
-    r"goes\s+down|went\s+down|decreases?|decreased|rises?|rose|changes?|changed|comes?\s+out)"
-    r"\s+to|comes?\s+to)(?:\s+now|\s+then)?(?:\s+(?:about|approximately|roughly|only))?)"
-)
-_PROSE = re.compile(rf"{_SUBJECT}\s+{_VERB}\s+(?P<number>{_NUMBER_WORD})(?![\d.]*\d|\s*%)", re.I)
-_MORE = re.compile(
-    rf"\s*,?\s*(?:and|but|,|\()\s*(?:it\s+)?(?:now\s+)?{_VERB}\s+(?P<number>{_NUMBER_WORD})"
-    r"(?![\d.]*\d|\s*%)",
-    re.I,
-)
-#: "0.2910 (was 0.2984)", "= 0.2910 (it was 0.2984 before)": the value, then the earlier one
-_WAS = re.compile(
-    rf"(?P<value>{_NUMBER_WORD})\s*\(\s*(?:it\s+|this\s+)?(?:was|previously|before:?)\s+"
-    rf"(?P<was>{_NUMBER_WORD})(?:\s+before)?\s*\)"
-)
-_CHANGED = re.compile(r"now|become|became|drop|fall|fell|down|decrease|rise|rose|change", re.I)
-_WORDS = {"output": "out", "activation": "out", "net": "net", "input": "net"}
-
-
-_FROM_TO = re.compile(
-    rf"{_SUBJECT}\s+(?:has\s+|had\s+)?(?:dropped|drops|fell|falls|went|goes|rose|rises|"
-    rf"decreased|decreases|increased|increases|changed|changes|improved|improves)"
-    rf"(?:\s+down|\s+up)?\s+from\s+(?P<number>{_NUMBER_WORD})\s+to\s+(?P<second>{_NUMBER_WORD})"
-    r"(?![\d.]*\d|\s*%)",
-    re.I,
-)
-
-
-def _prose_claims(text: str) -> Iterable[tuple[tuple[int, int], Atom, list, bool]]:
-    """(subject span, name, [(verb, number start, number end), …]) for each subject of `text`
-    that is said to have a value (and then another): one regular-expression pass each
-    (remembered for short sentences, which documents repeat)."""
-    if len(text) > _REMEMBERED:
-        return _said_in_prose(text)
-    return _remembered_prose(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered_prose(text: str) -> tuple[tuple[tuple[int, int], Atom, list, bool], ...]:
-    return tuple(_said_in_prose(text))
-
-
-def _said_in_prose(text: str) -> Iterator[tuple[tuple[int, int], Atom, list, bool]]:
-    for match in _FROM_TO.finditer(text):  # "the error drops from 0.2984 to 0.2910"
-        atom = _subject_atom(match)
-        if atom is not None:
-            values = [("from", *match.span("number")), ("changed to", *match.span("second"))]
-            yield match.span("subject"), atom, values, bool(match.group("gradient"))
-    for match in _PROSE.finditer(text):
-        atom = _subject_atom(match)
-        if atom is None:
-            continue
-        values = [(match.group("verb"), match.start("number"), match.end("number"))]
-        position = match.end()
-        more = _MORE.match(text, position)
-        while more is not None:
-            values.append((more.group("verb"), more.start("number"), more.end("number")))
-            more = _MORE.match(text, more.end())
-        yield match.span("subject"), atom, values, bool(match.group("gradient"))
-
-
-def _subject_atom(match: re.Match) -> Atom | None:
-    if match.group("rate"):
-        return Atom("eta")
-    if match.group("word"):
-        tokens = tokenize(match.group("word"), 0, None, math=True)
-        parsed = parse(tokens, 0)
-        if not parsed or not isinstance(parsed[0], Name):
-            return None
-        if match.group("gradient") and match.group("word")[0] not in "wb":
-            return None  # "the derivative of out_h1 is …": of what, by what? Not read
-        return parsed[0].atom
-    if match.group("neuron"):
-        words = match.group("subject").lower().split()
-        word = next((w for w in words if w in _WORDS), "output")
-        return Atom(_WORDS[word], match.group("neuron").replace("_", ""))
-    return Atom("E")

@@ -313,7 +313,21 @@ class _Parser:
             return False
         if token.kind in ("lparen", "lbrace", "frac", "sqrt", "func", "partial", "greek", "matrix"):
             return True
-        return token.kind == "ident"
+        return token.kind == "ident" and not self._and_between(left, i)
+
+    def _and_between(self, left: Node, i: int) -> bool:
+        """``w2 = 0,20 e b1 = 0,35``: in running text, a lone ``e`` between a number and a
+        word is the Italian and Portuguese "and", not Euler's number times the word."""
+        token, following = self.token(i), self.token(i + 1)
+        return (
+            token.text == "e"
+            and not token.math
+            and isinstance(left, Number)
+            and following is not None
+            and following.kind == "ident"
+            and token.start > node_end(left)
+            and following.start > token.end
+        )
 
     def power(self, i: int) -> tuple[Node, int]:
         self.enter()

@@ -106,7 +106,7 @@ _NEURON = re.compile(r"^([hoi])(\d+)(?:[_,](\d+))?$")
 _FORWARD_WORDS = {
     "net": "net", "netinput": "net", "z": "net", "s": "net",
     "out": "out", "output": "out", "outputs": "out", "o": "out", "h": "out", "a": "out",
-    "yhat": "out", "ypred": "out", "act": "out",
+    "yhat": "out", "ypred": "out", "act": "out", "prediction": "out", "pred": "out",
 }  # fmt: skip
 _ERROR_WORDS = frozenset(("E", "L", "J", "err", "error", "loss", "cost", "Err", "Error", "Loss",
                           "Cost", "C"))  # fmt: skip

@@ -56,7 +56,7 @@ _ARRAY_WORDS = {"yhat": "a", "haty": "a", "p": "a", "probs": "a", "scores": "z",
 #: bare words for the target of a network with one output
 _BARE_TARGETS = frozenset(("t", "T", "target", "Target", "d"))
 #: bare words for the output of a network with one output (ŷ, the prediction)
-_BARE_OUTPUTS = frozenset(("yhat", "haty", "ypred"))
+_BARE_OUTPUTS = frozenset(("yhat", "haty", "ypred", "prediction", "pred", "Prediction"))
 #: a claim's verdicts while learning: right exactly, right within one unit of drift
 AGREE, NEAR = 2, 1
 #: claims looked at per name while learning (bounds the work on long documents)

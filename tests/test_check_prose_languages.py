@@ -1,0 +1,204 @@
+"""derive check on claims written in words, in the languages people write derivations in.
+
+German, French, Spanish, Italian and Portuguese writers put a decimal comma in their
+sentences ("die Ausgabe von o1 beträgt 0,7514", "l'erreur totale passe de 0,298 à
+0,291"), Chinese writers a point and no spaces ("总误差从0.298下降到0.291"). Each rule is
+tried with the right number and with a wrong one (the wrong one a slip people make: the
+other output's value, a digit off), and a sentence that could mean two things must stay
+unread. The numbers are the classic 2-2-2 network's, from tests/reference.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import preset_data
+from reference import mp, reference_step
+
+from derive.check import check_text
+
+REF = reference_step(preset_data("mazur"))
+FORWARD = REF["samples"][0]["forward"]
+TRUE = {
+    "out_o1": FORWARD["o1"]["out"],
+    "out_o2": FORWARD["o2"]["out"],
+    "net_h1": FORWARD["h1"]["net"],
+    "E_total": REF["samples"][0]["errors"]["total"],
+    "E_after": REF["after_samples"][0]["errors"]["total"],
+    "dE_total/dw5": REF["gradients"]["w5"],
+}
+#: the given values of a homework, written with the language's decimal comma (a comma
+#: also separates the list: "i1 = 0,05, i2 = 0,10")
+GIVEN = {
+    "de": "Gegeben sind i1 = 0,05, i2 = 0,10 und w1 = 0,15.",
+    "fr": "On prend i1 = 0,05, i2 = 0,10 et w1 = 0,15.",
+    "es": "Tomamos i1 = 0,05, i2 = 0,10 y w1 = 0,15.",
+    "it": "Siano i1 = 0,05, i2 = 0,10 e w1 = 0,15.",
+    "pt": "Sejam i1 = 0,05, i2 = 0,10 e w1 = 0,15.",
+    "zh": "输入 i1 = 0.05，i2 = 0.10，w1 = 0.15。",
+}
+GIVEN_CLAIMS = [(1, "i1", "ok"), (1, "i2", "ok"), (1, "w1", "ok")]
+
+
+def number(name: str, digits: int, lang: str) -> str:
+    """The true value of `name`, rounded as a writer would, with the language's mark."""
+    text = mp.nstr(TRUE[name], digits)
+    return text if lang == "zh" else text.replace(".", ",")
+
+
+def read(lang: str, sentence: str) -> list[tuple[int, str | None, str, str]]:
+    """(line, quantity, verdict, phase) of each claim of `sentence`, under the given values."""
+    report = check_text(f"{GIVEN[lang]}\n\n{sentence}\n", "mazur")
+    claims = report.to_json()["claims"]
+    assert [(c["line"], c["quantity"], c["verdict"]) for c in claims[:3]] == GIVEN_CLAIMS
+    return [(c["line"], c["quantity"], c["verdict"]) for c in claims[3:]]
+
+
+#: "the output of o1 is …", "the total error is …", "the learning rate is …" and "the
+#: gradient for w5 is …", as each language writes them
+IS = [
+    ("de", "Die Ausgabe von o1 beträgt {out_o1}.", "out_o1"),
+    ("de", "Der Gesamtfehler ist {E_total}.", "E_total"),
+    ("de", "Der Gradient für das Gewicht w5 beträgt {dE_total/dw5}.", "dE_total/dw5"),
+    ("de", "Damit beträgt die Ausgabe von o1 nun {out_o1}.", "out_o1"),
+    ("fr", "La sortie du neurone o1 vaut {out_o1}.", "out_o1"),
+    ("fr", "L'erreur totale est de {E_total}.", "E_total"),
+    ("fr", "Le gradient par rapport à w5 vaut environ {dE_total/dw5}.", "dE_total/dw5"),
+    ("es", "La salida de o1 es {out_o1}.", "out_o1"),
+    ("es", "El error total es igual a {E_total}.", "E_total"),
+    ("es", "El gradiente con respecto a w5 es {dE_total/dw5}.", "dE_total/dw5"),
+    ("it", "L'uscita di o1 è {out_o1}.", "out_o1"),
+    ("it", "L'errore totale vale {E_total}.", "E_total"),
+    ("it", "Il gradiente rispetto a w5 è pari a {dE_total/dw5}.", "dE_total/dw5"),
+    ("pt", "A saída do neurônio o1 é {out_o1}.", "out_o1"),
+    ("pt", "O erro total é igual a {E_total}.", "E_total"),
+    ("pt", "O gradiente em relação a w5 é {dE_total/dw5}.", "dE_total/dw5"),
+    ("zh", "o1 的输出为 {out_o1}。", "out_o1"),
+    ("zh", "总误差为{E_total}。", "E_total"),
+    ("zh", "误差对 w5 的梯度为 {dE_total/dw5}。", "dE_total/dw5"),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence", "quantity"), IS)
+def test_a_quantity_said_to_be_a_number(lang, sentence, quantity):
+    right = {name: number(name, 4, lang) for name in TRUE}
+    assert read(lang, sentence.format(**right)) == [(3, quantity, "ok")]
+    # a wrong number: the other output's value, the error before a half, the gradient of w6
+    slips = {"out_o1": number("out_o2", 4, lang), "E_total": number("E_after", 4, lang),
+             "dE_total/dw5": "0,0827" if lang != "zh" else "0.0827"}  # fmt: skip
+    assert read(lang, sentence.format(**{**right, **slips})) == [(3, quantity, "wrong value")]
+
+
+def test_the_learning_rate_in_each_language():
+    for lang, sentence in [("de", "Die Lernrate ist 0,5."), ("fr", "Le taux d'apprentissage est 0,5."),
+                           ("es", "La tasa de aprendizaje es 0,5."),
+                           ("it", "Il tasso di apprendimento è 0,5."),
+                           ("pt", "A taxa de aprendizagem é 0,5."), ("zh", "学习率为 0.5。")]:  # fmt: skip
+        assert read(lang, sentence) == [(3, "eta", "ok")], lang
+        assert read(lang, sentence.replace("5", "05")) == [(3, "eta", "wrong value")], lang
+
+
+#: "the total error falls from A to B": A before the update, B after it
+FROM_TO = [
+    ("de", "Der Gesamtfehler sinkt von {0} auf {1}."),
+    ("de", "Nach dem ersten Schritt sinkt der Gesamtfehler von {0} auf {1}."),
+    ("de", "Der Gesamtfehler ist von {0} auf {1} gesunken."),
+    ("fr", "L'erreur totale passe de {0} à {1}."),
+    ("fr", "L'erreur totale a baissé de {0} à {1}."),
+    ("es", "El error total baja de {0} a {1}."),
+    ("es", "El error total pasó de {0} a {1} tras la actualización."),
+    ("it", "L'errore totale scende da {0} a {1}."),
+    ("pt", "O erro total cai de {0} para {1}."),
+    ("zh", "总误差从{0}下降到{1}。"),
+    ("zh", "更新后总误差从 {0} 降至 {1}。"),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), FROM_TO)
+def test_a_fall_from_one_number_to_another_is_before_then_after(lang, sentence):
+    before, after = number("E_total", 9, lang), number("E_after", 9, lang)
+    right = read(lang, sentence.format(before, after))
+    assert right == [(3, "E_total", "ok"), (3, "E_total", "ok")]
+    # swapped: the error after the update is not the one before it, and the other way round
+    assert read(lang, sentence.format(after, before)) == [
+        (3, "E_total", "wrong value"), (3, "E_total", "wrong value"),
+    ]  # fmt: skip
+    # a digit off in the second number only
+    slip = after[:-3] + ("9" if after[-3] != "9" else "1") + after[-2:]
+    assert read(lang, sentence.format(before, slip)) == [
+        (3, "E_total", "ok"), (3, "E_total", "wrong value"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("de", "Der Fehler von o1 beträgt 0,2748."),  # the error of o1, not the total
+        ("fr", "L'erreur de la sortie o1 est 0,2748."),
+        ("zh", "o1 的误差为 0.2748。"),
+        ("zh", "o1误差为 0.2748。"),
+        ("es", "El error total es 0,2984 veces mayor."),  # the number is not the error's
+        ("it", "L'errore totale è circa il 30%, cioè 0,2984."),
+        ("de", "Die Ausgabe beträgt 0,7514."),  # which output? The network has two
+        ("pt", "A saída de o1 e de o2 é 0,7514."),
+    ],
+)
+def test_a_sentence_that_could_mean_two_things_is_not_read(lang, sentence):
+    assert read(lang, sentence) == []
+
+
+def test_a_decimal_comma_in_a_document_of_decimal_points_is_not_read():
+    """``0,7514`` where the document writes ``0.05``: a decimal comma or two numbers? Never
+    read as 0 and never ok."""
+    report = check_text("i1 = 0.05, i2 = 0.10, w1 = 0.15\n\nLa salida de o1 es 0,7514.\n", "mazur")
+    assert [c["verdict"] for c in report.to_json()["claims"]] == ["ok"] * 3
+
+
+def test_an_italian_e_between_values_is_and():
+    """``w2 = 0,20 e b1 = 0,35``: before, "0,20 e b1" was 0.20 · e · b1, a wrong formula."""
+    assert read("it", "Poi w2 = 0,20 e b1 = 0,35.") == [(3, "w2", "ok"), (3, "b1", "ok")]
+    assert read("pt", "Depois w2 = 0,25 e b1 = 0,35.") == [(3, "w2", "wrong value"), (3, "b1", "ok")]
+    # in mathematics e is still Euler's number
+    text = "$i_1 = 0,05$, $i_2 = 0,10$\n\n$e^{0} \\cdot b_1 = 0,35$\n"
+    claims = check_text(text, "mazur").to_json()["claims"]
+    assert claims[-1]["verdict"] == "ok" and claims[-1]["text"].startswith("e^{0}")
+
+
+# -- one output: the prediction, the actual output and the target ---------------------------
+LINEAR = {"layers": [2, 2, 1], "activation": "linear", "loss": "half_sse", "learning_rate": 0.05,
+          "inputs": [2, 3], "targets": [1], "bias": "none",
+          "weights": [[[0.11, 0.21], [0.12, 0.08]], [[0.14, 0.15]]]}  # fmt: skip
+LINEAR_OUT = reference_step(LINEAR)["samples"][0]["forward"]["o1"]["out"]
+
+
+def _linear(text: str) -> list[tuple[int, str | None, str]]:
+    from derive.spec import spec_from_mapping
+
+    report = check_text(text, spec_from_mapping(LINEAR))
+    return [(c["line"], c["quantity"], c["verdict"]) for c in report.to_json()["claims"]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The prediction is {}.", "prediction = {}", "pred = {}", "The actual output is {}.",
+     "The network's prediction comes out to {}."],
+)  # fmt: skip
+def test_the_prediction_of_a_network_with_one_output(sentence):
+    assert _linear(sentence.format(mp.nstr(LINEAR_OUT, 3)) + "\n") == [(1, "out_o1", "ok")]
+    # a single wrong value is no evidence that the word names the output: never ok
+    wrong = _linear(sentence.format("0.119") + "\n")
+    assert all(verdict != "ok" and quantity is None for _, quantity, verdict in wrong)
+
+
+def test_the_target_said_in_words():
+    assert _linear("The actual output is 0.191 and the target is 1.0.\n") == [
+        (1, "out_o1", "ok"), (1, "target_o1", "ok"),
+    ]  # fmt: skip
+    assert _linear("The target is 0.5.\n") == []  # no evidence: unread, never a false alarm
+    # "the actual value" is the target to some writers, the output to others: not read
+    assert _linear(f"The actual value is {mp.nstr(LINEAR_OUT, 3)}.\n") == []
+
+
+def test_the_prediction_of_a_network_with_two_outputs_is_not_read():
+    assert check_text(f"The prediction is {mp.nstr(TRUE['out_o1'], 4)}.\n", "mazur").summary[
+        "claims"
+    ] == 0
