@@ -75,22 +75,28 @@ _GRADIENT = (
 _WORD = r"\b(?P<word>(?:w|b)_?\d+|(?:net|out|E)_[A-Za-z0-9]+|E_?total)(?![\w\[(])"
 #: the one output of a network, or its one target, named by no neuron
 _BARE = (
-    r"(?P<bare>(?:network'?s?\s+|model'?s?\s+|final\s+)?(?:prediction|predicted\s+(?:output|value)|"
-    r"actual\s+output|output|target(?:\s+(?:value|output))?|desired\s+output|expected\s+output)"
-    r"(?!\s+(?:of|for|layer|neuron|unit|node)\b))"
+    r"(?P<bare>\b(?:(?:the|our|its)\s+(?:network'?s?\s+|model'?s?\s+|final\s+)?"
+    r"(?:prediction|predicted\s+(?:output|value)|actual\s+output|output|"
+    r"target(?:\s+(?:value|output))?|desired\s+output|expected\s+output)"
+    r"|(?:die|der)\s+(?:Vorhersage|Prognose|Zielwert)|la\s+(?:prédiction|valeur\s+cible|cible)|"
+    r"la\s+(?:predicción|previsione|predizione)|el\s+valor\s+objetivo|"
+    r"il\s+valore\s+(?:obiettivo|atteso|target)|a\s+previsão|o\s+valor\s+(?:alvo|desejado))"
+    r"(?!\s+(?:of|for|layer|neuron|unit|node|von|des|de|du|del|di|da|do|per|para|pour)\b))"
 )
 SUBJECT = (
     rf"(?P<subject>{_ARTICLE}?{_ERROR}"
     rf"|{_ARTICLE}?{_KIND}\s+{_OF}\s+{_UNIT}{_NEURON}"
     rf"|{_ARTICLE}?{_RATE}"
     rf"|{_GRADIENT}{_WORD}"
-    rf"|\b(?:the|our|its)\s+{_BARE})"
+    rf"|{_BARE})"
 )
 
 # -- verbs ---------------------------------------------------------------------------------
+#: "now", "then", "thus" between the verb and the number ("ist damit 0,5933", "vaut donc …")
 _NOW = (
-    r"(?:\s+(?:now|then|nun|jetzt|dann|maintenant|alors|désormais|ahora|entonces|ora|adesso|"
-    r"quindi|agora|então))?"
+    r"(?:\s+(?:now|then|thus|therefore|hence|nun|jetzt|dann|damit|also|somit|daher|folglich|"
+    r"maintenant|alors|désormais|donc|ainsi|ahora|entonces|pues|por\s+(?:lo\s+)?tanto|ora|"
+    r"adesso|quindi|dunque|perciò|agora|então|portanto|assim|logo))?"
 )
 _ABOUT = (
     r"(?:\s+(?:about|approximately|roughly|only|etwa|ungefähr|rund|circa|nur|environ|"
@@ -102,7 +108,7 @@ VERB = (
     r"goes\s+down|went\s+down|decreases?|decreased|rises?|rose|changes?|changed|comes?\s+out)"
     r"\s+to|comes?\s+to"
     # German
-    r"|ist|war|beträgt|betrug|wird\s+zu|ergibt\s+sich\s+zu|liegt\s+bei|beläuft\s+sich\s+auf|"
+    r"|ist(?:\s+gleich)?|war|beträgt|betrug|wird\s+zu|ergibt\s+sich\s+zu|liegt\s+bei|beläuft\s+sich\s+auf|"
     r"(?:sinkt|sank|fällt|fiel|steigt|stieg|ändert\s+sich)\s+auf"
     # French
     r"|est(?:\s+(?:de|égale?\s+à))?|était(?:\s+de)?|vaut|valait|devient|"
@@ -129,7 +135,7 @@ CHANGED = re.compile(
 _PROSE = re.compile(rf"{SUBJECT}\s+{VERB}\s+(?P<number>{NUMBER}){_ENDS}", re.I)
 #: German puts the verb first after an opening phrase: "Damit beträgt der Gesamtfehler 0,2910"
 _INVERTED = re.compile(
-    rf"\b(?P<verb>ist|war|beträgt|betrug|liegt){_NOW}\s+{SUBJECT}{_NOW}{_ABOUT}(?:\s+bei)?"
+    rf"\b(?P<verb>ist|war|beträgt|betrug|liegt){_NOW}\s+{SUBJECT}{_NOW}{_ABOUT}(?:\s+bei|\s+gleich)?"
     rf"\s+(?P<number>{NUMBER}){_ENDS}",
     re.I,
 )
@@ -177,7 +183,7 @@ _ZH_SUBJECT = (
     r"(?P<gradient>梯度|偏导数?|导数)"
     r"|(?P<rate>学习率)"
     r"|总误差|总损失|整体误差|(?<!\w)(?<!\w\s)(?:误差|损失)(?!\s*[对关])"
-    r"|(?P<bare>预测值|预测输出)"
+    r"|(?P<bare>预测值|预测输出|目标值|目标输出)"
     r")"
 )
 _ZH_VERB = (
