@@ -83,12 +83,13 @@ _BARE = (
     r"il\s+valore\s+(?:obiettivo|atteso|target)|a\s+previsão|o\s+valor\s+(?:alvo|desejado))"
     r"(?!\s+(?:of|for|layer|neuron|unit|node|von|des|de|du|del|di|da|do|per|para|pour)\b))"
 )
+#: every subject starts a word (the engine gives up at once inside one)
 SUBJECT = (
-    rf"(?P<subject>{_ARTICLE}?{_ERROR}"
+    rf"(?P<subject>\b(?:{_ARTICLE}?{_ERROR}"
     rf"|{_ARTICLE}?{_KIND}\s+{_OF}\s+{_UNIT}{_NEURON}"
     rf"|{_ARTICLE}?{_RATE}"
     rf"|{_GRADIENT}{_WORD}"
-    rf"|{_BARE})"
+    rf"|{_BARE}))"
 )
 
 # -- verbs ---------------------------------------------------------------------------------
@@ -219,16 +220,36 @@ def _remembered_prose(text: str) -> tuple[Said, ...]:
     return tuple(_said_in_prose(text))
 
 
+#: a prose claim has a number with decimals; a Chinese one, a Chinese character; a fall
+#: "from" a number, the word for "from" right before it (each pattern is run only if its
+#: sign is there: the subjects' many words are costly to look for at every word)
+_DECIMAL = re.compile(r"\d\.\d")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_FROM_NUMBER = re.compile(r"\b(?:from|von|de|desde|da)\s+[-−]?\d", re.I)
+
+
 def _said_in_prose(text: str) -> Iterator[Said]:
+    if _DECIMAL.search(text) is None:
+        return
+    chinese = _HAN.search(text) is not None
+    falls = _FROM_NUMBER.search(text) is not None
     taken: list[tuple[int, int]] = []  # the numbers read: a number has one subject
-    for pattern in (_FROM_TO, _FROM_TO_INVERTED, _ZH_FROM_TO):
+    for pattern in (
+        _FROM_TO if falls else None,
+        _FROM_TO_INVERTED if falls else None,
+        _ZH_FROM_TO if chinese else None,
+    ):
+        if pattern is None:
+            continue
         for match in pattern.finditer(text):  # "the error drops from 0.2984 to 0.2910"
             atom = _subject_atom(match)
             if atom is not None and not _overlaps(match.span("number"), taken):
                 values = [("from", *match.span("number")), ("changed to", *match.span("second"))]
                 taken += [match.span("number"), match.span("second")]
                 yield match.span("subject"), atom, values, bool(match.group("gradient"))
-    for pattern in (_PROSE, _INVERTED, _ZH_PROSE):
+    for pattern in (_PROSE, _INVERTED, _ZH_PROSE if chinese else None):
+        if pattern is None:
+            continue
         for match in pattern.finditer(text):
             atom = _subject_atom(match)
             if atom is None or _overlaps(match.span("number"), taken):
