@@ -247,3 +247,20 @@ def test_a_thus_between_the_verb_and_the_number(lang, sentence):
     assert read(lang, sentence.format(number("out_h1", 4, lang))) == [(3, "out_h1", "ok")]
     slip = number("out_h1", 4, lang).replace("33", "69")  # h2's 0,5969 for h1's 0,5933
     assert read(lang, sentence.format(slip)) == [(3, "out_h1", "wrong value")]
+
+
+def test_words_on_a_line_with_a_formula_are_read_too():
+    """ "… la salida es $\\hat{y} = …$ y el error total baja de / 0,2984 a 0,2910": the
+    sentence starts on a line with a relation and ends on the next (before, a line with a
+    relation was never read as prose, and the sentence it began was lost)."""
+    before, after = number("E_total", 4, "es"), number("E_after", 4, "es")
+    line = "Con los pesos nuevos $w_1 = 0,15$ y el error total baja de\n{} a {}."
+    assert read("es", line.format(before, after)) == [
+        (3, "w1", "ok"), (4, "E_total", "ok"), (4, "E_total", "ok"),
+    ]  # fmt: skip
+    assert read("es", line.format(before, before))[-1] == (4, "E_total", "wrong value")
+    # on the line of the formula itself
+    said = f"So $i_1 = 0.05$ and the total error is {number('E_total', 4, 'zh')}.\n"
+    claims = check_text(said, "mazur").to_json()["claims"]  # the words' claim comes first
+    read_here = sorted((c["quantity"], c["verdict"]) for c in claims)
+    assert read_here == [("E_total", "ok"), ("i1", "ok")]

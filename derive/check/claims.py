@@ -395,15 +395,15 @@ class _Reader:
             named = _array_name(block.text) if announced else None
             if named is not None:
                 self.vector = named
-        prose = not _RELATION_HINT.search(block.text)
-        if prose:
-            yield from self.in_prose(block)
-        else:
+        # a line with a relation may say something in words too ("… $\\hat{y} = 0,6820$ y el
+        # error baja de / 0,0181 a 0,0166"): its prose is read, its numbers in words only
+        yield from self.in_prose(block)
+        if _RELATION_HINT.search(block.text):
             for m in WAS.finditer(block.text):  # kept until its line's claims are read
                 self.was[block.start + m.end("value")] = (block.start + m.start("was"),
                                                           block.start + m.end("was"))  # fmt: skip
         self.contexts.sentence(block.text)
-        self.previous = block if prose and block.text.strip() else None
+        self.previous = block if block.text.strip() else None
 
     def in_prose(self, block: Sentence) -> Iterator[Claim]:
         """Claims written in words: "the error was 0.0317292 and is now 0.0314531" — on one

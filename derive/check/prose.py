@@ -221,11 +221,13 @@ def _remembered_prose(text: str) -> tuple[Said, ...]:
 
 
 #: a prose claim has a number with decimals; a Chinese one, a Chinese character; a fall
-#: "from" a number, the word for "from" right before it (each pattern is run only if its
-#: sign is there: the subjects' many words are costly to look for at every word)
+#: "from" a number, the word for "from" right before it; "is" a number, a verb right before
+#: it (each pattern is run only if its sign is there: the subjects' many words are costly
+#: to look for at every word)
 _DECIMAL = re.compile(r"\d\.\d")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _FROM_NUMBER = re.compile(r"\b(?:from|von|de|desde|da)\s+[-−]?\d", re.I)
+_VERB_NUMBER = re.compile(rf"(?<!\w){VERB}\s+{NUMBER}", re.I)
 
 
 def _said_in_prose(text: str) -> Iterator[Said]:
@@ -247,7 +249,8 @@ def _said_in_prose(text: str) -> Iterator[Said]:
                 values = [("from", *match.span("number")), ("changed to", *match.span("second"))]
                 taken += [match.span("number"), match.span("second")]
                 yield match.span("subject"), atom, values, bool(match.group("gradient"))
-    for pattern in (_PROSE, _INVERTED, _ZH_PROSE if chinese else None):
+    states = _VERB_NUMBER.search(text) is not None
+    for pattern in (_PROSE if states else None, _INVERTED, _ZH_PROSE if chinese else None):
         if pattern is None:
             continue
         for match in pattern.finditer(text):
