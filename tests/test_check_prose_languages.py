@@ -264,3 +264,18 @@ def test_words_on_a_line_with_a_formula_are_read_too():
     claims = check_text(said, "mazur").to_json()["claims"]  # the words' claim comes first
     read_here = sorted((c["quantity"], c["verdict"]) for c in claims)
     assert read_here == [("E_total", "ok"), ("i1", "ok")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("es", "El error es 0,5 · (0,01 − 0,7514)² = 0,2748."),
+        ("de", "Der Gesamtfehler ist 0,5 * (0,2748 + 0,0236) = 0,1492."),
+        ("fr", "La sortie de o1 vaut 1 / (1 + e^{-1,1059}) = 0,7514."),
+        ("zh", "总误差为 0.5 × 0.5967 = 0.2984。"),
+    ],
+)
+def test_a_number_that_a_formula_goes_on_from_is_not_the_quantity(lang, sentence):
+    """The words say "the error is", but 0,5 is a factor of the formula after it: no claim
+    is wrong (the formula, with no name on its left, is unrecognized)."""
+    assert {verdict for _, _, verdict in read(lang, sentence)} <= {"ok", "unrecognized"}

@@ -29,8 +29,12 @@ from derive.check.names import Atom
 
 NUMBER = r"[-−]?\d+\.\d+(?:[eE][-−]?\d+)?"
 #: the number ends there: no more digits, no per cent, no "times" ("is 0.2984 times larger"
-#: says nothing of the quantity's value)
-_ENDS = r"(?![\d.]*\d|\s*%|\s*(?:(?:times|mal|fois|veces|volte|vezes)(?!\w)|倍))"
+#: says nothing of the quantity's value), no operator ("the error is 0.5 · (0.01 − 0.7514)²
+#: = 0.2748": the number is a factor, not the error)
+_ENDS = (
+    r"(?![\d.]*\d|\s*%|\s*(?:(?:times|mal|fois|veces|volte|vezes)(?!\w)|倍)"
+    r"|\s*(?:[·*×/^(+\-−]|\\cdot|\\times))"
+)
 
 # -- subjects (the noun first: every language here but Chinese) ---------------------------
 _ARTICLE = (
