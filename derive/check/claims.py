@@ -408,8 +408,8 @@ class _Reader:
     def in_prose(self, block: Sentence) -> Iterator[Claim]:
         """Claims written in words: "the error was 0.0317292 and is now 0.0314531" — on one
         line, or carried over a line break ("the total error comes / out to 0.2910")."""
-        if self.naming is None:
-            return
+        if self.naming is None or _DECIMAL_DIGIT.search(block.text) is None:
+            return  # every claim read here has its number on this line, with decimals
         previous = self.previous
         yield from self.prose_in(block, block.text, lambda offset: block.start + offset, 0)
         if previous is None or block.start - previous.end > 1 or not block.text.strip():
@@ -769,6 +769,9 @@ class _Reader:
 
 #: how far back in its sentence the context of a value said in prose is looked for
 PROSE_WINDOW = 1_000
+
+
+_DECIMAL_DIGIT = re.compile(r"\d[.,]\d")
 
 
 def _window_start(text: str, lower: int, start: int) -> int:

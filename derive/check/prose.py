@@ -30,10 +30,11 @@ from derive.check.names import Atom
 NUMBER = r"[-−]?\d+\.\d+(?:[eE][-−]?\d+)?"
 #: the number ends there: no more digits, no per cent, no "times" ("is 0.2984 times larger"
 #: says nothing of the quantity's value), no operator ("the error is 0.5 · (0.01 − 0.7514)²
-#: = 0.2748": the number is a factor, not the error)
+#: = 0.2748": the number is a factor, not the error) nor a bracket right after it ("0.5(…"; a
+#: spaced one is a remark: "0.2910 (it was 0.2984)")
 _ENDS = (
     r"(?![\d.]*\d|\s*%|\s*(?:(?:times|mal|fois|veces|volte|vezes)(?!\w)|倍)"
-    r"|\s*(?:[·*×/^(+\-−]|\\cdot|\\times))"
+    r"|\s*(?:[·*×/^+\-−]|\\cdot|\\times)|\()"
 )
 
 # -- subjects (the noun first: every language here but Chinese) ---------------------------
