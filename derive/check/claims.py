@@ -35,7 +35,7 @@ from derive.check.expression import (
 from derive.check.lexer import Token, tokenize
 from derive.check.names import Atom, Naming, Quantity
 from derive.check.notation import written_name
-from derive.check.prose import CHANGED, WAS, said_in_prose
+from derive.check.prose import BECOMES, CHANGED, WAS, said_in_prose
 from derive.check.reader import (
     Block,
     Heading,
@@ -435,6 +435,8 @@ class _Reader:
                     change["phase"] = "after" if index else "before"
                 elif index and verb.lower().startswith("was") and values[0][0].lower() != "was":
                     change["phase"] = "before"  # "comes out to 0.2910 (it was 0.2984)"
+                elif _becomes(verb, _apply(self.contexts.current, change)):
+                    change["phase"] = "after"  # "w5 becomes 0.3589", "tombe à 0,2910"
                 span = (position(subject[0]), position(subject[1]))
                 claim = self.prose_claim(block, atom, span, position(start), position(end),
                                          gradient)  # fmt: skip
@@ -772,6 +774,13 @@ PROSE_WINDOW = 1_000
 
 
 _DECIMAL_DIGIT = re.compile(r"\d[.,]\d")
+
+
+def _becomes(verb: str, context: Context) -> bool:
+    """Whether a verb of change ("becomes", "tombe à", "wird zu") gives the value after the
+    update: when the context is still before it (words that say when — "after 10,000
+    iterations" — are the context's)."""
+    return context.phase == "before" and BECOMES.search(verb) is not None
 
 
 def _window_start(text: str, lower: int, start: int) -> int:

@@ -114,14 +114,15 @@ VERB = (
     r"goes\s+down|went\s+down|decreases?|decreased|rises?|rose|changes?|changed|comes?\s+out)"
     r"\s+to|comes?\s+to"
     # German
-    r"|ist(?:\s+gleich)?|war|beträgt|betrug|wird\s+zu|ergibt\s+sich\s+zu|liegt\s+bei|beläuft\s+sich\s+auf|"
+    r"|ist(?:\s+gleich)?|war|beträgt|betrug|wird(?:\s+zu)?|ergibt\s+sich\s+zu|liegt\s+bei|"
+    r"beläuft\s+sich\s+auf|"
     r"(?:sinkt|sank|fällt|fiel|steigt|stieg|ändert\s+sich)\s+auf"
     # French
     r"|est(?:\s+(?:de|égale?\s+à))?|était(?:\s+de)?|vaut|valait|devient|"
     r"(?:passe|tombe|descend|baisse|diminue|monte|chute)\s+à"
     # Spanish
     r"|es(?:\s+(?:de|igual\s+a))?|era|vale|valía|resulta\s+(?:ser|en)|queda\s+en|"
-    r"(?:pasa|baja|cae|disminuye|desciende|sube)\s+a|se\s+reduce\s+a"
+    r"(?:pasa|baja|cae|disminuye|desciende|sube)\s+a|se\s+reduce\s+a|se\s+convierte\s+en"
     # Italian
     r"|è(?:\s+(?:di|pari\s+a|uguale\s+a))?|valeva|risulta(?:\s+essere)?|diventa|"
     r"(?:scende|cala|passa|sale|diminuisce)\s+a|si\s+riduce\s+a"
@@ -138,10 +139,22 @@ CHANGED = re.compile(
     re.I,
 )
 
+#: the verbs of a change: the value said is the one the change gives ("w5 becomes 0.3589",
+#: "der Gesamtfehler sinkt auf 0,2910"); "is now" is not one ("now" also means "at this step")
+BECOMES = re.compile(
+    r"become|became|drop|fall|fell|down|decrease|rise|rose|change|wird|sinkt|sank|fällt|"
+    r"fiel|steigt|stieg|ändert|devient|passe|tombe|descend|baisse|diminu|monte|chute|pasa|baja|"
+    r"cae|disminu|desciende|sube|reduce|convierte|diventa|scende|cala|passa|sale|riduce|torna|cai|"
+    r"desce|sobe|"
+    r"变|降|减",
+    re.I,
+)
+
 _PROSE = re.compile(rf"{SUBJECT}\s+{VERB}\s+(?P<number>{NUMBER}){_ENDS}", re.I)
 #: German puts the verb first after an opening phrase: "Damit beträgt der Gesamtfehler 0,2910"
 _INVERTED = re.compile(
-    rf"\b(?P<verb>ist|war|beträgt|betrug|liegt){_NOW}\s+{SUBJECT}{_NOW}{_ABOUT}(?:\s+bei|\s+gleich)?"
+    rf"\b(?P<verb>ist|war|beträgt|betrug|liegt|wird){_NOW}\s+{SUBJECT}{_NOW}{_ABOUT}"
+    r"(?:\s+bei|\s+gleich|\s+zu)?"
     rf"\s+(?P<number>{NUMBER}){_ENDS}",
     re.I,
 )
