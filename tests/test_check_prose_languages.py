@@ -298,7 +298,7 @@ UPDATED_W5 = REF["updated"]["w5"]
     ],
 )
 def test_a_parameter_that_becomes_a_number_is_its_updated_value(lang, sentence):
-    """"w5 becomes 0.3589" is the value after the update (before, it was judged against the
+    """ "w5 becomes 0.3589" is the value after the update (before, it was judged against the
     original w5 = 0.4: a false alarm)."""
     mark = (lambda x: x) if lang == "zh" else (lambda x: x.replace(".", ","))
 
