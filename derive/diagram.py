@@ -757,12 +757,18 @@ def _scale(placed: _Placed, frame: Frame, reserved: float = 0.0) -> float:
 def _finish(
     doc, stage, frame, placed, scale, content, measure, step, sample, *, omitted
 ) -> Diagram:
-    """Moved to the origin, scaled to the frame, rounded; the legend below at full size."""
+    """Moved to the origin, scaled to the frame, rounded; the legend below at full size.
+    The drawing and each row of the legend are centred on the wider of the two (a legend
+    wider than a small drawing left the drawing at its left end)."""
     left, top, right, bottom = _extent(placed)
     margin = 0.1
+    drawn = (right - left) * scale + 2 * margin
+    rows = _legend_rows(content, measure, frame)
+    width = max(drawn, max((_row_width(row) + 0.2 for row in rows), default=0.0))
+    shift = (width - drawn) / 2
 
     def at(p: Point) -> Point:
-        return _r(((p[0] - left) * scale + margin, (p[1] - top) * scale + margin))
+        return _r(((p[0] - left) * scale + margin + shift, (p[1] - top) * scale + margin))
 
     def label(lab: Label | None) -> Label | None:
         if lab is None:
@@ -809,13 +815,12 @@ def _finish(
         replace(t, x=at((t.x, 0))[0], y=at((0, t.y))[1], font=round(t.font * scale, 2))
         for t in placed.titles
     )
-    width = (right - left) * scale + 2 * margin
     height = (bottom - top) * scale + 2 * margin
-    legend, height = _legend(content, measure, frame, height, width)
+    legend, height = _legend(rows, frame, height, width)
     return Diagram(
         stage,
         frame.name,
-        round(max(width, max((e.label.left + e.label.width for e in legend), default=0)), 3),
+        round(width, 3),
         round(height, 3),
         nodes,
         tuple(edges),
@@ -855,15 +860,21 @@ def _legend_height(content: _Content, measure: _Measure, frame: Frame) -> float:
     return sum(heights) + 0.25 if heights else 0.0
 
 
-def _legend(content: _Content, measure: _Measure, frame: Frame, top: float, width: float):
+def _row_width(row: list) -> float:
+    """The width of a legend row: its entries' samples and equations, and the gaps."""
+    return sum(SAMPLE + 0.1 + size[0] for _, _, size in row) + ENTRY_GAP * (len(row) - 1)
+
+
+def _legend(rows: list, frame: Frame, top: float, width: float):
     """Under the drawing, at the frame's own text size: for each factor a stroke sample,
-    then ``factor = value``, side by side as far as the frame's width allows."""
+    then ``factor = value``, side by side as far as the frame's width allows, each row
+    centred in `width`."""
     entries = []
     y = top + 0.15
-    for row in _legend_rows(content, measure, frame):
+    for row in rows:
         height = max(size[1] for _, _, size in row)
         middle = y + height / 2
-        x = 0.2
+        x = (width - _row_width(row)) / 2
         for eq, slot, size in row:
             label = _label((x + SAMPLE + 0.1 + size[0] / 2, middle), size, frame.font, (eq,), 0)
             entries.append(

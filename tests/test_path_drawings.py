@@ -206,3 +206,31 @@ def test_on_a_slide_the_legend_carries_the_factors_legibly():
         d = build_diagram(doc, "path", SLIDE_SHORT, step)
         assert d.legend
         assert all(e.label.font >= SLIDE_SHORT.smallest for e in d.legend)
+
+
+@pytest.mark.parametrize("frame", [SLIDE_SHORT, SCREEN], ids=["slide", "screen"])
+def test_the_drawing_and_each_legend_row_are_centred(frame):
+    """Drawn at its left end above a wider legend, the network looked misplaced on the
+    slide; now every row of the legend is centred on the picture and, where the legend is
+    the wider, so is the network (its columns of neurons, where no number label makes the
+    drawing lopsided); nothing sticks out."""
+    doc = walkthrough("3-3-3 per neuron").document
+    for step in worked_steps(doc):
+        d = build_diagram(doc, "path", frame, step)
+        rows: dict[float, list] = {}
+        for e in d.legend:
+            rows.setdefault(e.start[1], []).append(e)
+        widest = 0.0
+        for row in rows.values():
+            start = min(e.start[0] for e in row)
+            end = max(e.label.left + e.label.width for e in row)
+            assert (start + end) / 2 == pytest.approx(d.width / 2, abs=0.02)
+            assert start >= 0 and end <= d.width + 1e-6
+            widest = max(widest, end - start)
+        bare = all(n.label is None for n in d.nodes) and all(e.label is None for e in d.edges)
+        if bare and widest + 0.2 >= d.width - 1e-3:  # the legend sets the width
+            columns = [n.x for n in d.nodes]
+            middle = (min(columns) + max(columns)) / 2
+            assert middle == pytest.approx(d.width / 2, abs=0.02)
+    if frame is SLIDE_SHORT:
+        assert widest + 0.2 >= d.width - 1e-3  # the case the change is about was tested
