@@ -474,7 +474,8 @@ def test_a_row_times_a_column_is_one_number_and_mismatched_shapes_have_no_value(
 
 def test_a_tuple_and_a_learning_rate_in_words(mazur):
     text = "The sample is X = (0.05, 0.10), and the learning rate is 0.5.\n"
-    assert [str(c.quantity) for c in read(text, mazur)] == ["i1", "i2"]
+    # the words on a line with a formula are read too, in the order written
+    assert [str(c.quantity) for c in read(text, mazur)] == ["i1", "i2", "eta"]
     assert [str(c.quantity) for c in read("The learning rate is 0.5.\n", mazur)] == ["eta"]
 
 

@@ -348,6 +348,7 @@ class _Reader:
         self.quoted = False  # whether the last sentence was quoted (``> …``)
         self.previous: Sentence | None = None  # the line of prose just before, if any
         self.was: dict[int, tuple[int, int]] = {}  # a value's end → "(was …)" after it
+        self.held: list[Claim] = []  # claims in the words of a line whose formulas are pending
 
     def claims(self, blocks: Iterable[Block]) -> Iterator[Claim]:
         for block in blocks:
@@ -396,12 +397,15 @@ class _Reader:
             if named is not None:
                 self.vector = named
         # a line with a relation may say something in words too ("… $\\hat{y} = 0,6820$ y el
-        # error baja de / 0,0181 a 0,0166"): its prose is read, its numbers in words only
-        yield from self.in_prose(block)
+        # error baja de / 0,0181 a 0,0166"): its prose is read, its numbers in words only, and
+        # held until its formulas are read, to come out in the order written
         if _RELATION_HINT.search(block.text):
+            self.held.extend(self.in_prose(block))
             for m in WAS.finditer(block.text):  # kept until its line's claims are read
                 self.was[block.start + m.end("value")] = (block.start + m.start("was"),
                                                           block.start + m.end("was"))  # fmt: skip
+        else:
+            yield from self.in_prose(block)
         self.contexts.sentence(block.text)
         self.previous = block if block.text.strip() else None
 
@@ -488,7 +492,7 @@ class _Reader:
                 previous.tokens.extend(tokens)
                 previous.anchor, previous.end = block.anchor, block.end
                 return
-        yield from self.flush()
+        yield from self.flush(tokens[0].start if tokens else None)
         if block.display:
             self.pending = _Pending(tokens, self.contexts.current, block.anchor)
             yield from self.flush()
@@ -553,10 +557,19 @@ class _Reader:
             return None
         return parsed[0]
 
-    def flush(self) -> Iterator[Claim]:
+    def flush(self, until: int | None = None) -> Iterator[Claim]:
+        """The pending formulas' claims, with the claims in words held since, in the order
+        written; with `until` (where a formula about to be read starts), the claims in words
+        after it wait for that formula's."""
         pending, self.pending = self.pending, None
-        if pending is None:
-            return
+        claims = self.pending_claims(pending) if pending is not None else []
+        if self.held:
+            ready = [c for c in self.held if until is None or c.start < until]
+            self.held = [c for c in self.held if until is not None and c.start >= until]
+            claims = sorted([*claims, *ready], key=lambda claim: claim.start)
+        yield from claims
+
+    def pending_claims(self, pending: _Pending) -> list[Claim]:
         claims = []
         element = self.element_number(pending)
         for chain in _chains(pending.tokens):
@@ -565,7 +578,7 @@ class _Reader:
             claims.extend(self.claims_of(chain, pending.context, pending.anchor))
         if pending.line is not None:
             claims = self.in_running_text(claims, pending)
-        yield from claims
+        return claims
 
     def in_running_text(self, claims: list[Claim], pending: _Pending) -> list[Claim]:
         """Claims in a sentence take their context from the words around them:
