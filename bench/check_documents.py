@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
-from test_check_documents import _matches, load, scenarios  # noqa: E402
+from test_check_documents import load, paired, scenarios  # noqa: E402
 
 from derive.check import check_document  # noqa: E402
 
@@ -34,9 +34,9 @@ def measure(folder: Path) -> dict[str, object]:
         start = time.perf_counter()
         report = check_document(scenario.document, scenario.spec)
         times.append(time.perf_counter() - start)
-    found = {f.line: f for f in report.wrong}
-    planted = {k: v for k, v in scenario.wrong.items() if "consequence_of" not in v}
-    hits = sum(line in found and _matches(found[line], e) for line, e in planted.items())
+    pairs, _missed, extra = paired(scenario.wrong, report.wrong)
+    planted = [e for e in scenario.wrong if "consequence_of" not in e]
+    hits = sum("consequence_of" not in e for e, _ in pairs)
     summary = report.summary
     return {
         "document": folder.name,
@@ -45,7 +45,7 @@ def measure(folder: Path) -> dict[str, object]:
         "recognized": summary["recognized"],
         "found": hits,
         "planted": len(planted) + len(scenario.expected.get("unread", [])),
-        "false alarms": len(set(found) - set(scenario.wrong)),
+        "false alarms": len(extra),
         "seconds": statistics.median(times),
     }
 

@@ -127,7 +127,7 @@ def test_the_networks_reach_the_training_section_and_the_saturation_note():
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_translated_markdown_article_checks_clean(network, lang):
     """`derive check` reads the forward pass again, the summary and the samples in the
-    article's language (numbers with a decimal point: the comma is not read yet)."""
+    article's language, its numbers written with a decimal point (the decimal comma: below)."""
     spec = _spec(network)
     text = derive.explain(spec, lang=lang, decimal_comma=False).render("md")
     report = check_text(text, spec)

@@ -310,3 +310,36 @@ def test_a_parameter_that_becomes_a_number_is_its_updated_value(lang, sentence):
     assert w5(sentence.format(mark(mp.nstr(UPDATED_W5, 4)))) == ["ok"]
     # the weight left as it was: not what it became
     assert w5(sentence.format(mark("0.40"))) == ["wrong value"]
+
+
+#: the total error's noun, then its symbol, then the fall: as English and Chinese write it
+SYMBOLS = [
+    "After the update, the total error E_total drops from {E_total} to {E_after}.",
+    "After the update, the total error $E_{{total}}$ drops from {E_total} to {E_after}.",
+    "After the update, the total error $E_{{\\text{{total}}}}$ fell from {E_total} to {E_after}.",
+    "After the update, the total error E(total) fell from {E_total} to {E_after}.",
+    "第一次迭代之后，总误差 E(total) 由 {E_total} 下降至 {E_after}。",
+    "第一次迭代之后，总误差 E总 从 {E_total} 下降到 {E_after}。",
+]
+
+
+@pytest.mark.parametrize("sentence", SYMBOLS)
+def test_the_total_errors_symbol_between_its_noun_and_the_fall(sentence):
+    """"总误差 E(total) 由 0.298371109 下降至 0.291027924" (the widely copied Chinese post,
+    a digit off) was unread: a symbol stood between the noun and the verb."""
+    values = {name: mp.nstr(TRUE[name], 9) for name in ("E_total", "E_after")}
+    right = check_text(sentence.format(**values) + "\n", "mazur").to_json()["claims"]
+    assert [(c["quantity"], c["verdict"]) for c in right] == [("E_total", "ok")] * 2
+    slip = {**values, "E_after": values["E_after"][:-3] + "924"}
+    wrong = check_text(sentence.format(**slip) + "\n", "mazur").to_json()["claims"]
+    assert [(c["quantity"], c["verdict"]) for c in wrong] == [
+        ("E_total", "ok"),
+        ("E_total", "wrong value"),
+    ]
+
+
+def test_an_outputs_error_after_the_noun_is_not_the_total():
+    """"the error E_o1 is …" names the output's error, never the total."""
+    text = f"The error E_o1 is {mp.nstr(REF['samples'][0]['errors']['o1'], 9)}.\n"
+    claims = check_text(text, "mazur").to_json()["claims"]
+    assert [(c["quantity"], c["verdict"]) for c in claims] == [("E_o1", "ok")]
