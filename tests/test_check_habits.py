@@ -305,3 +305,25 @@ def test_a_run_in_paragraph_heading_keeps_its_line(given):
     """``\\paragraph{Data.} $i_1 = 0.05$``: LaTeX's run-in heading; the rest is text."""
     report = verdicts(f"\\section{{A}}\n\\paragraph{{Data.}} $i_1 = {given}$, $w_5 = 0.40$\n")
     assert report == [(2, "i1", "ok" if given == "0.05" else "wrong value"), (2, "w5", "ok")]
+
+
+@pytest.mark.parametrize("name", ["grad_w5", "gradient_w5"])
+def test_a_code_name_for_the_gradient(name):
+    """``grad_w5 = 0.0822`` used to be read as ``w5 = 0.0822`` ("w5 is 0.4"): a false alarm
+    on a right number. It is the gradient."""
+    right = value("dE/dw5", 9)
+    assert verdicts(f"{name} = {right}\n") == [(1, "dE_total/dw5", "ok")]
+    assert verdicts(f"{name} = {value('dE/dw6', 9)}\n") == [(1, "dE_total/dw5", "wrong value")]
+
+
+def test_code_names_for_the_new_and_the_old_value():
+    new = value("w5+", 8)
+    assert verdicts(f"new_w5 = {new}\nold_w5 = 0.4\n") == [(1, "w5+", "ok"), (2, "w5", "ok")]
+    assert verdicts("new_w5 = 0.4000\n") == [(1, "w5+", "wrong value")]  # the old value
+
+
+@pytest.mark.parametrize("name", ["delta_w5", "x_w5", "dW_w5", "step^w5"])
+def test_a_name_written_as_a_subscript_of_a_word_is_not_that_name(name):
+    """``delta_w5 = 0.04`` is some quantity of w5 we do not know, not w5 itself (it was
+    read as w5 and reported wrong): unrecognized."""
+    assert verdicts(f"{name} = 0.0410835\n") == [(1, None, "unrecognized")]

@@ -325,8 +325,8 @@ SYMBOLS = [
 
 @pytest.mark.parametrize("sentence", SYMBOLS)
 def test_the_total_errors_symbol_between_its_noun_and_the_fall(sentence):
-    """"总误差 E(total) 由 0.298371109 下降至 0.291027924" (the widely copied Chinese post,
-    a digit off) was unread: a symbol stood between the noun and the verb."""
+    """The widely copied Chinese post's "总误差 E(total) 由 0.298371109 下降至 0.291027924"
+    (a digit off) was unread: a symbol stood between the noun and the verb."""
     values = {name: mp.nstr(TRUE[name], 9) for name in ("E_total", "E_after")}
     right = check_text(sentence.format(**values) + "\n", "mazur").to_json()["claims"]
     assert [(c["quantity"], c["verdict"]) for c in right] == [("E_total", "ok")] * 2
@@ -339,7 +339,7 @@ def test_the_total_errors_symbol_between_its_noun_and_the_fall(sentence):
 
 
 def test_an_outputs_error_after_the_noun_is_not_the_total():
-    """"the error E_o1 is …" names the output's error, never the total."""
+    """In "the error E_o1 is …" the symbol names the output's error, never the total."""
     text = f"The error E_o1 is {mp.nstr(REF['samples'][0]['errors']['o1'], 9)}.\n"
     claims = check_text(text, "mazur").to_json()["claims"]
     assert [(c["quantity"], c["verdict"]) for c in claims] == [("E_o1", "ok")]

@@ -1048,6 +1048,8 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
             continue  # "1/2 (prediction − actual)^2 = …": the exponent 2 is no left side
         if start > 0 and _and_word(tokens, start):
             continue  # "w2 = 0,20 e b1 = 0,35": the left side is b1, "e" is "and"
+        if start > 1 and _subscript_of_word(tokens, start):
+            continue  # "grad_w5 = 0.0822", "new_w5 = …": a code name we cannot read, not w5
         if tokens[r].math and not tokens[start].math and tokens[start].kind == "ident":
             continue  # "Input $x = …$": a relation in math has its left side in math
         parsed = parse(tokens, start, r)
@@ -1065,6 +1067,19 @@ def _start_chain(tokens: list[Token], lower: int, r: int) -> _Chain | None:
     if r > window and tokens[r - 1].kind == "ident" and not tokens[r - 1].math:
         return _Chain(tokens, [("", r - 1, r, None)])  # a word we do not know: "Total = 0.3"
     return None
+
+
+def _subscript_of_word(tokens: list[Token], k: int) -> bool:
+    """Whether token `k` is the subscript of the word before it, written without a space
+    (``grad_w5``, ``new_w5``, ``delta^w5``): a part of that name, never a name of its own."""
+    mark, word = tokens[k - 1], tokens[k - 2]
+    return (
+        mark.kind == "op"
+        and mark.text in ("_", "^")
+        and word.kind == "ident"
+        and word.end == mark.start
+        and mark.end == tokens[k].start
+    )
 
 
 def _and_word(tokens: list[Token], k: int) -> bool:

@@ -173,6 +173,13 @@ _FUNCTION_WORDS = {
 }  # fmt: skip
 _MODIFIERS = frozenset(("new", "updated", "New", "Updated"))
 _PARAMETER_WORDS = frozenset(("weight", "bias", "value", "Weight", "Bias", "Value"))
+#: a code name's prefix joined to a parameter by "_" (``grad_w5``, ``new_w5``, ``old_w5``):
+#: its gradient, its value after the update, its value before
+_CODE_PREFIXES = {
+    "grad": "gradient", "gradient": "gradient", "new": "updated", "updated": "updated",
+    "old": "value", "prev": "value", "previous": "value",
+}  # fmt: skip
+_PARAMETER = re.compile(r"[wWbB](?:\d+)?")
 _MODULES = frozenset(("np", "numpy", "math", "torch", "jnp"))
 _ARRAYS = frozenset(("array", "asarray", "tensor"))
 _MODULE_FUNCTIONS = frozenset(("array", "asarray", "tensor", "exp", "log", "tanh", "sqrt"))
@@ -712,6 +719,10 @@ class _Parser:
             leibniz = self._leibniz(i)
             if leibniz is not None:
                 return leibniz
+        if text.lower() in _CODE_PREFIXES and self.is_op(i + 1, "_"):
+            coded = self._code_name(i)
+            if coded is not None:
+                return coded
         if text in _MODIFIERS and self.kind(i + 1) == "ident":
             if self.tokens[i + 1].text in _PARAMETER_WORDS and self.kind(i + 2) == "ident":
                 i += 1  # "new weight w8", "updated bias b2"
@@ -721,6 +732,26 @@ class _Parser:
                 return Name(marked, token.start, self.end_of(j)), j
         atom, j = self.atom(i)
         return Name(atom, token.start, self.end_of(j)), j
+
+    def _code_name(self, i: int) -> tuple[Node, int] | None:
+        """``grad_w5``, ``new_w5``, ``old_w5`` as programs name them: the gradient of w5,
+        w5 after the update, w5 before it. Only a prefix joined to a parameter's name (no
+        space on either side of the "_"): anything else is not a name we know."""
+        prefix, mark, name = self.tokens[i], self.token(i + 1), self.token(i + 2)
+        if name is None or name.kind != "ident" or not prefix.end == mark.start == name.start - 1:
+            return None
+        try:
+            atom, j = self.atom(i + 2)
+        except _Fail:
+            return None
+        if _PARAMETER.fullmatch(atom.base) is None or atom.sup:
+            return None
+        meaning = _CODE_PREFIXES[prefix.text.lower()]
+        if meaning == "gradient":
+            return Derivative(Atom("E"), atom, prefix.start, self.end_of(j)), j
+        if meaning == "updated":
+            return Name(Atom(atom.base, atom.sub, "+"), prefix.start, self.end_of(j)), j
+        return Name(atom, prefix.start, self.end_of(j)), j
 
     def _numpy_call(self, i: int) -> bool:
         """``np.array(``, ``np.exp(``, ``math.log(``: a module's function we know."""
