@@ -327,3 +327,17 @@ def test_a_name_written_as_a_subscript_of_a_word_is_not_that_name(name):
     """``delta_w5 = 0.04`` is some quantity of w5 we do not know, not w5 itself (it was
     read as w5 and reported wrong): unrecognized."""
     assert verdicts(f"{name} = 0.0410835\n") == [(1, None, "unrecognized")]
+
+
+@pytest.mark.parametrize(
+    "after, before",
+    [("(after)", "(before)"), ("(nachher)", "(vorher)"), ("(dopo)", "(prima)")],
+)
+def test_a_phase_word_in_brackets_after_the_name(after, before):
+    """``E_total (after) = 0.2910`` and ``out_o1 (before) = …`` say which forward pass
+    (before, unread); the other pass's value written there is wrong."""
+    e_after, e_before = value("E_after", 9), value("E_total", 9)
+    text = f"E_total {after} = {e_after}\n\nE_total {before} = {e_before}\n"
+    assert verdicts(text) == [(1, "E_total", "ok"), (3, "E_total", "ok")]
+    swapped = f"E_total {after} = {e_before}\n\nE_total {before} = {e_after}\n"
+    assert verdicts(swapped) == [(1, "E_total", "wrong value"), (3, "E_total", "wrong value")]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from derive.check.lexer import Token
-from derive.check.names import Atom, looks_like_name, updated_mark
+from derive.check.names import Atom, looks_like_name, old_mark, updated_mark
 
 MAX_DEPTH = 40
 MAX_TOKENS = 400
@@ -893,11 +893,11 @@ class _Parser:
         return following is None or following.kind in _CLOSERS
 
     def _parenthesized_mark(self, j: int) -> bool:
-        """``w6(new)``."""
+        """``w6(new)``, ``E_total (after)``, ``out_o1 (before)``."""
         if self.kind(j) != "lparen" or self.kind(j + 2) != "rparen":
             return False
         inner = self.tokens[j + 1]
-        return inner.kind == "ident" and updated_mark(inner.text)
+        return inner.kind == "ident" and (updated_mark(inner.text) or old_mark(inner.text))
 
     def _spaced_index(self, atom: Atom, j: int, math: bool) -> tuple[Atom, int]:
         """Running text loses subscripts: ``net h1``, ``out o 1``, ``E total``, ``w 5``."""

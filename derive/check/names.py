@@ -93,11 +93,16 @@ class Quantity:
         return self.name if self.sample is None else f"{self.name}^({self.sample})"
 
 
-#: superscripts that mark the value after the update (w_5^+, w_5^{new}, w_{10}^n, w5')
+#: superscripts that mark the value after the update (w_5^+, w_5^{new}, w_{10}^n, w5',
+#: E_total (after), out_o1 (nachher); words with accents, "après", are not one token here)
 UPDATED_MARKS = frozenset(
-    ("+", "new", "n", "*", "'", "updated", "upd", "next", "(new)", "(+)", "(t+1)", "t+1", "+1")
+    ("+", "new", "n", "*", "'", "updated", "upd", "next", "(new)", "(+)", "(t+1)", "t+1", "+1",
+     "after", "nachher", "depois", "dopo")
+)  # fmt: skip
+#: … and the value before it (w_5^{old}, E_total (before), out_o1 (vorher))
+OLD_MARKS = frozenset(
+    ("old", "(old)", "orig", "0", "(0)", "before", "vorher", "avant", "antes", "prima")
 )
-OLD_MARKS = frozenset(("old", "(old)", "orig", "0", "(0)"))
 _LAYER = re.compile(r"^\((\d+)\)$")
 #: a superscript index with an optional mark: (2) a layer or a sample, [2] a sample, (1)+
 _INDEXED_SUP = re.compile(r"^([(\[])(\d+)[)\]](.*)$")
@@ -266,7 +271,7 @@ class Naming:
             if quantity.is_forward:
                 return Quantity(quantity.kind, quantity.name, quantity.key, phase="after")
             return None
-        if sup in OLD_MARKS:
+        if sup in OLD_MARKS or sup.lower() in OLD_MARKS:
             return Quantity(quantity.kind, quantity.name, quantity.key, phase="before")
         sample = _INDEXED_SUP.match(sup)
         if sample and not sample.group(3) and self.samples > 1:
@@ -573,3 +578,8 @@ def _indices(sub: str) -> tuple[int, ...]:
 def updated_mark(text: str) -> bool:
     """Whether a superscript, subscript or word marks the value after the update."""
     return text in UPDATED_MARKS or text.lower() in UPDATED_MARKS
+
+
+def old_mark(text: str) -> bool:
+    """Whether a superscript or word marks the value before the update."""
+    return text in OLD_MARKS or text.lower() in OLD_MARKS
