@@ -50,10 +50,8 @@ _ERROR = (
 )
 #: the total error's symbol set after its noun: "the total error E_total drops from …",
 #: "$E_{total}$", "E(total)" (never E_o1: an output's error is not the total)
-_TOTAL_SYMBOL = (
-    r"(?:\s+\$?\s*(?:E\s*\(\s*total\s*\)|E_\{?(?:\\(?:text|mathrm)\{)?total\}?\}?"
-    r"|E(?![\w{(\\]))\s*\$?)"
-)
+_TOTAL_NAME = r"E\s*\(\s*total\s*\)|E_\{?(?:\\(?:text|mathrm)\{)?total\}?\}?"
+_TOTAL_SYMBOL = rf"(?:\s+\$?\s*(?:{_TOTAL_NAME}|E(?![\w{{(\\]))\s*\$?)"
 _RATE = (
     r"(?P<rate>learning\s+rate|Lernrate|taux\s+d['’]apprentissage|tasa\s+de\s+aprendizaje|"
     r"tasso\s+di\s+apprendimento|taxa\s+de\s+aprendiza(?:gem|do))"
@@ -207,7 +205,7 @@ _ZH_SUBJECT = (
     rf"|(?:(?:总?误差|损失)\s*)?(?:对|关于)?\s*{_ZH_NAME}(?P<word>(?:w|b)_?\d+)(?![\w\[(])\s*的?\s*"
     r"(?P<gradient>梯度|偏导数?|导数)"
     r"|(?P<rate>学习率)"
-    r"|(?:总误差|总损失|整体误差)(?:\s*(?:E\s*\(\s*total\s*\)|E_?\{?total\}?|E_?\{?总\}?))?"
+    rf"|(?:总误差|总损失|整体误差)(?:\s*(?:{_TOTAL_NAME}|E_?\{{?(?:total|总)\}}?))?"
     r"|(?<!\w)(?<!\w\s)(?:误差|损失)(?!\s*[对关])"
     r"|(?P<bare>预测值|预测输出|目标值|目标输出)"
     r")"
